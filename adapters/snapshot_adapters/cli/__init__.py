@@ -1,0 +1,1 @@
+"""The `snapshot` command-line interface (Typer + Rich)."""

@@ -1,0 +1,46 @@
+"""What every command shares: consoles, the --user option, the container, JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ..container import Container, build_container
+
+__all__ = ["UserOption", "container", "err", "out", "print_json", "require_user"]
+
+# stdout carries results only; stderr everything a person reads along the way.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", "-u", envvar="SNAPSHOT_USER", help="Your user id (or SNAPSHOT_USER)."),
+]
+
+
+@cache
+def container() -> Container:
+    """One container per process, from the environment and .env files."""
+    return build_container()
+
+
+def require_user(user: str | None) -> str:
+    if not user:
+        raise typer.BadParameter("missing --user (or set SNAPSHOT_USER)", param_hint="--user")
+    return user
+
+
+def print_json(value: Any) -> None:
+    """Machine-readable output on stdout, one document, no colour or wrapping."""
+    text = value if isinstance(value, str) else json.dumps(value, indent=2, default=str)
+    print(text)
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("SNAPSHOT_DEBUG", "") not in ("", "0", "false")

@@ -1,0 +1,1 @@
+"""`snapshot ingest` (placeholder until the ingestion issue lands)."""

@@ -1,0 +1,1 @@
+"""`snapshot validate` (placeholder until the OpenAI issue lands)."""

@@ -1,0 +1,75 @@
+"""The composition root: builds the orchestrator's adapters from Settings (dependency-injector)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from snapshot_core import Orchestrator
+from snapshot_core.ports import LanguageModel, UnitOfWorkFactory
+
+from .fake import FakeModel
+from .memory import MemoryStore
+from .settings import Settings
+from .system import SystemClock, UuidIds
+
+__all__ = ["Container", "build_container", "build_orchestrator"]
+
+
+def _sql_store(settings: Settings) -> UnitOfWorkFactory:
+    from .sql import create_sql_store  # SQLAlchemy is loaded only when SQL storage is chosen
+
+    return create_sql_store(settings.database_url)
+
+
+def _openai_model(settings: Settings) -> LanguageModel:
+    from .openai import OpenAIChatModel  # names the `openai` extra if the SDK is missing
+
+    return OpenAIChatModel.from_settings(settings)
+
+
+class Container(containers.DeclarativeContainer):
+    """Override any provider in tests: ``container.model.override(providers.Object(fake))``."""
+
+    settings = providers.Singleton(Settings)
+    config = providers.Configuration()
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidIds)
+    policy = providers.Singleton(lambda s: s.run_policy(), settings)
+
+    storage = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(MemoryStore),
+        sql=providers.Singleton(_sql_store, settings),
+    )
+    model = providers.Selector(
+        config.llm,
+        openai=providers.Singleton(_openai_model, settings),
+        fake=providers.Singleton(FakeModel),
+    )
+
+    orchestrator = providers.Singleton(
+        Orchestrator, uow_factory=storage, model=model, clock=clock, ids=ids, policy=policy
+    )
+
+
+def build_container(settings: Settings | None = None, **overrides: Any) -> Container:
+    """A container for ``settings`` (read from the environment when omitted).
+
+    Keyword ``overrides`` replace providers by name, e.g. ``model=FakeModel()``.
+    """
+    settings = settings or Settings()
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    container.config.from_dict({"storage": settings.storage_backend, "llm": settings.llm})
+    for name, value in overrides.items():
+        getattr(container, name).override(providers.Object(value))
+    return container
+
+
+def build_orchestrator(settings: Settings | None = None, **overrides: Any) -> Orchestrator:
+    """The orchestrator for ``settings``: ``build_orchestrator().run_snapshot(...)``."""
+    orchestrator: Orchestrator = build_container(settings, **overrides).orchestrator()
+    return orchestrator

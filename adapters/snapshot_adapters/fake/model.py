@@ -1,0 +1,105 @@
+"""FakeModel: a deterministic, offline LanguageModel whose narrative is grounded in its input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from decimal import Decimal
+
+from snapshot_core.domain import (
+    AgentInput,
+    AgentInputBand,
+    CallFacts,
+    ModelReply,
+    TokenUsage,
+)
+
+__all__ = ["FAKE_MODEL_NAME", "FakeModel", "fake_narrative"]
+
+FAKE_MODEL_NAME = "fake-narrator-1"
+
+
+def _largest(bands: tuple[AgentInputBand, ...]) -> AgentInputBand | None:
+    shown = [b for b in bands if b.count]
+    return max(shown, key=lambda b: (b.count or 0, -bands.index(b))) if shown else None
+
+
+def fake_narrative(agent_input: AgentInput) -> dict[str, object]:
+    """The same input always gives the same narrative, citing only numbers from the input."""
+    findings: list[dict[str, str]] = []
+    weeks = [w for w in agent_input.weekly_volume if w.count]
+    if weeks:
+        busiest = max(weeks, key=lambda w: (w.count or 0, w.week))
+        findings.append(
+            {
+                "topic": "demand",
+                "text": f"The busiest week was {busiest.week} with {busiest.count} estimates sent.",
+            }
+        )
+    price = _largest(agent_input.price_distribution)
+    if price is not None:
+        findings.append(
+            {
+                "topic": "pricing",
+                "text": f"The most common price band is {price.band}, "
+                f"with {price.share_pct}% of estimates.",
+            }
+        )
+    latency = _largest(agent_input.decision_latency)
+    if latency is not None:
+        findings.append(
+            {
+                "topic": "decision_latency",
+                "text": f"Most decisions fall in the {latency.band} band "
+                f"({latency.count} estimates, {latency.share_pct}%).",
+            }
+        )
+    if not findings:
+        findings.append({"topic": "demand", "text": "Every count is too small to show."})
+    headline = (
+        f"{agent_input.estimate_count} estimates analysed "
+        f"({agent_input.confidence_level} confidence)."
+    )
+    return {"headline": headline, "findings": findings}
+
+
+class FakeModel:
+    """Deterministic model backend. ``calls`` records every AgentInput it was given.
+
+    ``delay`` (seconds) simulates a slow model, for races and lease tests.
+    """
+
+    model_name = FAKE_MODEL_NAME
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.calls: list[AgentInput] = []
+        self.payloads: list[str] = []
+        self._lock = threading.Lock()
+
+    def ensure_ready(self) -> None:
+        """The fake needs nothing to be ready."""
+
+    def _record(self, agent_input: AgentInput) -> tuple[str, CallFacts]:
+        payload = agent_input.to_json()
+        with self._lock:
+            self.calls.append(agent_input)
+            self.payloads.append(payload)
+        if self.delay:
+            time.sleep(self.delay)
+        facts = CallFacts(
+            model=self.model_name,
+            usage=TokenUsage(prompt_tokens=len(payload) // 4 + 60, completion_tokens=90),
+            cost_usd=Decimal(0),
+            request_sha256=hashlib.sha256(payload.encode()).hexdigest(),
+        )
+        return payload, facts
+
+    def reply_content(self, agent_input: AgentInput) -> str:
+        return json.dumps(fake_narrative(agent_input))
+
+    def generate(self, agent_input: AgentInput) -> ModelReply:
+        _, facts = self._record(agent_input)
+        return ModelReply(content=self.reply_content(agent_input), facts=facts)

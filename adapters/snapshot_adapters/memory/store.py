@@ -1,0 +1,204 @@
+"""MemoryStore and MemoryUnitOfWork: a real, thread-safe in-process backend (not a test toy)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from snapshot_core.domain import (
+    BandScheme,
+    BucketTallies,
+    EstimateBuckets,
+    EstimateRow,
+    SnapshotResult,
+    SnapshotRun,
+    Source,
+    SourceStatus,
+    tally_estimates,
+)
+from snapshot_core.ports import UnitOfWork
+
+__all__ = ["MemoryStore", "MemoryUnitOfWork"]
+
+
+class MemoryStore:
+    """Committed state. A unit of work holds the store's lock from ``__enter__`` to exit, so
+    transactions are serial: a claim's check-and-set can never interleave with another."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.sources: dict[str, Source] = {}
+        self.estimates: dict[str, list[EstimateRow]] = {}
+        self.buckets: dict[str, EstimateBuckets] = {}
+        self.snapshots: dict[str, tuple[str, SnapshotResult]] = {}
+        self.runs: list[SnapshotRun] = []
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+    __call__ = unit_of_work  # a store is itself a UnitOfWorkFactory
+
+
+class _Pending:
+    """Writes staged by one unit of work, applied to the store only on commit."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, Source] = {}
+        self.estimates: dict[str, list[EstimateRow]] = {}
+        self.buckets: dict[str, EstimateBuckets] = {}
+        self.snapshots: dict[str, tuple[str, SnapshotResult]] = {}
+        self.runs: list[SnapshotRun] = []
+
+
+class _Sources:
+    def __init__(self, store: MemoryStore, pending: _Pending) -> None:
+        self._store, self._pending = store, pending
+
+    def _current(self, source_id: str) -> Source | None:
+        return self._pending.sources.get(source_id) or self._store.sources.get(source_id)
+
+    def add(self, source: Source) -> None:
+        self._pending.sources[source.source_id] = source
+
+    def get(self, source_id: str, user_id: str) -> Source | None:
+        source = self._current(source_id)
+        return source if source is not None and source.user_id == user_id else None
+
+    def list_for_user(self, user_id: str) -> Sequence[Source]:
+        merged = {**self._store.sources, **self._pending.sources}
+        return sorted(
+            (s for s in merged.values() if s.user_id == user_id),
+            key=lambda s: (s.created_at, s.source_id),
+        )
+
+    def _update(self, source_id: str, **changes: object) -> None:
+        source = self._current(source_id)
+        if source is None:
+            raise KeyError(source_id)
+        self._pending.sources[source_id] = source.model_copy(update=changes)
+
+    def set_status(
+        self, source_id: str, status: SourceStatus, estimate_count: int | None = None
+    ) -> None:
+        changes: dict[str, object] = {"status": status}
+        if estimate_count is not None:
+            changes["estimate_count"] = estimate_count
+        self._update(source_id, **changes)
+
+    def claim_for_snapshot(
+        self, source_id: str, user_id: str, now: datetime, lease_expires_at: datetime
+    ) -> Source | None:
+        source = self.get(source_id, user_id)
+        if source is None:
+            return None
+        expired = source.lease_expires_at is None or source.lease_expires_at <= now
+        if not (
+            source.status is SourceStatus.BUCKETED
+            or (source.status is SourceStatus.GENERATING and expired)
+        ):
+            return None
+        self._update(
+            source_id,
+            status=SourceStatus.GENERATING,
+            attempt=source.attempt + 1,
+            lease_expires_at=lease_expires_at,
+        )
+        return self._current(source_id)
+
+    def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
+        source = self._current(source_id)
+        if source is None or source.status is not SourceStatus.GENERATING:
+            return False
+        if source.attempt != attempt:
+            return False
+        self._update(source_id, status=status, lease_expires_at=None)
+        return True
+
+
+class _Estimates:
+    def __init__(self, store: MemoryStore, pending: _Pending) -> None:
+        self._store, self._pending = store, pending
+
+    def add_many(self, source_id: str, rows: Iterable[EstimateRow]) -> int:
+        batch = self._pending.estimates.setdefault(source_id, [])
+        before = len(batch)
+        batch.extend(rows)
+        return len(batch) - before
+
+    def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
+        rows = self._pending.estimates.get(source_id) or self._store.estimates.get(source_id, [])
+        return tally_estimates(rows, scheme)
+
+
+class _Buckets:
+    def __init__(self, store: MemoryStore, pending: _Pending) -> None:
+        self._store, self._pending = store, pending
+
+    def save(self, buckets: EstimateBuckets) -> None:
+        self._pending.buckets[buckets.source_id] = buckets
+
+    def get(self, source_id: str) -> EstimateBuckets | None:
+        return self._pending.buckets.get(source_id) or self._store.buckets.get(source_id)
+
+
+class _Snapshots:
+    def __init__(self, store: MemoryStore, pending: _Pending) -> None:
+        self._store, self._pending = store, pending
+
+    def add(self, snapshot: SnapshotResult, user_id: str) -> None:
+        self._pending.snapshots[snapshot.meta.snapshot_id] = (user_id, snapshot)
+
+    def get(self, snapshot_id: str, user_id: str) -> SnapshotResult | None:
+        owned = self._pending.snapshots.get(snapshot_id) or self._store.snapshots.get(snapshot_id)
+        return owned[1] if owned is not None and owned[0] == user_id else None
+
+
+class _Runs:
+    def __init__(self, store: MemoryStore, pending: _Pending) -> None:
+        self._store, self._pending = store, pending
+
+    def add(self, run: SnapshotRun) -> None:
+        self._pending.runs.append(run)
+
+    def list(self, user_id: str | None = None) -> Sequence[SnapshotRun]:
+        runs = [*self._store.runs, *self._pending.runs]
+        return [r for r in runs if user_id is None or r.user_id == user_id]
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.committed = False
+        self._pending = _Pending()
+        self._bind()
+
+    def _bind(self) -> None:
+        self.sources = _Sources(self.store, self._pending)
+        self.estimates = _Estimates(self.store, self._pending)
+        self.buckets = _Buckets(self.store, self._pending)
+        self.snapshots = _Snapshots(self.store, self._pending)
+        self.runs = _Runs(self.store, self._pending)
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        self.store.lock.acquire()
+        return self
+
+    def close(self) -> None:
+        self.store.lock.release()
+
+    def commit(self) -> None:
+        store, pending = self.store, self._pending
+        store.sources.update(pending.sources)
+        for source_id, rows in pending.estimates.items():
+            store.estimates.setdefault(source_id, []).extend(rows)
+        store.buckets.update(pending.buckets)
+        store.snapshots.update(pending.snapshots)
+        store.runs.extend(pending.runs)
+        self.committed = True
+        self._pending = _Pending()
+        self._bind()
+
+    def rollback(self) -> None:
+        self._pending = _Pending()
+        self._bind()

@@ -1,0 +1,81 @@
+"""The domain: models, rules and errors, with no I/O."""
+
+from .agent_input import AgentInput, AgentInputBand, AgentInputWeek, build_agent_input
+from .bucketing import (
+    DEFAULT_BAND_SCHEME,
+    PENDING,
+    BandScheme,
+    BucketTallies,
+    build_buckets,
+    confidence_level,
+    iso_week_label,
+    latency_days,
+    tally_estimates,
+    weeks_between,
+)
+from .errors import *  # noqa: F403 - the catalogue is the public error API
+from .errors import __all__ as _errors_all
+from .grounding import numbers_in, ungrounded_numbers
+from .models import (
+    BandCount,
+    ConfidenceLevel,
+    EstimateBuckets,
+    EstimateRow,
+    Source,
+    SourceStatus,
+    WeekCount,
+    as_utc,
+)
+from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
+from .policy import RunPolicy
+from .runs import CallFacts, ModelReply, RunOutcome, SnapshotRun, TokenUsage
+from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
+from .stats import RunStats, percentile, summarize_runs
+from .suppression import suppress_buckets, suppress_small_cells
+
+__all__ = [
+    "DEFAULT_BAND_SCHEME",
+    "NARRATIVE_SCHEMA_NAME",
+    "PENDING",
+    "SCHEMA_VERSION",
+    "AgentInput",
+    "AgentInputBand",
+    "AgentInputWeek",
+    "BandCount",
+    "BandScheme",
+    "BucketTallies",
+    "CallFacts",
+    "ConfidenceLevel",
+    "EstimateBuckets",
+    "EstimateRow",
+    "Finding",
+    "ModelReply",
+    "RunOutcome",
+    "RunPolicy",
+    "RunStats",
+    "SnapshotMeta",
+    "SnapshotNarrative",
+    "SnapshotResult",
+    "SnapshotRun",
+    "Source",
+    "SourceStatus",
+    "TokenUsage",
+    "WeekCount",
+    "as_utc",
+    "assemble_snapshot",
+    "build_agent_input",
+    "build_buckets",
+    "confidence_level",
+    "iso_week_label",
+    "latency_days",
+    "narrative_json_schema",
+    "numbers_in",
+    "percentile",
+    "summarize_runs",
+    "suppress_buckets",
+    "suppress_small_cells",
+    "tally_estimates",
+    "ungrounded_numbers",
+    "weeks_between",
+    *_errors_all,
+]

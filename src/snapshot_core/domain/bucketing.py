@@ -1,0 +1,203 @@
+"""The bucketing rules: ISO weeks, price and latency bands, confidence, and the reference tally."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .models import BandCount, ConfidenceLevel, EstimateBuckets, EstimateRow, WeekCount, as_utc
+
+__all__ = [
+    "DEFAULT_BAND_SCHEME",
+    "PENDING",
+    "BandScheme",
+    "BucketTallies",
+    "build_buckets",
+    "confidence_level",
+    "iso_week_label",
+    "latency_days",
+    "tally_estimates",
+    "weeks_between",
+]
+
+PENDING = "pending"
+_ONE_DAY = timedelta(days=1)
+
+
+def _short_amount(value: Decimal) -> str:
+    """500 -> '500', 1000 -> '1k', 2500 -> '2.5k' (the labels users and the model read)."""
+    if value >= 1000:
+        return f"{(value / 1000).normalize():f}k"
+    return f"{value.normalize():f}"
+
+
+class BandScheme(BaseModel):
+    """Band edges. A value equal to an edge falls in the band that starts at that edge."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    price_edges: tuple[Decimal, ...] = Field(
+        default=(Decimal(500), Decimal(1000), Decimal(2500), Decimal(5000), Decimal(10000)),
+        min_length=1,
+    )
+    latency_edges_days: tuple[int, ...] = Field(default=(3, 8, 15, 31), min_length=1)
+
+    @model_validator(mode="after")
+    def _edges_ascend(self) -> BandScheme:
+        for edges in (self.price_edges, self.latency_edges_days):
+            if any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or edges[0] <= 0:
+                raise ValueError("band edges must be positive and strictly ascending")
+        return self
+
+    @property
+    def price_labels(self) -> tuple[str, ...]:
+        edges = [_short_amount(e) for e in self.price_edges]
+        middle = [f"{lo}-{hi}" for lo, hi in zip(edges, edges[1:], strict=False)]
+        return (f"<{edges[0]}", *middle, f"{edges[-1]}+")
+
+    @property
+    def latency_labels(self) -> tuple[str, ...]:
+        """Decided bands in order, then ``pending``."""
+        labels, lower = [], 0
+        for edge in self.latency_edges_days:
+            labels.append(f"{lower}-{edge - 1}d")
+            lower = edge
+        return (*labels, f"{lower}d+", PENDING)
+
+    def price_band_index(self, amount: Decimal) -> int:
+        return bisect_right(self.price_edges, amount)
+
+    def latency_band_index(self, days: int | None) -> int:
+        """Index into ``latency_labels``; ``None`` (no decision) is the last, ``pending``."""
+        if days is None:
+            return len(self.latency_edges_days) + 1
+        return bisect_right(self.latency_edges_days, days)
+
+
+DEFAULT_BAND_SCHEME = BandScheme()
+
+
+def iso_week_label(moment: datetime) -> str:
+    year, week, _ = as_utc(moment).isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def latency_days(sent_at: datetime, decided_at: datetime | None) -> int | None:
+    """Whole days from sending to decision, rounded down; ``None`` while pending."""
+    if decided_at is None:
+        return None
+    return (as_utc(decided_at) - as_utc(sent_at)) // _ONE_DAY
+
+
+def _week_monday(label: str) -> date:
+    year, week = label.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def weeks_between(first: str, last: str) -> list[str]:
+    """Every ISO week label from ``first`` to ``last`` inclusive."""
+    monday, end = _week_monday(first), _week_monday(last)
+    labels = []
+    while monday <= end:
+        year, week, _ = monday.isocalendar()
+        labels.append(f"{year:04d}-W{week:02d}")
+        monday += timedelta(days=7)
+    return labels
+
+
+def confidence_level(estimate_count: int) -> ConfidenceLevel:
+    """A share's margin of error is about 1/sqrt(n): >10 % low, 5-10 % medium, <=5 % high."""
+    if estimate_count < 100:
+        return "low"
+    if estimate_count < 400:
+        return "medium"
+    return "high"
+
+
+class BucketTallies(BaseModel):
+    """Raw counts keyed by label, as a storage backend computes them (no zero rows needed)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    estimate_count: int = Field(ge=0)
+    weeks: Mapping[str, int]
+    price_bands: Mapping[str, int]
+    latency_bands: Mapping[str, int]
+
+
+def tally_estimates(
+    rows: Iterable[EstimateRow], scheme: BandScheme = DEFAULT_BAND_SCHEME
+) -> BucketTallies:
+    """The reference tally, in plain Python; SQL backends must agree with it exactly."""
+    weeks: Counter[str] = Counter()
+    prices: Counter[str] = Counter()
+    latencies: Counter[str] = Counter()
+    price_labels, latency_labels = scheme.price_labels, scheme.latency_labels
+    total = 0
+    for row in rows:
+        total += 1
+        weeks[iso_week_label(row.sent_at)] += 1
+        prices[price_labels[scheme.price_band_index(row.amount)]] += 1
+        days = latency_days(row.sent_at, row.decided_at)
+        latencies[latency_labels[scheme.latency_band_index(days)]] += 1
+    return BucketTallies(
+        estimate_count=total, weeks=weeks, price_bands=prices, latency_bands=latencies
+    )
+
+
+def _ordered(labels: Iterable[str], counts: Mapping[str, int]) -> list[int]:
+    return [counts.get(label, 0) for label in labels]
+
+
+def build_buckets(
+    source_id: str,
+    tallies: BucketTallies,
+    created_at: datetime,
+    scheme: BandScheme = DEFAULT_BAND_SCHEME,
+) -> EstimateBuckets:
+    """Order and zero-fill the tallies; every distribution sums to ``estimate_count``.
+
+    Buckets are stored exact; small-cell suppression is applied when they are shown
+    (``suppress_buckets``), so changing the threshold needs no re-bucketing.
+    """
+    unknown = (set(tallies.price_bands) - set(scheme.price_labels)) | (
+        set(tallies.latency_bands) - set(scheme.latency_labels)
+    )
+    if unknown:
+        raise ValueError(f"tallies use labels outside the band scheme: {sorted(unknown)}")
+    n = tallies.estimate_count
+    for name, counts in (
+        ("weeks", tallies.weeks),
+        ("price_bands", tallies.price_bands),
+        ("latency_bands", tallies.latency_bands),
+    ):
+        if sum(counts.values()) != n:
+            raise ValueError(f"{name} sum to {sum(counts.values())}, not estimate_count {n}")
+
+    present = sorted(week for week, count in tallies.weeks.items() if count)
+    week_labels = weeks_between(present[0], present[-1]) if present else []
+    week_counts = _ordered(week_labels, tallies.weeks)
+    price_counts = _ordered(scheme.price_labels, tallies.price_bands)
+    latency_counts = _ordered(scheme.latency_labels, tallies.latency_bands)
+    return EstimateBuckets(
+        source_id=source_id,
+        estimate_count=n,
+        confidence_level=confidence_level(n),
+        weekly_volume=tuple(
+            WeekCount(week=w, count=c) for w, c in zip(week_labels, week_counts, strict=True)
+        ),
+        price_distribution=tuple(
+            BandCount(band=b, count=c)
+            for b, c in zip(scheme.price_labels, price_counts, strict=True)
+        ),
+        decision_latency=tuple(
+            BandCount(band=b, count=c)
+            for b, c in zip(scheme.latency_labels, latency_counts, strict=True)
+        ),
+        created_at=created_at,
+    )

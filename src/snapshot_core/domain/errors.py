@@ -1,0 +1,287 @@
+"""The error catalogue: every failure a user can meet, with a stable code, message, meaning and fix."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "CATALOGUE",
+    "ClaimLostError",
+    "DatabaseOutdatedError",
+    "DatabaseUnavailableError",
+    "InsufficientEstimatesError",
+    "InvalidInputError",
+    "InvalidSnapshotError",
+    "InvalidSourceError",
+    "LlmApiError",
+    "LlmRefusalError",
+    "LlmTimeoutError",
+    "LlmTruncatedError",
+    "MissingApiKeyError",
+    "ModelCallError",
+    "NoBucketsError",
+    "OutputSchemaViolationError",
+    "RowProblem",
+    "SnapshotError",
+    "SnapshotInProgressError",
+    "SourceNotBucketedError",
+    "UngroundedOutputError",
+]
+
+
+class SnapshotError(Exception):
+    """Base of every error this library raises on purpose.
+
+    ``code`` is stable (safe to branch on, stored with failed runs); ``message`` is what a
+    user sees first; ``meaning`` and ``solution`` say why it happened and what to do.
+    """
+
+    code: ClassVar[str] = "snapshot_error"
+    meaning: ClassVar[str] = ""
+    solution: ClassVar[str] = ""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "meaning": self.meaning,
+            "solution": self.solution,
+        }
+
+
+class InvalidSourceError(SnapshotError):
+    code = "invalid_source"
+    meaning = "The source does not exist or belongs to another user."
+    solution = "Check the source id (`snapshot sources --user U` lists yours)."
+
+    def __init__(self) -> None:
+        super().__init__("Invalid source_id")
+
+
+class SourceNotBucketedError(SnapshotError):
+    code = "source_not_bucketed"
+    meaning = "The source's status is not `bucketed`, so there is nothing ready to summarise."
+    solution = "Run `snapshot bucket SOURCE_ID` first (a finished source already has a snapshot)."
+
+    def __init__(self, status: str | None = None) -> None:
+        super().__init__("Source must be bucketed")
+        self.status = status
+
+
+class NoBucketsError(SnapshotError):
+    code = "no_buckets"
+    meaning = "The source is marked bucketed but its bucket row is missing."
+    solution = "Run bucketing again: `snapshot bucket SOURCE_ID`."
+
+    def __init__(self) -> None:
+        super().__init__("No buckets found")
+
+
+class InsufficientEstimatesError(SnapshotError):
+    code = "insufficient_estimates"
+    meaning = "Too few estimates for a meaningful snapshot."
+    solution = "Upload more estimates (or lower SNAPSHOT_MIN_ESTIMATES)."
+
+    def __init__(self, minimum: int, found: int | None = None) -> None:
+        super().__init__(f"Minimum {minimum} estimates required")
+        self.minimum = minimum
+        self.found = found
+
+
+class SnapshotInProgressError(SnapshotError):
+    code = "snapshot_in_progress"
+    meaning = "Another run holds the claim on this source and is waiting for the model."
+    solution = "Wait for it to finish; a claim whose lease expired can be taken over."
+
+    def __init__(self) -> None:
+        super().__init__("Snapshot generation already in progress")
+
+
+class ClaimLostError(SnapshotError):
+    code = "claim_lost"
+    meaning = "This run's lease expired before the model replied and another attempt took over."
+    solution = "Nothing was saved by this run; raise SNAPSHOT_LEASE_SECONDS above the model timeout."
+
+    def __init__(self) -> None:
+        super().__init__("Claim on the source was lost")
+
+
+class MissingApiKeyError(SnapshotError):
+    code = "missing_api_key"
+    meaning = "The OpenAI backend is selected but no API key is configured."
+    solution = "Add OPENAI_API_KEY to .env.local or the environment (or set SNAPSHOT_LLM=fake)."
+
+    def __init__(self) -> None:
+        super().__init__("OPENAI_API_KEY is required")
+
+
+class ModelCallError(SnapshotError):
+    """A failure of the one model call; ``facts`` holds what is known about the call, if sent."""
+
+    code = "llm_error"
+
+    def __init__(self, message: str, facts: Any = None) -> None:
+        super().__init__(message)
+        self.facts = facts
+
+
+class LlmApiError(ModelCallError):
+    code = "llm_api_error"
+    meaning = "The model provider refused the request."
+    solution = "Wait and try again, or raise the plan's rate limit; 401 means the key was rejected."
+
+    def __init__(
+        self,
+        status: int,
+        retry_after: float | None = None,
+        detail: str | None = None,
+        facts: Any = None,
+    ) -> None:
+        super().__init__(f"OpenAI API error ({status})", facts)
+        self.status = status
+        self.retry_after = retry_after
+        self.detail = detail
+
+
+class LlmTimeoutError(ModelCallError):
+    code = "llm_timeout"
+    meaning = "The model did not answer in time, or the connection failed."
+    solution = "Try again later, or raise SNAPSHOT_LLM_TIMEOUT; check OPENAI_BASE_URL."
+
+    def __init__(self, detail: str = "", facts: Any = None) -> None:
+        super().__init__("Model call timed out or could not connect", facts)
+        self.detail = detail
+
+
+class LlmRefusalError(ModelCallError):
+    code = "llm_refusal"
+    meaning = "The model refused to write the narrative."
+    solution = "Try again later; if it persists, report the refusal text in the run record."
+
+    def __init__(self, refusal: str = "", facts: Any = None) -> None:
+        super().__init__("Model refused to answer", facts)
+        self.refusal = refusal
+
+
+class LlmTruncatedError(ModelCallError):
+    code = "llm_truncated"
+    meaning = "The model stopped early (token limit or content filter); the reply is incomplete."
+    solution = "Raise SNAPSHOT_MAX_TOKENS, or try again."
+
+    def __init__(self, finish_reason: str, facts: Any = None) -> None:
+        super().__init__(f"Model output was cut off ({finish_reason})", facts)
+        self.finish_reason = finish_reason
+
+
+class OutputSchemaViolationError(ModelCallError):
+    code = "output_schema_violation"
+    meaning = "The model's reply is not JSON matching the narrative schema."
+    solution = "Try again; if it persists the model does not support strict structured outputs."
+
+    def __init__(self, detail: str, facts: Any = None) -> None:
+        super().__init__("Model output does not match the schema", facts)
+        self.detail = detail
+
+
+class UngroundedOutputError(ModelCallError):
+    code = "ungrounded_output"
+    meaning = "The narrative cites numbers that are not in the aggregates."
+    solution = "Try again; nothing was saved, so no invented figure reached a report."
+
+    def __init__(self, numbers: list[str], facts: Any = None) -> None:
+        super().__init__(f"Model output cites numbers not in the aggregates: {', '.join(numbers)}", facts)
+        self.numbers = numbers
+
+
+class RowProblem:
+    """One bad input row: where (line, column) and what is wrong with it."""
+
+    __slots__ = ("column", "line", "problem")
+
+    def __init__(self, line: int, column: str, problem: str) -> None:
+        self.line = line
+        self.column = column
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.problem}"
+
+    def __repr__(self) -> str:
+        return f"RowProblem({self.line!r}, {self.column!r}, {self.problem!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RowProblem) and (self.line, self.column, self.problem) == (
+            other.line,
+            other.column,
+            other.problem,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.line, self.column, self.problem))
+
+
+class InvalidInputError(SnapshotError):
+    code = "invalid_input"
+    meaning = "Some input rows (or the file itself) could not be read; nothing was stored."
+    solution = "Fix the listed lines, or use `--on-bad-rows skip` to store the good rows."
+
+    def __init__(self, problems: list[RowProblem], total: int | None = None, message: str = "") -> None:
+        count = len(problems) if total is None else total
+        super().__init__(message or f"Invalid input: {count} bad row{'s' if count != 1 else ''}")
+        self.problems = problems
+        self.total = count
+
+
+class InvalidSnapshotError(SnapshotError):
+    code = "invalid_snapshot"
+    meaning = "The snapshot does not exist or belongs to another user."
+    solution = "Check the snapshot id printed by `snapshot run`."
+
+    def __init__(self) -> None:
+        super().__init__("Invalid snapshot_id")
+
+
+class DatabaseUnavailableError(SnapshotError):
+    code = "database_unavailable"
+    meaning = "The database could not be reached."
+    solution = "Check SNAPSHOT_DATABASE_URL and that the server is running."
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("Database unavailable")
+        self.detail = detail
+
+
+class DatabaseOutdatedError(SnapshotError):
+    code = "database_outdated"
+    meaning = "The database schema is older than this version of the code."
+    solution = "Run `snapshot db upgrade`."
+
+    def __init__(self, current: str | None, head: str) -> None:
+        super().__init__(f"Database schema is at {current or 'nothing'}, code needs {head}")
+        self.current = current
+        self.head = head
+
+
+CATALOGUE: tuple[type[SnapshotError], ...] = (
+    InvalidSourceError,
+    SourceNotBucketedError,
+    NoBucketsError,
+    InsufficientEstimatesError,
+    MissingApiKeyError,
+    LlmApiError,
+    SnapshotInProgressError,
+    ClaimLostError,
+    LlmTimeoutError,
+    LlmRefusalError,
+    LlmTruncatedError,
+    OutputSchemaViolationError,
+    UngroundedOutputError,
+    InvalidInputError,
+    InvalidSnapshotError,
+    DatabaseUnavailableError,
+    DatabaseOutdatedError,
+)

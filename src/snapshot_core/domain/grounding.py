@@ -1,0 +1,42 @@
+"""The grounding check: every number the narrative cites must occur in the AgentInput."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["numbers_in", "ungrounded_numbers"]
+
+# 1,250 | 1250 | 12.5 | .5 ; an optional k (thousands) and % are read with the number.
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s?([kK](?![a-zA-Z]))?")
+
+
+def _scan(text: str) -> Iterable[tuple[str, Decimal]]:
+    for match in _NUMBER.finditer(text):
+        whole, fraction, thousands = match.groups()
+        if not whole and not fraction:
+            continue
+        literal = match.group(0).strip()
+        try:
+            value = Decimal((whole or "0").replace(",", "") + (fraction or ""))
+        except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+            continue
+        if thousands:
+            value *= 1000
+        yield literal, value.normalize()
+
+
+def numbers_in(text: str) -> set[Decimal]:
+    """Every number in ``text`` as a normalised Decimal (``1,250`` -> 1250, ``2.5k`` -> 2500)."""
+    return {value for _, value in _scan(text)}
+
+
+def ungrounded_numbers(narrative_text: str, grounding_text: str) -> list[str]:
+    """The literals in ``narrative_text`` whose value does not occur in ``grounding_text``."""
+    allowed = numbers_in(grounding_text)
+    seen: list[str] = []
+    for literal, value in _scan(narrative_text):
+        if value not in allowed and literal not in seen:
+            seen.append(literal)
+    return seen

@@ -1,0 +1,20 @@
+"""RunPolicy: the tunable rules of the flow (minimum, suppression, bands, lease)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .bucketing import DEFAULT_BAND_SCHEME, BandScheme
+
+__all__ = ["RunPolicy"]
+
+
+class RunPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_estimates: int = Field(default=25, ge=1)
+    min_cell_count: int = Field(default=0, ge=0)
+    band_scheme: BandScheme = DEFAULT_BAND_SCHEME
+    lease_seconds: float = Field(
+        default=300.0, gt=0, description="how long a claim lasts; keep it above the model timeout"
+    )

@@ -1,0 +1,62 @@
+"""Run records: one per attempt, so what the model saw and what it cost is answerable later."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import UtcDatetime
+
+__all__ = ["CallFacts", "ModelReply", "RunOutcome", "SnapshotRun", "TokenUsage"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TokenUsage(_Frozen):
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    cached_tokens: int = Field(default=0, ge=0)
+
+
+class CallFacts(_Frozen):
+    """What a model adapter knows about one call it sent (also attached to its errors)."""
+
+    model: str
+    usage: TokenUsage = TokenUsage()
+    cost_usd: Decimal | None = None
+    request_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class ModelReply(_Frozen):
+    """The raw reply content (validated by the core, not the adapter) and the call's facts."""
+
+    content: str
+    facts: CallFacts
+
+
+class RunOutcome(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class SnapshotRun(_Frozen):
+    run_id: str
+    source_id: str
+    user_id: str
+    attempt: int = Field(ge=0)
+    started_at: UtcDatetime
+    finished_at: UtcDatetime
+    outcome: RunOutcome
+    error_code: str | None = None
+    snapshot_id: str | None = None
+    model: str | None = None
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    cached_tokens: int = Field(default=0, ge=0)
+    cost_usd: Decimal | None = None
+    latency_ms: float = Field(ge=0)
+    request_sha256: str | None = None

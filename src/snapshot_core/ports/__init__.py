@@ -1,0 +1,25 @@
+"""Ports: what the core needs from the world, as Protocols and small ABCs."""
+
+from .clock import Clock, IdFactory
+from .language_model import LanguageModel
+from .repositories import (
+    BucketRepository,
+    EstimateRepository,
+    RunRepository,
+    SnapshotRepository,
+    SourceRepository,
+)
+from .unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "BucketRepository",
+    "Clock",
+    "EstimateRepository",
+    "IdFactory",
+    "LanguageModel",
+    "RunRepository",
+    "SnapshotRepository",
+    "SourceRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]

@@ -1,0 +1,95 @@
+"""Repository ports: how the use cases read and write sources, estimates, buckets, snapshots, runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from ..domain import (
+    BandScheme,
+    BucketTallies,
+    EstimateBuckets,
+    EstimateRow,
+    SnapshotResult,
+    SnapshotRun,
+    Source,
+    SourceStatus,
+)
+
+__all__ = [
+    "BucketRepository",
+    "EstimateRepository",
+    "RunRepository",
+    "SnapshotRepository",
+    "SourceRepository",
+]
+
+
+class SourceRepository(Protocol):
+    def add(self, source: Source) -> None: ...
+
+    def get(self, source_id: str, user_id: str) -> Source | None:
+        """The source if it exists *and* belongs to ``user_id``; otherwise ``None``."""
+        ...
+
+    def list_for_user(self, user_id: str) -> Sequence[Source]:
+        """The user's sources, oldest first."""
+        ...
+
+    def set_status(
+        self, source_id: str, status: SourceStatus, estimate_count: int | None = None
+    ) -> None: ...
+
+    def claim_for_snapshot(
+        self, source_id: str, user_id: str, now: datetime, lease_expires_at: datetime
+    ) -> Source | None:
+        """Atomically move a ``bucketed`` source, or a ``generating`` one whose lease expired
+        before ``now``, to ``generating`` with a new lease and ``attempt + 1``.
+
+        Exactly one of any number of concurrent callers gets the claimed source back;
+        every other gets ``None``. The caller commits at once.
+        """
+        ...
+
+    def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
+        """End the claim made as ``attempt``: set ``status`` and clear the lease.
+
+        Returns ``False`` (and changes nothing) when the source is no longer held by that
+        attempt, because its lease expired and another attempt claimed it.
+        """
+        ...
+
+
+class EstimateRepository(Protocol):
+    def add_many(self, source_id: str, rows: Iterable[EstimateRow]) -> int:
+        """Store rows (consumed lazily, in batches); returns how many were stored."""
+        ...
+
+    def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
+        """Counts per ISO week, price band and latency band; must equal ``tally_estimates``."""
+        ...
+
+
+class BucketRepository(Protocol):
+    def save(self, buckets: EstimateBuckets) -> None:
+        """Insert or replace the source's buckets."""
+        ...
+
+    def get(self, source_id: str) -> EstimateBuckets | None: ...
+
+
+class SnapshotRepository(Protocol):
+    def add(self, snapshot: SnapshotResult, user_id: str) -> None: ...
+
+    def get(self, snapshot_id: str, user_id: str) -> SnapshotResult | None:
+        """The snapshot if it exists and belongs to ``user_id``; otherwise ``None``."""
+        ...
+
+
+class RunRepository(Protocol):
+    def add(self, run: SnapshotRun) -> None: ...
+
+    def list(self, user_id: str | None = None) -> Sequence[SnapshotRun]:
+        """Runs, oldest first; all users' when ``user_id`` is ``None``."""
+        ...

@@ -1,0 +1,20 @@
+"""Use cases: the application's operations, written against the ports only."""
+
+from .bucket import bucket_source
+from .ingest import ingest_estimates
+from .orchestrator import Orchestrator
+from .queries import get_snapshot, list_sources, run_stats
+from .run_snapshot import UNEXPECTED_ERROR, OneCallGuard, run_snapshot, validate_reply
+
+__all__ = [
+    "UNEXPECTED_ERROR",
+    "OneCallGuard",
+    "Orchestrator",
+    "bucket_source",
+    "get_snapshot",
+    "ingest_estimates",
+    "list_sources",
+    "run_snapshot",
+    "run_stats",
+    "validate_reply",
+]

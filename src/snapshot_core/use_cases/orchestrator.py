@@ -1,0 +1,72 @@
+"""Orchestrator: the use cases bound to one set of adapters, for callers who want one object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain import EstimateBuckets, EstimateRow, RunPolicy, RunStats, SnapshotResult, Source
+from ..ports import Clock, IdFactory, LanguageModel, UnitOfWorkFactory
+from .bucket import bucket_source
+from .ingest import ingest_estimates
+from .queries import get_snapshot, list_sources, run_stats
+from .run_snapshot import run_snapshot
+
+__all__ = ["Orchestrator"]
+
+
+@dataclass(frozen=True)
+class Orchestrator:
+    """``Orchestrator(...).run_snapshot(source_id=..., user_id=...)`` returns a snapshot id.
+
+    Build one from settings with ``snapshot_adapters.build_orchestrator()``, or pass the
+    adapters you chose. It holds no per-call state: share one across threads.
+    """
+
+    uow_factory: UnitOfWorkFactory
+    model: LanguageModel
+    clock: Clock
+    ids: IdFactory
+    policy: RunPolicy = field(default_factory=RunPolicy)
+
+    def ingest_estimates(
+        self, *, user_id: str, rows: Iterable[EstimateRow | Mapping[str, Any]], name: str = ""
+    ) -> str:
+        return ingest_estimates(
+            uow_factory=self.uow_factory,
+            ids=self.ids,
+            clock=self.clock,
+            user_id=user_id,
+            rows=rows,
+            name=name,
+        )
+
+    def bucket_source(self, *, source_id: str, user_id: str) -> EstimateBuckets:
+        return bucket_source(
+            uow_factory=self.uow_factory,
+            clock=self.clock,
+            policy=self.policy,
+            source_id=source_id,
+            user_id=user_id,
+        )
+
+    def run_snapshot(self, *, source_id: str, user_id: str) -> str:
+        return run_snapshot(
+            uow_factory=self.uow_factory,
+            model=self.model,
+            clock=self.clock,
+            ids=self.ids,
+            policy=self.policy,
+            source_id=source_id,
+            user_id=user_id,
+        )
+
+    def get_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:
+        return get_snapshot(uow_factory=self.uow_factory, snapshot_id=snapshot_id, user_id=user_id)
+
+    def list_sources(self, *, user_id: str) -> Sequence[Source]:
+        return list_sources(uow_factory=self.uow_factory, user_id=user_id)
+
+    def run_stats(self, *, user_id: str | None = None) -> RunStats:
+        return run_stats(uow_factory=self.uow_factory, user_id=user_id)

@@ -1,0 +1,30 @@
+"""Read-side use cases: a snapshot, a user's sources, run statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..domain import InvalidSnapshotError, RunStats, SnapshotResult, Source, summarize_runs
+from ..ports import UnitOfWorkFactory
+
+__all__ = ["get_snapshot", "list_sources", "run_stats"]
+
+
+def get_snapshot(*, uow_factory: UnitOfWorkFactory, snapshot_id: str, user_id: str) -> SnapshotResult:
+    """The snapshot; not found and not yours are the same ``InvalidSnapshotError``."""
+    with uow_factory() as uow:
+        snapshot = uow.snapshots.get(snapshot_id, user_id)
+    if snapshot is None:
+        raise InvalidSnapshotError()
+    return snapshot
+
+
+def list_sources(*, uow_factory: UnitOfWorkFactory, user_id: str) -> Sequence[Source]:
+    with uow_factory() as uow:
+        return list(uow.sources.list_for_user(user_id))
+
+
+def run_stats(*, uow_factory: UnitOfWorkFactory, user_id: str | None = None) -> RunStats:
+    with uow_factory() as uow:
+        runs = uow.runs.list(user_id)
+    return summarize_runs(runs)
