@@ -15,7 +15,7 @@ from ..container import Container, build_container
 __all__ = ["UserOption", "container", "err", "out", "print_json", "require_user"]
 
 # stdout carries results only; stderr everything a person reads along the way.
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 UserOption = Annotated[

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import sys
 
-import click
-import typer
-
 from snapshot_core.domain import InvalidInputError, SnapshotError
 
+# Commands live in their own modules; importing them registers them on `app`.
+from . import db_command, demo_command, flow_commands, ingest_command, validate_command  # noqa: F401
+from .app import app
 from .common import debug_enabled, err
 
 __all__ = ["app", "main"]
-
-app = typer.Typer(
-    name="snapshot",
-    help="Turn estimates into bucketed aggregates and a grounded narrative snapshot.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-# Commands live in their own modules; importing them registers them on `app`.
-from . import flow_commands, demo_command, db_command  # noqa: E402,F401
-from . import ingest_command, validate_command  # noqa: E402,F401
 
 
 def report(error: SnapshotError) -> None:
@@ -42,27 +30,26 @@ def report(error: SnapshotError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point. Exit 0 success, 1 a domain error, 2 a usage error; never a traceback."""
+    """Entry point. Exit 0 success, 1 a domain error, 2 a usage error; never a traceback.
+
+    Typer (standalone mode) reports usage errors itself and exits with 2; everything
+    our code raises is caught here and reported in the catalogue's words.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="snapshot")
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except SnapshotError as error:
         report(error)
         return 1
-    except click.exceptions.Exit as done:
-        return int(done.exit_code or 0)
-    except click.exceptions.Abort:
-        err.print("Aborted.")
-        return 130
-    except click.ClickException as usage:
-        usage.show()
-        return usage.exit_code
     except ModuleNotFoundError as missing:
         err.print(f"Error: {missing}", markup=False)
         return 1
     except KeyboardInterrupt:
         err.print("Interrupted.")
         return 130
-    except Exception as unexpected:  # noqa: BLE001 - the boundary: no traceback for users
+    except Exception as unexpected:
         if debug_enabled():
             raise
         err.print(

@@ -1,6 +1,7 @@
 """Offline backends: the deterministic fake model, its misbehaving variants, a fixed clock, ids."""
 
 from .clock import FixedClock, SequentialIds
+from .estimates import synthetic_estimates
 from .misbehaving import (
     MISBEHAVING_MODELS,
     ApiErrorModel,
@@ -27,4 +28,5 @@ __all__ = [
     "TruncatingModel",
     "UngroundedModel",
     "fake_narrative",
+    "synthetic_estimates",
 ]

@@ -16,9 +16,9 @@ from snapshot_core.domain import (
 from .model import FakeModel, fake_narrative
 
 __all__ = [
+    "MISBEHAVING_MODELS",
     "ApiErrorModel",
     "InvalidJsonModel",
-    "MISBEHAVING_MODELS",
     "RefusingModel",
     "SchemaViolatingModel",
     "TimingOutModel",

@@ -15,7 +15,7 @@ from .bucketing import (
 )
 from .errors import *  # noqa: F403 - the catalogue is the public error API
 from .errors import __all__ as _errors_all
-from .grounding import numbers_in, ungrounded_numbers
+from .grounding import numbers_in, numbers_in_values, ungrounded_numbers
 from .models import (
     BandCount,
     ConfidenceLevel,
@@ -70,6 +70,7 @@ __all__ = [
     "latency_days",
     "narrative_json_schema",
     "numbers_in",
+    "numbers_in_values",
     "percentile",
     "summarize_runs",
     "suppress_buckets",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from .grounding import numbers_in_values
 from .models import BandCount, ConfidenceLevel, EstimateBuckets
 
 __all__ = ["AgentInput", "AgentInputBand", "AgentInputWeek", "build_agent_input"]
@@ -41,6 +44,10 @@ class AgentInput(_Strict):
         default=None, ge=2, description="counts from 1 to this minus one are hidden (null)"
     )
 
+    def grounding_numbers(self) -> set[Decimal]:
+        """Every number the narrative may cite: the counts, shares, n, and those in labels."""
+        return numbers_in_values(self.model_dump(mode="json"))
+
     def to_json(self) -> str:
         """The compact JSON sent to the model."""
         return self.model_dump_json(exclude_none=False)
@@ -63,7 +70,9 @@ def build_agent_input(buckets: EstimateBuckets) -> AgentInput:
     return AgentInput(
         estimate_count=n,
         confidence_level=buckets.confidence_level,
-        weekly_volume=tuple(AgentInputWeek(week=w.week, count=w.count) for w in buckets.weekly_volume),
+        weekly_volume=tuple(
+            AgentInputWeek(week=w.week, count=w.count) for w in buckets.weekly_volume
+        ),
         price_distribution=_bands(buckets.price_distribution, n),
         decision_latency=_bands(buckets.decision_latency, n),
         suppressed_below=buckets.min_cell_count if buckets.min_cell_count > 1 else None,

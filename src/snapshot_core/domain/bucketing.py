@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -50,14 +51,15 @@ class BandScheme(BaseModel):
     @model_validator(mode="after")
     def _edges_ascend(self) -> BandScheme:
         for edges in (self.price_edges, self.latency_edges_days):
-            if any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or edges[0] <= 0:
+            as_decimals = [Decimal(edge) for edge in edges]
+            if as_decimals[0] <= 0 or any(b <= a for a, b in pairwise(as_decimals)):
                 raise ValueError("band edges must be positive and strictly ascending")
         return self
 
     @property
     def price_labels(self) -> tuple[str, ...]:
         edges = [_short_amount(e) for e in self.price_edges]
-        middle = [f"{lo}-{hi}" for lo, hi in zip(edges, edges[1:], strict=False)]
+        middle = [f"{lo}-{hi}" for lo, hi in pairwise(edges)]
         return (f"<{edges[0]}", *middle, f"{edges[-1]}+")
 
     @property

@@ -1,4 +1,4 @@
-"""The error catalogue: every failure a user can meet, with a stable code, message, meaning and fix."""
+"""The error catalogue: every failure a user can meet, with code, message, meaning and fix."""
 
 from __future__ import annotations
 
@@ -104,7 +104,9 @@ class SnapshotInProgressError(SnapshotError):
 class ClaimLostError(SnapshotError):
     code = "claim_lost"
     meaning = "This run's lease expired before the model replied and another attempt took over."
-    solution = "Nothing was saved by this run; raise SNAPSHOT_LEASE_SECONDS above the model timeout."
+    solution = (
+        "Nothing was saved by this run; raise SNAPSHOT_LEASE_SECONDS above the model timeout."
+    )
 
     def __init__(self) -> None:
         super().__init__("Claim on the source was lost")
@@ -193,7 +195,9 @@ class UngroundedOutputError(ModelCallError):
     solution = "Try again; nothing was saved, so no invented figure reached a report."
 
     def __init__(self, numbers: list[str], facts: Any = None) -> None:
-        super().__init__(f"Model output cites numbers not in the aggregates: {', '.join(numbers)}", facts)
+        super().__init__(
+            f"Model output cites numbers not in the aggregates: {', '.join(numbers)}", facts
+        )
         self.numbers = numbers
 
 
@@ -229,7 +233,9 @@ class InvalidInputError(SnapshotError):
     meaning = "Some input rows (or the file itself) could not be read; nothing was stored."
     solution = "Fix the listed lines, or use `--on-bad-rows skip` to store the good rows."
 
-    def __init__(self, problems: list[RowProblem], total: int | None = None, message: str = "") -> None:
+    def __init__(
+        self, problems: list[RowProblem], total: int | None = None, message: str = ""
+    ) -> None:
         count = len(problems) if total is None else total
         super().__init__(message or f"Invalid input: {count} bad row{'s' if count != 1 else ''}")
         self.problems = problems

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["numbers_in", "ungrounded_numbers"]
+__all__ = ["numbers_in", "numbers_in_values", "ungrounded_numbers"]
 
 # 1,250 | 1250 | 12.5 | .5 ; an optional k (thousands) and % are read with the number.
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s?([kK](?![a-zA-Z]))?")
@@ -32,9 +32,27 @@ def numbers_in(text: str) -> set[Decimal]:
     return {value for _, value in _scan(text)}
 
 
-def ungrounded_numbers(narrative_text: str, grounding_text: str) -> list[str]:
-    """The literals in ``narrative_text`` whose value does not occur in ``grounding_text``."""
-    allowed = numbers_in(grounding_text)
+def numbers_in_values(value: object) -> set[Decimal]:
+    """Every number in a JSON-like value: numeric leaves as they are, strings as ``numbers_in``.
+
+    Walking the structure (rather than scanning its JSON text) keeps neighbouring values
+    such as ``0,100`` from reading as one number.
+    """
+    if isinstance(value, bool) or value is None:
+        return set()
+    if isinstance(value, int | float | Decimal):
+        return {Decimal(str(value)).normalize()}
+    if isinstance(value, str):
+        return numbers_in(value)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return set().union(*(numbers_in_values(item) for item in value))
+    raise TypeError(f"not a JSON-like value: {type(value).__name__}")
+
+
+def ungrounded_numbers(narrative_text: str, allowed: set[Decimal]) -> list[str]:
+    """The literals in ``narrative_text`` whose value is not in ``allowed``, each once."""
     seen: list[str] = []
     for literal, value in _scan(narrative_text):
         if value not in allowed and literal not in seen:

@@ -1,4 +1,4 @@
-"""Domain records: estimates as given, sources and their lifecycle, and the buckets made from them."""
+"""Domain records: estimates as given, sources and their lifecycle, the buckets made from them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Small-cell suppression: no count from 1 to k-1 is shown, and none can be recovered by subtraction."""
+"""Small-cell suppression: no count from 1 to k-1 is shown, none recoverable by subtraction."""
 
 from __future__ import annotations
 

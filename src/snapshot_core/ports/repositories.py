@@ -1,4 +1,4 @@
-"""Repository ports: how the use cases read and write sources, estimates, buckets, snapshots, runs."""
+"""Repository ports: how use cases read and write sources, estimates, buckets, snapshots, runs."""
 
 from __future__ import annotations
 

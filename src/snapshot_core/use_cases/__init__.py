@@ -3,7 +3,7 @@
 from .bucket import bucket_source
 from .ingest import ingest_estimates
 from .orchestrator import Orchestrator
-from .queries import get_snapshot, list_sources, run_stats
+from .queries import get_snapshot, list_runs, list_sources, run_stats
 from .run_snapshot import UNEXPECTED_ERROR, OneCallGuard, run_snapshot, validate_reply
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "bucket_source",
     "get_snapshot",
     "ingest_estimates",
+    "list_runs",
     "list_sources",
     "run_snapshot",
     "run_stats",

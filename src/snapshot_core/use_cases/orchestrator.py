@@ -6,11 +6,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain import EstimateBuckets, EstimateRow, RunPolicy, RunStats, SnapshotResult, Source
+from ..domain import (
+    EstimateBuckets,
+    EstimateRow,
+    RunPolicy,
+    RunStats,
+    SnapshotResult,
+    SnapshotRun,
+    Source,
+)
 from ..ports import Clock, IdFactory, LanguageModel, UnitOfWorkFactory
 from .bucket import bucket_source
 from .ingest import ingest_estimates
-from .queries import get_snapshot, list_sources, run_stats
+from .queries import get_snapshot, list_runs, list_sources, run_stats
 from .run_snapshot import run_snapshot
 
 __all__ = ["Orchestrator"]
@@ -67,6 +75,9 @@ class Orchestrator:
 
     def list_sources(self, *, user_id: str) -> Sequence[Source]:
         return list_sources(uow_factory=self.uow_factory, user_id=user_id)
+
+    def list_runs(self, *, user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
+        return list_runs(uow_factory=self.uow_factory, user_id=user_id, source_id=source_id)
 
     def run_stats(self, *, user_id: str | None = None) -> RunStats:
         return run_stats(uow_factory=self.uow_factory, user_id=user_id)

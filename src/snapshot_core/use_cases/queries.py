@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..domain import InvalidSnapshotError, RunStats, SnapshotResult, Source, summarize_runs
+from ..domain import (
+    InvalidSnapshotError,
+    RunStats,
+    SnapshotResult,
+    SnapshotRun,
+    Source,
+    summarize_runs,
+)
 from ..ports import UnitOfWorkFactory
 
-__all__ = ["get_snapshot", "list_sources", "run_stats"]
+__all__ = ["get_snapshot", "list_runs", "list_sources", "run_stats"]
 
 
-def get_snapshot(*, uow_factory: UnitOfWorkFactory, snapshot_id: str, user_id: str) -> SnapshotResult:
+def get_snapshot(
+    *, uow_factory: UnitOfWorkFactory, snapshot_id: str, user_id: str
+) -> SnapshotResult:
     """The snapshot; not found and not yours are the same ``InvalidSnapshotError``."""
     with uow_factory() as uow:
         snapshot = uow.snapshots.get(snapshot_id, user_id)
@@ -22,6 +31,15 @@ def get_snapshot(*, uow_factory: UnitOfWorkFactory, snapshot_id: str, user_id: s
 def list_sources(*, uow_factory: UnitOfWorkFactory, user_id: str) -> Sequence[Source]:
     with uow_factory() as uow:
         return list(uow.sources.list_for_user(user_id))
+
+
+def list_runs(
+    *, uow_factory: UnitOfWorkFactory, user_id: str, source_id: str | None = None
+) -> Sequence[SnapshotRun]:
+    """The user's runs (attempts), oldest first; only one source's when ``source_id`` given."""
+    with uow_factory() as uow:
+        runs = uow.runs.list(user_id)
+    return [run for run in runs if source_id is None or run.source_id == source_id]
 
 
 def run_stats(*, uow_factory: UnitOfWorkFactory, user_id: str | None = None) -> RunStats:

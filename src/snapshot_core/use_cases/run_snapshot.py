@@ -63,7 +63,7 @@ def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrat
             f"{error.error_count()} problem(s): {error.errors()[0]['msg']}", reply.facts
         ) from None
     texts = [narrative.headline, *(finding.text for finding in narrative.findings)]
-    ungrounded = ungrounded_numbers("\n".join(texts), agent_input.to_json())
+    ungrounded = ungrounded_numbers("\n".join(texts), agent_input.grounding_numbers())
     if ungrounded:
         raise UngroundedOutputError(ungrounded, reply.facts)
     return narrative
@@ -145,7 +145,7 @@ def run_snapshot(
         narrative = validate_reply(reply, agent_input)
     except ModelCallError as error:
         failure, facts = error, error.facts
-    except Exception as error:  # noqa: BLE001 - recorded, the claim released, then re-raised
+    except Exception as error:
         failure = error
     latency_ms = (clock.monotonic() - started) * 1000
 
@@ -162,7 +162,10 @@ def run_snapshot(
         if snapshot_id is not None and narrative is not None:
             uow.snapshots.add(
                 assemble_snapshot(
-                    snapshot_id, shown, narrative, facts.model if facts else model.model_name,
+                    snapshot_id,
+                    shown,
+                    narrative,
+                    facts.model if facts else model.model_name,
                     finished_at,
                 ),
                 user_id,

@@ -1,0 +1,108 @@
+"""Human-readable rendering of snapshots, sources and run statistics (Rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+
+from snapshot_core.domain import BandCount, RunStats, SnapshotResult, SnapshotRun, Source, WeekCount
+
+__all__ = ["print_run_facts", "print_snapshot", "print_sources", "print_stats"]
+
+
+def _count(count: int | None, k: int) -> str:
+    return f"<{k}" if count is None else str(count)
+
+
+def _bar(count: int | None, top: int, width: int = 24) -> str:
+    if not count or not top:
+        return ""
+    return "█" * max(1, round(width * count / top))
+
+
+def _distribution(title: str, label: str, cells: Sequence[BandCount | WeekCount], k: int) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column(label)
+    table.add_column("count", justify="right")
+    table.add_column("", no_wrap=True, style="cyan")
+    top = max((cell.count or 0 for cell in cells), default=0)
+    for cell in cells:
+        name = cell.week if isinstance(cell, WeekCount) else cell.band
+        table.add_row(name, _count(cell.count, k), _bar(cell.count, top))
+    return table
+
+
+def print_snapshot(console: Console, snapshot: SnapshotResult) -> None:
+    meta, k = snapshot.meta, snapshot.meta.min_cell_count
+    console.print(
+        f"[bold]Snapshot[/] {meta.snapshot_id}  source {meta.source_id}\n"
+        f"{meta.estimate_count} estimates · confidence [bold]{meta.confidence_level}[/] · "
+        f"model {meta.model} · generated {meta.generated_at:%Y-%m-%d %H:%M} UTC"
+    )
+    console.print()
+    console.print(_distribution("Weekly volume", "week", snapshot.demand.weekly_volume, k))
+    console.print()
+    console.print(
+        _distribution("Price distribution", "band", snapshot.demand.price_distribution, k)
+    )
+    console.print()
+    console.print(
+        _distribution("Decision latency", "band", snapshot.decision_latency.distribution, k)
+    )
+    console.print()
+    findings: list[RenderableType] = [
+        f"• [bold]{f.topic.replace('_', ' ')}[/]: {f.text}" for f in snapshot.insights.findings
+    ]
+    console.print(Panel(Group(*findings), title=snapshot.insights.headline, title_align="left"))
+
+
+def print_run_facts(console: Console, run: SnapshotRun) -> None:
+    cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
+    console.print(
+        f"Run {run.run_id}: {run.outcome.value}"
+        + (f" ({run.error_code})" if run.error_code else "")
+        + f" · tokens {run.prompt_tokens} in / {run.completion_tokens} out"
+        + f" · cost {cost} · latency {run.latency_ms:.1f} ms"
+    )
+
+
+def print_sources(console: Console, sources: Sequence[Source]) -> None:
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("source_id", "name", "status", "estimates", "created (UTC)"):
+        table.add_column(column, justify="right" if column == "estimates" else "left")
+    for source in sources:
+        table.add_row(
+            source.source_id,
+            source.name,
+            source.status.value,
+            str(source.estimate_count),
+            f"{source.created_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"
+
+
+def print_stats(console: Console, stats: RunStats) -> None:
+    table = Table(show_header=False, show_edge=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("runs", str(stats.runs))
+    table.add_row("succeeded", str(stats.succeeded))
+    for code, count in stats.failed_by_code.items():
+        table.add_row(f"failed: {code}", str(count))
+    table.add_row("latency p50", _ms(stats.latency_p50_ms))
+    table.add_row("latency p95", _ms(stats.latency_p95_ms))
+    table.add_row("prompt tokens", str(stats.prompt_tokens))
+    table.add_row("completion tokens", str(stats.completion_tokens))
+    table.add_row("cached tokens", str(stats.cached_tokens))
+    cost = f"${stats.cost_usd:.4f}"
+    if stats.cost_unknown_runs:
+        cost += f" (+{stats.cost_unknown_runs} runs of unknown price)"
+    table.add_row("cost", cost)
+    console.print(table)

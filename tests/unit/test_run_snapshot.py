@@ -1,0 +1,231 @@
+"""run_snapshot on the memory store with fakes: one call, typed failures, nothing half-saved."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from snapshot_adapters.fake import MISBEHAVING_MODELS, FakeModel, FixedClock, SequentialIds
+from snapshot_adapters.memory import MemoryStore
+from snapshot_core import (
+    AgentInput,
+    ClaimLostError,
+    EstimateRow,
+    InsufficientEstimatesError,
+    InvalidSourceError,
+    MissingApiKeyError,
+    ModelReply,
+    Orchestrator,
+    RunOutcome,
+    RunPolicy,
+    SnapshotError,
+    SourceNotBucketedError,
+    SourceStatus,
+)
+
+from ..strategies import estimate_sets
+
+USER = "user-a"
+
+
+@dataclass
+class World:
+    orchestrator: Orchestrator
+    store: MemoryStore
+    model: FakeModel
+    clock: FixedClock
+
+    def bucketed_source(self, rows: list[EstimateRow], user: str = USER) -> str:
+        source_id = self.orchestrator.ingest_estimates(user_id=user, rows=rows)
+        self.orchestrator.bucket_source(source_id=source_id, user_id=user)
+        return source_id
+
+    def status(self, source_id: str) -> SourceStatus:
+        return self.store.sources[source_id].status
+
+
+def world(model: FakeModel | None = None, **policy: object) -> World:
+    store, clock, model = MemoryStore(), FixedClock(), model or FakeModel()
+    orchestrator = Orchestrator(
+        uow_factory=store, model=model, clock=clock, ids=SequentialIds(), policy=RunPolicy(**policy)
+    )
+    return World(orchestrator, store, model, clock)
+
+
+def rows(n: int = 40, amount: str = "1200") -> list[EstimateRow]:
+    start = FixedClock().now()
+    return [
+        EstimateRow(amount=Decimal(amount), sent_at=start + timedelta(hours=7 * i))
+        for i in range(n)
+    ]
+
+
+@settings(max_examples=40)
+@given(estimate_sets())
+def test_a_successful_run_calls_the_model_once_and_saves_exact_data(
+    estimates: list[EstimateRow],
+) -> None:
+    w = world()
+    source_id = w.bucketed_source(estimates)
+    snapshot_id = w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+
+    assert len(w.model.calls) == 1
+    snapshot = w.orchestrator.get_snapshot(snapshot_id=snapshot_id, user_id=USER)
+    buckets = w.store.buckets[source_id]
+    assert snapshot.demand.weekly_volume == buckets.weekly_volume
+    assert snapshot.demand.price_distribution == buckets.price_distribution
+    assert snapshot.decision_latency.distribution == buckets.decision_latency
+    assert snapshot.meta.estimate_count == len(estimates)
+    assert w.status(source_id) is SourceStatus.SNAPSHOT_GENERATED
+    (run,) = w.store.runs
+    assert run.outcome is RunOutcome.SUCCEEDED and run.snapshot_id == snapshot_id
+    assert run.request_sha256 and run.prompt_tokens > 0
+
+
+@settings(max_examples=30)
+@given(st.lists(st.integers(10**6, 10**9), min_size=25, max_size=60, unique=True))
+def test_canary_values_in_estimates_never_reach_the_model(canaries: list[int]) -> None:
+    w = world()
+    start = w.clock.now()
+    planted = [
+        EstimateRow(
+            amount=Decimal(f"{c}.73"),
+            sent_at=start + timedelta(minutes=c % 5000),
+            decided_at=start + timedelta(minutes=c % 5000, seconds=c % 997),
+            estimate_id=f"canary-{c}",
+        )
+        for c in canaries
+    ]
+    source_id = w.bucketed_source(planted)
+    w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+    (payload,) = w.model.payloads
+    AgentInput.model_validate_json(payload)  # it is an AgentInput and nothing else
+    for c in canaries:
+        assert str(c) not in payload and f"canary-{c}" not in payload
+    assert source_id not in payload and USER not in payload
+
+
+@pytest.mark.parametrize("name", sorted(MISBEHAVING_MODELS))
+def test_each_misbehaving_model_ends_in_its_own_typed_error(name: str) -> None:
+    model_class, code = MISBEHAVING_MODELS[name]
+    w = world(model_class())
+    source_id = w.bucketed_source(rows())
+    with pytest.raises(SnapshotError) as raised:
+        w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+
+    assert raised.value.code == code
+    assert len(w.model.calls) == 1
+    assert w.store.snapshots == {}
+    assert w.status(source_id) is SourceStatus.BUCKETED
+    (run,) = w.store.runs
+    assert (run.outcome, run.error_code, run.snapshot_id) == (RunOutcome.FAILED, code, None)
+    # The failed source can be run again: a new attempt, a new single call.
+    healthy = FakeModel()
+    replace(w.orchestrator, model=healthy).run_snapshot(source_id=source_id, user_id=USER)
+    assert len(healthy.calls) == 1 and len(w.model.calls) == 1
+    assert [r.attempt for r in w.store.runs] == [1, 2]
+
+
+@settings(max_examples=25)
+@given(st.text(min_size=1, max_size=40))
+def test_another_users_source_and_a_random_id_give_the_same_error(random_id: str) -> None:
+    w = world()
+    source_id = w.bucketed_source(rows(), user="owner")
+    errors = []
+    for attempt in (
+        {"source_id": source_id, "user_id": "intruder"},
+        {"source_id": random_id, "user_id": "owner"},
+    ):
+        with pytest.raises(InvalidSourceError) as raised:
+            w.orchestrator.run_snapshot(**attempt)
+        errors.append((type(raised.value), raised.value.message, raised.value.code))
+    assert errors[0] == errors[1] == (InvalidSourceError, "Invalid source_id", "invalid_source")
+    assert w.model.calls == [] and w.store.runs == []
+
+
+def test_preconditions_refuse_without_calling_the_model() -> None:
+    w = world(min_estimates=25)
+    uploaded = w.orchestrator.ingest_estimates(user_id=USER, rows=rows())
+    with pytest.raises(SourceNotBucketedError, match="^Source must be bucketed$"):
+        w.orchestrator.run_snapshot(source_id=uploaded, user_id=USER)
+    few = w.bucketed_source(rows(24))
+    with pytest.raises(InsufficientEstimatesError, match="^Minimum 25 estimates required$"):
+        w.orchestrator.run_snapshot(source_id=few, user_id=USER)
+    done = w.bucketed_source(rows())
+    w.orchestrator.run_snapshot(source_id=done, user_id=USER)
+    with pytest.raises(SourceNotBucketedError):
+        w.orchestrator.run_snapshot(source_id=done, user_id=USER)
+    assert len(w.model.calls) == 1
+
+
+def test_a_model_that_is_not_ready_refuses_before_any_claim() -> None:
+    class NoKey(FakeModel):
+        def ensure_ready(self) -> None:
+            raise MissingApiKeyError()
+
+    w = world(NoKey())
+    source_id = w.bucketed_source(rows())
+    with pytest.raises(MissingApiKeyError, match="^OPENAI_API_KEY is required$"):
+        w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+    assert w.model.calls == [] and w.store.runs == []
+    assert w.status(source_id) is SourceStatus.BUCKETED
+
+
+def test_an_unexpected_failure_is_recorded_and_releases_the_claim() -> None:
+    class Broken(FakeModel):
+        def generate(self, agent_input: AgentInput) -> ModelReply:
+            self._record(agent_input)
+            raise RuntimeError("adapter bug")
+
+    w = world(Broken())
+    source_id = w.bucketed_source(rows())
+    with pytest.raises(RuntimeError, match="adapter bug"):
+        w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+    assert w.status(source_id) is SourceStatus.BUCKETED
+    assert [r.error_code for r in w.store.runs] == ["unexpected_error"]
+
+
+def test_a_claim_whose_lease_expired_is_taken_over_and_the_late_reply_is_dropped() -> None:
+    class Slow(FakeModel):
+        """Replies after its lease ran out, while another attempt took the source over."""
+
+        def generate(self, agent_input: AgentInput) -> ModelReply:
+            reply = super().generate(agent_input)
+            if len(self.calls) == 1:
+                w.clock.advance(seconds=301)
+                w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+            return reply
+
+    w = world(Slow(), lease_seconds=300)
+    source_id = w.bucketed_source(rows())
+    with pytest.raises(ClaimLostError):
+        w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+    assert len(w.store.snapshots) == 1
+    assert w.status(source_id) is SourceStatus.SNAPSHOT_GENERATED
+    assert sorted((r.attempt, r.error_code or "ok") for r in w.store.runs) == [
+        (1, "claim_lost"),
+        (2, "ok"),
+    ]
+
+
+def test_small_cells_are_suppressed_before_the_model_and_in_the_snapshot() -> None:
+    w = world(min_cell_count=5)
+    estimates = rows(40) + rows(3, amount="50")  # three estimates under 500: a small cell
+    source_id = w.bucketed_source(estimates)
+    snapshot_id = w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+    sent = json.loads(w.model.payloads[0])
+    counts = [
+        c["count"]
+        for key in ("weekly_volume", "price_distribution", "decision_latency")
+        for c in sent[key]
+    ]
+    assert all(c is None or c == 0 or c >= 5 for c in counts)
+    assert sent["suppressed_below"] == 5
+    snapshot = w.orchestrator.get_snapshot(snapshot_id=snapshot_id, user_id=USER)
+    assert snapshot.demand.price_distribution[0].count is None
