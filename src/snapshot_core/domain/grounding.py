@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 __all__ = ["numbers_in", "numbers_in_values", "ungrounded_numbers"]
 
@@ -27,9 +28,14 @@ def _scan(text: str) -> Iterable[tuple[str, Decimal]]:
         yield literal, value.normalize()
 
 
+@lru_cache(maxsize=4096)  # labels ("2026-W07", "2.5k-5k") recur in every AgentInput
+def _label_numbers(text: str) -> frozenset[Decimal]:
+    return frozenset(value for _, value in _scan(text))
+
+
 def numbers_in(text: str) -> set[Decimal]:
     """Every number in ``text`` as a normalised Decimal (``1,250`` -> 1250, ``2.5k`` -> 2500)."""
-    return {value for _, value in _scan(text)}
+    return set(_label_numbers(text)) if len(text) <= 32 else {value for _, value in _scan(text)}
 
 
 def numbers_in_values(value: object) -> set[Decimal]:

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from ..domain import EstimateRow, InvalidInputError, RowProblem, Source, SourceStatus
 from ..ports import Clock, IdFactory, UnitOfWorkFactory
 
-__all__ = ["ingest_estimates"]
+__all__ = ["CheckedRows", "RowStream", "ingest_estimates", "ingest_row_stream"]
 
 _MAX_REPORTED = 1000  # enough to fix a file; the total is always reported
+
+
+class RowStream(Protocol):
+    """Rows checked as they stream past, by whoever read them (a file reader, ``CheckedRows``).
+
+    ``rejection()`` is asked once the stream is drained: an error there means the whole
+    ingestion is rolled back, so a reader never has to raise through the storage adapter.
+    """
+
+    def __iter__(self) -> Iterator[EstimateRow]: ...
+
+    def rejection(self) -> InvalidInputError | None: ...
 
 
 def _problems_from(error: ValidationError, row_number: int) -> list[RowProblem]:
@@ -26,8 +38,9 @@ def _problems_from(error: ValidationError, row_number: int) -> list[RowProblem]:
     ]
 
 
-class _CheckedRows:
-    """Validates rows as they stream past, remembering problems instead of stopping."""
+class CheckedRows:
+    """Validates rows (``EstimateRow`` or mappings) as they stream past, remembering problems
+    by row number (1-based) instead of stopping; a repeated ``estimate_id`` is a problem."""
 
     def __init__(self, rows: Iterable[EstimateRow | Mapping[str, Any]]) -> None:
         self._rows = rows
@@ -50,9 +63,45 @@ class _CheckedRows:
             if row.estimate_id is not None:
                 first = self._first_seen.setdefault(row.estimate_id, number)
                 if first != number:
-                    self._problem([RowProblem(number, "estimate_id", f"duplicate of row {first}")])
+                    self._problem(
+                        [RowProblem(number, "estimate_id", f"duplicate of row {first}")]
+                    )
                     continue
             yield row
+
+    def rejection(self) -> InvalidInputError | None:
+        if self.bad_rows:
+            return InvalidInputError(self.problems, total=self.bad_rows)
+        return None
+
+
+def ingest_row_stream(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    ids: IdFactory,
+    clock: Clock,
+    user_id: str,
+    rows: RowStream,
+    name: str = "",
+) -> tuple[str, int]:
+    """Create a source holding the rows of ``rows``; returns ``(source_id, stored_rows)``.
+
+    One transaction: the rows go lazily into storage, and if ``rows.rejection()`` then
+    names an error, it is raised and nothing is stored. For readers that check rows
+    themselves (with their own line numbers); Python callers want ``ingest_estimates``.
+    """
+    source_id = ids.new_id("source")
+    with uow_factory() as uow:
+        uow.sources.add(
+            Source(source_id=source_id, user_id=user_id, name=name, created_at=clock.now())
+        )
+        stored = uow.estimates.add_many(source_id, rows)
+        error = rows.rejection()
+        if error is not None:
+            raise error
+        uow.sources.set_status(source_id, SourceStatus.UPLOADED, estimate_count=stored)
+        uow.commit()
+    return source_id, stored
 
 
 def ingest_estimates(
@@ -70,15 +119,12 @@ def ingest_estimates(
     row is invalid (bad value, ``decided_at`` before ``sent_at``, duplicate ``estimate_id``)
     nothing is stored and ``InvalidInputError`` lists the problems by row number.
     """
-    checked = _CheckedRows(rows)
-    source_id = ids.new_id("source")
-    with uow_factory() as uow:
-        uow.sources.add(
-            Source(source_id=source_id, user_id=user_id, name=name, created_at=clock.now())
-        )
-        stored = uow.estimates.add_many(source_id, checked)
-        if checked.bad_rows:
-            raise InvalidInputError(checked.problems, total=checked.bad_rows)
-        uow.sources.set_status(source_id, SourceStatus.UPLOADED, estimate_count=stored)
-        uow.commit()
+    source_id, _ = ingest_row_stream(
+        uow_factory=uow_factory,
+        ids=ids,
+        clock=clock,
+        user_id=user_id,
+        rows=CheckedRows(rows),
+        name=name,
+    )
     return source_id
