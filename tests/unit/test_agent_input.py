@@ -57,7 +57,7 @@ def test_extra_fields_are_refused() -> None:
             {
                 "estimate_count": 1,
                 "confidence_level": "low",
-                "weekly_volume": [],
+                "weekly_volume": {},
                 "price_distribution": [],
                 "decision_latency": [],
                 "notes": "hi",

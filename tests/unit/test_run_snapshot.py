@@ -111,11 +111,14 @@ def test_canary_values_in_estimates_never_reach_the_model(canaries: list[int]) -
     assert source_id not in payload and USER not in payload
 
 
-@pytest.mark.parametrize("name", sorted(MISBEHAVING_MODELS))
-def test_each_misbehaving_model_ends_in_its_own_typed_error(name: str) -> None:
+@settings(max_examples=35)
+@given(estimate_sets(max_size=60), st.sampled_from(sorted(MISBEHAVING_MODELS)))
+def test_each_misbehaving_model_ends_in_its_own_typed_error(
+    estimates: list[EstimateRow], name: str
+) -> None:
     model_class, code = MISBEHAVING_MODELS[name]
     w = world(model_class())
-    source_id = w.bucketed_source(rows())
+    source_id = w.bucketed_source(estimates)
     with pytest.raises(SnapshotError) as raised:
         w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
 
@@ -130,6 +133,18 @@ def test_each_misbehaving_model_ends_in_its_own_typed_error(name: str) -> None:
     replace(w.orchestrator, model=healthy).run_snapshot(source_id=source_id, user_id=USER)
     assert len(healthy.calls) == 1 and len(w.model.calls) == 1
     assert [r.attempt for r in w.store.runs] == [1, 2]
+
+
+def test_every_misbehaving_variant_is_exercised() -> None:
+    codes = {code for _, code in MISBEHAVING_MODELS.values()}
+    assert codes == {
+        "output_schema_violation",
+        "ungrounded_output",
+        "llm_refusal",
+        "llm_truncated",
+        "llm_api_error",
+        "llm_timeout",
+    }
 
 
 @settings(max_examples=25)
@@ -221,9 +236,8 @@ def test_small_cells_are_suppressed_before_the_model_and_in_the_snapshot() -> No
     snapshot_id = w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
     sent = json.loads(w.model.payloads[0])
     counts = [
-        c["count"]
-        for key in ("weekly_volume", "price_distribution", "decision_latency")
-        for c in sent[key]
+        *sent["weekly_volume"].values(),
+        *(c["count"] for key in ("price_distribution", "decision_latency") for c in sent[key]),
     ]
     assert all(c is None or c == 0 or c >= 5 for c in counts)
     assert sent["suppressed_below"] == 5

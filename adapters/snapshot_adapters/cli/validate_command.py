@@ -1,1 +1,161 @@
-"""`snapshot validate` (placeholder until the OpenAI issue lands)."""
+"""`snapshot validate`: check the setup; each check printed with ✓ or ✗ and, on ✗, the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import typer
+from rich.text import Text
+
+from snapshot_core.domain import LlmApiError, LlmTimeoutError, narrative_json_schema
+
+from ..settings import Settings, redact_url
+from .app import app
+from .common import out
+
+__all__ = ["Check", "run_checks", "validate"]
+
+_EXTRA = 'pip install "snapshot-orchestrator[openai]"'
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report. ``ok`` is ``None`` for a check that does not apply."""
+
+    name: str
+    ok: bool | None
+    detail: str
+    fix: str = ""
+
+
+def _load_settings() -> tuple[Check, Settings | None]:
+    try:
+        settings = Settings()
+    except Exception as error:  # pydantic's ValidationError, or an unreadable .env file
+        errors = getattr(error, "errors", None)
+        # Field and problem only: pydantic's own text would print the offending input value.
+        problems = (
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors())
+            if callable(errors)
+            else type(error).__name__
+        )
+        fix = "Correct the variable (SNAPSHOT_<NAME>) in the environment, .env.local or .env."
+        return Check("settings", False, f"invalid: {problems}", fix), None
+    detail = f"loaded (llm={settings.llm}, model={settings.model})"
+    return Check("settings", True, detail), settings
+
+
+def _openai_adapter() -> Any:
+    """The OpenAI adapter package, or ``None`` when the `openai` extra is not installed."""
+    try:
+        import snapshot_adapters.openai as adapter
+    except ImportError:
+        return None
+    return adapter
+
+
+def _key(settings: Settings) -> Check:
+    if settings.llm == "fake":
+        return Check("API key", None, "not needed (SNAPSHOT_LLM=fake)")
+    adapter = _openai_adapter()
+    if adapter is None:
+        return Check("API key", False, "the OpenAI backend is not installed", _EXTRA)
+    key = settings.openai_api_key.get_secret_value().strip() if settings.openai_api_key else ""
+    if not key:
+        fix = "Add OPENAI_API_KEY to .env.local or the environment (or set SNAPSHOT_LLM=fake)."
+        return Check("API key", False, "OPENAI_API_KEY is required", fix)
+    return Check("API key", True, f"OPENAI_API_KEY is set ({adapter.mask_api_key(key)})")
+
+
+def _database(settings: Settings) -> Check:
+    url = settings.database_url
+    shown = redact_url(url)
+    if settings.storage_backend == "memory":
+        return Check("database", None, f"{shown}: in-process, nothing to check")
+    try:
+        from ..sql import database_status  # SQLAlchemy is loaded only for this check
+
+        status = database_status(url)
+    except Exception as error:  # a missing driver, a malformed URL, ...
+        fix = "Check SNAPSHOT_DATABASE_URL (and install the [postgres] extra for PostgreSQL)."
+        return Check("database", False, f"{shown}: {type(error).__name__}", fix)
+    if not status.reachable:
+        fix = "Check SNAPSHOT_DATABASE_URL and that the database server is running."
+        return Check("database", False, f"{shown} unreachable: {status.detail}", fix)
+    migrated = status.current == status.head or url.startswith("sqlite")  # SQLite: on first use
+    fix = "" if migrated else "Run `snapshot db upgrade`."
+    return Check("database", migrated, f"{shown} reachable; {status.detail}", fix)
+
+
+def _endpoint(settings: Settings, timeout: float = 5.0) -> Check:
+    name = "model endpoint"
+    if settings.llm == "fake":
+        return Check(name, None, "skipped (SNAPSHOT_LLM=fake)")
+    adapter = _openai_adapter()
+    if adapter is None or not settings.openai_api_key:
+        return Check(name, None, "not checked (needs the OpenAI backend and a key)")
+    model = adapter.OpenAIChatModel.from_settings(settings)
+    where = redact_url(model.base_url)
+    try:
+        listed = model.check_endpoint(timeout=min(timeout, settings.llm_timeout))
+    except LlmApiError as error:
+        if error.status == 401:
+            return Check(
+                name, False, f"{where}: the API key was rejected (401)", "Check OPENAI_API_KEY."
+            )
+        fix = (
+            "Check OPENAI_BASE_URL (it usually ends in /v1)."
+            if error.status == 404
+            else error.solution
+        )
+        return Check(name, False, f"{where}: GET /models gave {error.message}", fix)
+    except LlmTimeoutError as error:
+        fix = "Check OPENAI_BASE_URL, the network, and that the server is running."
+        return Check(name, False, f"{where}: {error.detail}", fix)
+    except Exception as error:  # the guard, or an SDK surprise: reported, no traceback
+        return Check(name, False, f"{where}: {type(error).__name__}", "Check OPENAI_BASE_URL.")
+    found = "listed" if settings.model in listed else "not listed (some servers list none)"
+    return Check(name, True, f"{where}: GET /models answered; {settings.model} {found}")
+
+
+def _schema() -> Check:
+    name = "narrative schema"
+    adapter = _openai_adapter()
+    if adapter is None:
+        return Check(name, None, "not checked (needs the OpenAI backend)")
+    report = adapter.check_strict_schema(narrative_json_schema())
+    if not report.ok:
+        fix = "The schema comes from snapshot_core.SnapshotNarrative: report this as a bug."
+        return Check(name, False, "; ".join(report.problems), fix)
+    sizes = f"{report.object_properties} properties, depth {report.depth}"
+    return Check(name, True, f"accepted by OpenAI strict-mode rules ({sizes})")
+
+
+def run_checks() -> list[Check]:
+    """Every check, in order; later ones are skipped when the settings cannot be read."""
+    loaded, settings = _load_settings()
+    if settings is None:
+        return [loaded, _schema()]
+    return [loaded, _key(settings), _database(settings), _endpoint(settings), _schema()]
+
+
+def _print(check: Check) -> None:
+    mark, style = {True: ("✓", "green"), False: ("✗", "red"), None: ("–", "dim")}[check.ok]
+    # soft_wrap: one line per check whatever the terminal width, so output stays greppable.
+    out.print(
+        Text.assemble((mark, f"bold {style}"), f" {check.name}: {check.detail}"), soft_wrap=True
+    )
+    if check.ok is False and check.fix:
+        out.print(Text(f"    fix: {check.fix}"), soft_wrap=True)
+
+
+@app.command()
+def validate() -> None:
+    """Check settings, API key, database and migrations, model endpoint, and narrative schema."""
+    checks = run_checks()
+    for check in checks:
+        _print(check)
+    failed = sum(check.ok is False for check in checks)
+    out.print("All checks passed." if not failed else f"{failed} check(s) failed.")
+    raise typer.Exit(1 if failed else 0)

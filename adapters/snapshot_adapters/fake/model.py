@@ -29,14 +29,11 @@ def _largest(bands: tuple[AgentInputBand, ...]) -> AgentInputBand | None:
 def fake_narrative(agent_input: AgentInput) -> dict[str, object]:
     """The same input always gives the same narrative, citing only numbers from the input."""
     findings: list[dict[str, str]] = []
-    weeks = [w for w in agent_input.weekly_volume if w.count]
+    weeks = [(count, week) for week, count in agent_input.weekly_volume.items() if count]
     if weeks:
-        busiest = max(weeks, key=lambda w: (w.count or 0, w.week))
+        count, week = max(weeks)
         findings.append(
-            {
-                "topic": "demand",
-                "text": f"The busiest week was {busiest.week} with {busiest.count} estimates sent.",
-            }
+            {"topic": "demand", "text": f"The busiest week was {week} with {count} estimates sent."}
         )
     price = _largest(agent_input.price_distribution)
     if price is not None:

@@ -1,6 +1,6 @@
 """The domain: models, rules and errors, with no I/O."""
 
-from .agent_input import AgentInput, AgentInputBand, AgentInputWeek, build_agent_input
+from .agent_input import AgentInput, AgentInputBand, WeekLabel, build_agent_input
 from .bucketing import (
     DEFAULT_BAND_SCHEME,
     PENDING,
@@ -40,7 +40,6 @@ __all__ = [
     "SCHEMA_VERSION",
     "AgentInput",
     "AgentInputBand",
-    "AgentInputWeek",
     "BandCount",
     "BandScheme",
     "BucketTallies",
@@ -61,6 +60,7 @@ __all__ = [
     "SourceStatus",
     "TokenUsage",
     "WeekCount",
+    "WeekLabel",
     "as_utc",
     "assemble_snapshot",
     "build_agent_input",

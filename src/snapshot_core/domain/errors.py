@@ -162,7 +162,7 @@ class LlmTimeoutError(ModelCallError):
 class LlmRefusalError(ModelCallError):
     code = "llm_refusal"
     meaning = "The model refused to write the narrative."
-    solution = "Try again later; if it persists, report the refusal text in the run record."
+    solution = "Try again later; if it persists, read the refusal text the error carries."
 
     def __init__(self, refusal: str = "", facts: Any = None) -> None:
         super().__init__("Model refused to answer", facts)

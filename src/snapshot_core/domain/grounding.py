@@ -50,8 +50,8 @@ def numbers_in_values(value: object) -> set[Decimal]:
         return {Decimal(str(value)).normalize()}
     if isinstance(value, str):
         return numbers_in(value)
-    if isinstance(value, dict):
-        value = list(value.values())
+    if isinstance(value, dict):  # keys too: a week label such as "2026-W07" is cited as 2026
+        value = [*value.keys(), *value.values()]
     if isinstance(value, list | tuple):
         return set().union(*(numbers_in_values(item) for item in value))
     raise TypeError(f"not a JSON-like value: {type(value).__name__}")

@@ -1,0 +1,158 @@
+"""Tokens and cost of one snapshot's model call, counted offline with the real o200k tokenizer.
+
+    .venv/bin/python benchmarks/bench_tokens.py
+
+A realistic source (400 estimates over 12 ISO weeks, every price and latency band populated)
+is ingested and bucketed with the core; the OpenAI adapter renders its request through the
+real SDK into an in-process transport (no socket), and the body it would send is measured.
+The typical narrative is the fake model's. OpenAI's accounting of the schema is unpublished:
+the schema is counted as the compact JSON of ``response_format``, an estimate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import random
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
+from typing import Any
+
+import bpe_openai
+import httpx2
+
+from snapshot_adapters.fake import FakeModel, FixedClock, SequentialIds, fake_narrative
+from snapshot_adapters.memory import MemoryStore
+from snapshot_adapters.openai import (
+    OpenAIChatModel,
+    build_chat_request,
+    encode_request_body,
+    narrative_response_format,
+    price_usd,
+)
+from snapshot_core import Orchestrator
+from snapshot_core.domain import AgentInput, TokenUsage, build_agent_input
+
+MODEL = "gpt-4o-2024-08-06"
+# OpenAI's cookbook ("How to count tokens with tiktoken"): each chat message costs 3 tokens
+# besides its content, and every reply is primed with 3 more.
+PER_MESSAGE, REPLY_PRIMING = 3, 3
+GOAL_TOKENS, GOAL_USD = 600, 0.0025
+
+_BANDS = [(50, 499), (500, 999), (1000, 2499), (2500, 4999), (5000, 9999), (10000, 40000)]
+_LATENCY = [(0, 2), (3, 7), (8, 14), (15, 30), (31, 60), None]
+
+
+def realistic_rows(n: int = 400, seed: int = 7) -> list[dict[str, Any]]:
+    """``n`` estimates sent over 12 ISO weeks (2026-W02..W13), every band populated."""
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        low, high = rng.choices(_BANDS, [12, 20, 30, 20, 12, 6])[0]
+        sent = start + timedelta(days=rng.randrange(84), hours=rng.randrange(10))
+        latency = rng.choices(_LATENCY, [20, 30, 20, 12, 6, 12])[0]
+        decided = None if latency is None else sent + timedelta(days=rng.randint(*latency), hours=1)
+        rows.append(
+            {
+                "amount": f"{rng.uniform(low, high):.2f}",
+                "sent_at": sent,
+                "decided_at": decided,
+                "estimate_id": f"EST-{i:05d}",
+            }
+        )
+    return rows
+
+
+def bucketed_agent_input(rows: list[dict[str, Any]]) -> AgentInput:
+    """Ingest and bucket through the core's use cases; the AgentInput a run would send."""
+    store = MemoryStore()
+    flow = Orchestrator(
+        uow_factory=store, model=FakeModel(), clock=FixedClock(), ids=SequentialIds()
+    )
+    source_id = flow.ingest_estimates(user_id="bench", rows=rows, name="bench")
+    return build_agent_input(flow.bucket_source(source_id=source_id, user_id="bench"))
+
+
+def wire_body(agent_input: AgentInput) -> bytes:
+    """The exact body the adapter sends, captured by an in-process transport (no network)."""
+    sent: list[bytes] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        sent.append(request.content)
+        content = json.dumps(fake_narrative(agent_input))
+        message = {"role": "assistant", "content": content, "refusal": None}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        return httpx2.Response(200, json={"model": MODEL, "choices": [choice]})
+
+    client = httpx2.Client(transport=httpx2.MockTransport(answer))
+    model = OpenAIChatModel(
+        api_key="sk-offline-benchmark", base_url="http://127.0.0.1:9/v1", http_client=client
+    )
+    model.generate(agent_input)
+    return sent[0]
+
+
+def measure(agent_input: AgentInput) -> dict[str, Any]:
+    encoding = bpe_openai.get_encoding("o200k_base")
+
+    def tokens(value: Any) -> int:
+        text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        return len(encoding.encode(text))
+
+    body = wire_body(agent_input)
+    request = build_chat_request(agent_input, model=MODEL, temperature=0.1, max_tokens=2000)
+    assert body == encode_request_body(request), "the builder no longer matches the wire body"
+    system, user = (tokens(m["content"]) for m in request["messages"])
+    messages = system + user + 2 * PER_MESSAGE + REPLY_PRIMING
+    schema = tokens(narrative_response_format())
+    narrative = tokens(fake_narrative(agent_input))
+    usage = TokenUsage(prompt_tokens=messages + schema, completion_tokens=narrative)
+    return {
+        "body_bytes": len(body),
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+        "system": system,
+        "user": user,
+        "messages": messages,
+        "schema": schema,
+        "narrative": narrative,
+        "total": messages + schema + narrative,
+        "cost": price_usd(MODEL, usage),
+    }
+
+
+def main() -> None:
+    agent_input = bucketed_agent_input(realistic_rows())
+    weeks = len(agent_input.weekly_volume)
+    empty = [
+        b.band
+        for b in (*agent_input.price_distribution, *agent_input.decision_latency)
+        if not b.count
+    ]
+    m = measure(agent_input)
+    print(
+        f"machine: {platform.machine()}, Python {platform.python_version()}, "
+        f"openai {version('openai')}, bpe-openai {version('bpe-openai')}, "
+        f"genai-prices {version('genai-prices')}"
+    )
+    print(f"source: n={agent_input.estimate_count}, {weeks} weeks, empty bands: {empty or 'none'}")
+    print(f"request body on the wire: {m['body_bytes']} bytes, sha256 {m['body_sha256'][:16]}…")
+    print(f"system prompt            {m['system']:5d} tokens")
+    print(f"AgentInput (user)        {m['user']:5d} tokens")
+    print(f"messages incl. overhead  {m['messages']:5d} tokens  (+3 per message, +3 reply priming)")
+    print(
+        f"schema (response_format) {m['schema']:5d} tokens  (estimate: OpenAI's count unpublished)"
+    )
+    print(f"typical narrative        {m['narrative']:5d} tokens  (fake_narrative, compact JSON)")
+    ok_tokens = "meets" if m["total"] <= GOAL_TOKENS else "misses"
+    print(
+        f"total                    {m['total']:5d} tokens  ({ok_tokens} the goal of {GOAL_TOKENS})"
+    )
+    cost = m["cost"]
+    ok_cost = "meets" if cost is not None and cost <= GOAL_USD else "misses"
+    print(f"cost at gpt-4o list prices: ${cost} ({ok_cost} the goal of ${GOAL_USD})")
+
+
+if __name__ == "__main__":
+    main()

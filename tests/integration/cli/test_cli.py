@@ -1,0 +1,138 @@
+"""The real `snapshot` entry point in subprocesses, sharing one SQLite file across processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from snapshot_adapters.fake import synthetic_estimates
+from snapshot_adapters.sql import create_sql_store
+from snapshot_adapters.system import SystemClock, UuidIds
+from snapshot_core.use_cases import ingest_estimates
+
+USER = "cli-user"
+
+
+def snapshot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
+    clean.update({"SNAPSHOT_LLM": "fake", "COLUMNS": "120", **env})
+    result = subprocess.run(
+        [sys.executable, "-m", "snapshot_adapters.cli.main", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def make_source(workdir: Path, user: str = USER, count: int = 120) -> str:
+    store = create_sql_store(f"sqlite:///{workdir / 'snapshot.db'}")
+    try:
+        return ingest_estimates(
+            uow_factory=store,
+            ids=UuidIds(),
+            clock=SystemClock(),
+            user_id=user,
+            rows=synthetic_estimates(count),
+        )
+    finally:
+        store.dispose()
+
+
+def test_demo_runs_the_whole_flow_twice_on_the_default_sqlite_file(workdir: Path) -> None:
+    for _ in range(2):
+        result = snapshot(workdir, "demo")
+        assert result.returncode == 0, result.stderr
+        for heading in (
+            "Weekly volume",
+            "Price distribution",
+            "Decision latency",
+            "tokens",
+            "cost",
+        ):
+            assert heading in result.stdout
+        assert str(workdir / "snapshot.db") in result.stdout.replace("\n", "")
+    listed = snapshot(workdir, "sources", "--user", "demo-user", "--json")
+    assert [s["status"] for s in json.loads(listed.stdout)] == ["snapshot_generated"] * 2
+
+
+def test_bucket_run_show_sources_stats_across_processes(workdir: Path) -> None:
+    source_id = make_source(workdir)
+
+    bucketed = snapshot(workdir, "bucket", source_id, "--user", USER)
+    assert (bucketed.returncode, bucketed.stdout.strip()) == (0, source_id)
+
+    ran = snapshot(workdir, "run", source_id, "--user", USER)
+    assert ran.returncode == 0, ran.stderr
+    snapshot_id = ran.stdout.strip()
+    assert len(snapshot_id) == 36  # a UUID, alone on stdout
+
+    shown = json.loads(
+        snapshot(workdir, "show", snapshot_id, "--user", USER, "--format", "json").stdout
+    )
+    assert shown["meta"]["snapshot_id"] == snapshot_id
+    assert shown["meta"]["estimate_count"] == 120
+    assert sum(b["count"] for b in shown["demand"]["price_distribution"]) == 120
+
+    text = snapshot(workdir, "show", snapshot_id, "--format", "text", SNAPSHOT_USER=USER)
+    assert text.returncode == 0 and shown["insights"]["headline"] in text.stdout
+
+    html = snapshot(workdir, "show", snapshot_id, "--user", USER, "--format", "html").stdout
+    assert html.startswith("<!doctype html>") and "<script" not in html
+
+    sources = snapshot(workdir, "sources", "--user", USER)
+    assert source_id in sources.stdout and "snapshot_generated" in sources.stdout
+
+    stats = json.loads(snapshot(workdir, "stats", "--json").stdout)
+    assert (stats["runs"], stats["succeeded"]) == (1, 1)
+
+
+def test_domain_errors_exit_1_with_the_seed_message_meaning_and_solution(workdir: Path) -> None:
+    source_id = make_source(workdir)
+    unknown = snapshot(workdir, "run", "no-such-source", "--user", USER)
+    not_yours = snapshot(workdir, "run", source_id, "--user", "someone-else")
+    for result in (unknown, not_yours):
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.startswith("Error: Invalid source_id")
+        assert "Meaning:" in result.stderr and "Solution:" in result.stderr
+    assert unknown.stderr == not_yours.stderr
+
+    not_bucketed = snapshot(workdir, "run", source_id, "--user", USER)
+    assert not_bucketed.returncode == 1
+    assert not_bucketed.stderr.startswith("Error: Source must be bucketed")
+
+    snapshot(workdir, "bucket", source_id, "--user", USER)
+    no_key = snapshot(workdir, "run", source_id, "--user", USER, SNAPSHOT_LLM="openai")
+    assert no_key.returncode == 1 and no_key.stderr.startswith("Error: OPENAI_API_KEY is required")
+
+
+def test_usage_errors_exit_2(workdir: Path) -> None:
+    assert snapshot(workdir, "run", "x").returncode == 2  # no --user
+    assert snapshot(workdir, "no-such-command").returncode == 2
+    assert snapshot(workdir, "show", "x", "--user", "u", "--format", "pdf").returncode == 2
+
+
+def test_db_upgrade_prints_the_head_revision(workdir: Path) -> None:
+    first = snapshot(
+        workdir, "db", "upgrade", SNAPSHOT_DATABASE_URL=f"sqlite:///{workdir / 'x.db'}"
+    )
+    again = snapshot(
+        workdir, "db", "upgrade", SNAPSHOT_DATABASE_URL=f"sqlite:///{workdir / 'x.db'}"
+    )
+    assert first.returncode == again.returncode == 0
+    assert first.stdout.strip() and first.stdout == again.stdout
+    assert "already at head" in again.stderr

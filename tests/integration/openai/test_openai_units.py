@@ -1,0 +1,148 @@
+"""The adapter's small parts: Retry-After parsing, price lookup, strict-schema rules, masking."""
+
+from __future__ import annotations
+
+import copy
+import email.utils
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from snapshot_adapters.openai import (
+    OpenAIChatModel,
+    check_strict_schema,
+    mask_api_key,
+    narrative_response_format,
+    price_usd,
+    retry_after_seconds,
+)
+from snapshot_core.domain import TokenUsage, narrative_json_schema
+
+NOW = 1_800_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "20"}, 20.0),
+        ({"retry-after": "0.5"}, 0.5),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after-ms": "1500", "retry-after": "20"}, 1.5),  # the precise one wins
+        ({"retry-after": email.utils.formatdate(NOW + 30, usegmt=True)}, 30.0),
+        ({"retry-after": email.utils.formatdate(NOW - 30, usegmt=True)}, 0.0),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": "-5"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after(headers, seconds):
+    assert retry_after_seconds(headers, now=NOW) == seconds
+
+
+def test_gpt_4o_is_priced_at_list_price_with_cached_input_at_the_cache_rate():
+    usage = TokenUsage(prompt_tokens=1000, completion_tokens=100, cached_tokens=200)
+    # (800 x $2.50 + 200 x $1.25 + 100 x $10) per million tokens
+    assert price_usd("gpt-4o-2024-08-06", usage) == Decimal("0.00325")
+
+
+@pytest.mark.parametrize(
+    ("model", "base_url"),
+    [
+        ("my-finetuned-llama", None),  # unknown model
+        ("gpt-4o-2024-08-06", "http://127.0.0.1:8000/v1"),  # self-hosted: no list price
+    ],
+)
+def test_an_unknown_price_is_none_not_a_crash(model, base_url):
+    assert price_usd(model, TokenUsage(prompt_tokens=10), base_url=base_url) is None
+
+
+def test_the_narrative_schema_passes_the_strict_rules():
+    report = check_strict_schema(narrative_json_schema())
+    assert report.ok, report.problems
+    assert (report.object_properties, report.depth, report.enum_values) == (4, 2, 3)
+    assert narrative_response_format()["json_schema"]["strict"] is True
+
+
+def _broken(edit) -> list[str]:
+    schema = copy.deepcopy(narrative_json_schema())
+    edit(schema)
+    return check_strict_schema(schema).problems
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda s: s.pop("additionalProperties"), "additionalProperties must be false"),
+        (lambda s: s["required"].pop(), "every property must be required"),
+        (
+            lambda s: s["properties"]["headline"].update(maxLength=200),
+            "'maxLength' is not supported",
+        ),
+        (lambda s: s["properties"]["headline"].update(default="x"), "'default' is not supported"),
+        (lambda s: s["properties"]["findings"]["items"].update(title="t"), "$ref must stand alone"),
+        (
+            lambda s: s["properties"]["findings"]["items"].update({"$ref": "#/$defs/Nope"}),
+            "does not resolve",
+        ),
+        (lambda s: s["properties"]["headline"].update(format="phone"), "format 'phone'"),
+        (lambda s: s["properties"]["headline"].update(allOf=[{}]), "'allOf' is not supported"),
+        (lambda s: s.update(type="array"), "root: must be a plain object schema"),
+    ],
+)
+def test_strict_rule_violations_are_named(edit, expected):
+    problems = _broken(edit)
+    assert any(expected in problem for problem in problems), problems
+
+
+def _nested(levels: int) -> dict:
+    node: dict = {"type": "string"}
+    for _ in range(levels):
+        node = {
+            "type": "object",
+            "properties": {"a": node},
+            "required": ["a"],
+            "additionalProperties": False,
+        }
+    return node
+
+
+def test_nesting_and_size_limits():
+    assert check_strict_schema(_nested(10)).ok
+    assert any("depth 11 exceeds 10" in p for p in check_strict_schema(_nested(11)).problems)
+    wide = {
+        "type": "object",
+        "properties": {f"p{i}": {"type": "string", "enum": [f"v{i}"]} for i in range(1001)},
+        "required": [f"p{i}" for i in range(1001)],
+        "additionalProperties": False,
+    }
+    problems = check_strict_schema(wide).problems
+    assert any("enum_values 1001 exceeds 1000" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("sk-proj-abcdefghijklmnopqrstuvwx1234", "sk-…1234"),
+        ("abcdefghijklmnop9876", "…9876"),
+        ("sk-short", "…"),
+        (None, "(not set)"),
+    ],
+)
+def test_mask_api_key(key, shown):
+    assert mask_api_key(key) == shown
+
+
+def test_from_settings_takes_any_object_with_the_settings_fields():
+    settings = SimpleNamespace(
+        openai_api_key="sk-plain-string-key-0000",
+        openai_base_url="http://localhost:11434/v1",
+        model="llama3.1",
+        temperature=0.0,
+        max_tokens=500,
+        llm_timeout=5.0,
+    )
+    model = OpenAIChatModel.from_settings(settings)
+    assert (model.model_name, model.base_url) == ("llama3.1", "http://localhost:11434/v1")
+    assert "sk-plain" not in repr(model)
+    model.ensure_ready()  # a key is set and localhost passes the guard

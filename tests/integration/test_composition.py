@@ -1,0 +1,92 @@
+"""Settings sources and precedence, secrets kept out of text, and the container's backend choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from snapshot_adapters import Settings, build_container, build_orchestrator
+from snapshot_adapters.fake import FakeModel, FixedClock
+from snapshot_adapters.memory import MemoryStore
+from snapshot_adapters.settings import redact_url
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in (
+        "SNAPSHOT_DATABASE_URL",
+        "SNAPSHOT_LLM",
+        "SNAPSHOT_MODEL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "SNAPSHOT_MIN_ESTIMATES",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def test_environment_beats_env_local_beats_env(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (isolated / ".env").write_text(
+        "SNAPSHOT_MODEL=from-env\nSNAPSHOT_MIN_ESTIMATES=30\nSNAPSHOT_LLM=fake\n"
+    )
+    (isolated / ".env.local").write_text(
+        "SNAPSHOT_MODEL=from-env-local\nOPENAI_API_KEY=sk-local-123456\n"
+    )
+    settings = Settings()
+    assert (settings.model, settings.min_estimates, settings.llm) == ("from-env-local", 30, "fake")
+    assert settings.openai_api_key is not None
+    assert settings.openai_api_key.get_secret_value() == "sk-local-123456"
+    monkeypatch.setenv("SNAPSHOT_MODEL", "from-environment")
+    assert Settings().model == "from-environment"
+
+
+def test_defaults_match_the_design(isolated: Path) -> None:
+    settings = Settings()
+    assert settings.database_url == "sqlite:///snapshot.db"
+    assert (settings.llm, settings.model, settings.temperature, settings.max_tokens) == (
+        "openai",
+        "gpt-4o-2024-08-06",
+        0.1,
+        2000,
+    )
+    assert (settings.min_estimates, settings.min_cell_count) == (25, 0)
+
+
+def test_the_key_never_appears_in_settings_text(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-super-secret-value")
+    settings = Settings()
+    for text in (repr(settings), str(settings), settings.model_dump_json()):
+        assert "sk-super-secret-value" not in text
+
+
+def test_the_container_chooses_backends_from_settings_and_accepts_overrides(isolated: Path) -> None:
+    orchestrator = build_orchestrator(Settings(database_url="memory://", llm="fake"))
+    assert isinstance(orchestrator.uow_factory, MemoryStore)
+    assert isinstance(orchestrator.model, FakeModel)
+    clock = FixedClock()
+    container = build_container(Settings(database_url="memory://", llm="fake"), clock=clock)
+    assert container.orchestrator().clock is clock
+    assert (
+        build_orchestrator(
+            Settings(database_url="memory://", min_estimates=40, llm="fake")
+        ).policy.min_estimates
+        == 40
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://app:s3cret@db:5432/x", "postgresql+psycopg://app:***@db:5432/x"),
+        ("postgresql+psycopg://app@db/x", "postgresql+psycopg://app@db/x"),
+        ("sqlite:///snapshot.db", "sqlite:///snapshot.db"),
+    ],
+)
+def test_database_urls_are_shown_without_passwords(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
