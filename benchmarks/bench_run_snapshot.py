@@ -71,10 +71,12 @@ def main() -> None:
 
     timings.sort()
     print(f"backend={args.backend} snapshots={args.snapshots} estimates/source={args.estimates}")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
-    print(f"median {statistics.median(timings):.3f} ms  p95 {timings[int(0.95 * len(timings))]:.3f} ms"
-          f"  min {timings[0]:.3f} ms")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    median, p95 = statistics.median(timings), timings[int(0.95 * len(timings))]
+    print(f"median {median:.3f} ms  p95 {p95:.3f} ms  min {timings[0]:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ def test_the_original_messages_are_kept_verbatim(error: e.SnapshotError, message
 
 
 @pytest.mark.parametrize("error_class", e.CATALOGUE, ids=lambda c: c.code)
-def test_every_error_has_a_unique_code_and_is_documented(error_class: type[e.SnapshotError]) -> None:
+def test_every_error_has_a_unique_code_and_is_documented(
+    error_class: type[e.SnapshotError],
+) -> None:
     assert error_class.meaning and error_class.solution
     assert [c.code for c in e.CATALOGUE].count(error_class.code) == 1
     row = next(line for line in DOC.splitlines() if line.startswith(f"| `{error_class.code}` |"))

@@ -22,6 +22,9 @@ def report(error: SnapshotError) -> None:
             err.print(f"  {problem}", markup=False)
         if error.total > 20:
             err.print(f"  … and {error.total - 20} more ({error.total} bad rows in all)")
+    detail = getattr(error, "detail", "")
+    if detail and isinstance(detail, str):  # which database, which host, what the server said
+        err.print(f"  Detail: {detail}", markup=False)
     if error.meaning:
         err.print(f"  Meaning: {error.meaning}", markup=False)
     if error.solution:

@@ -121,6 +121,8 @@ class _Estimates:
         self._store, self._pending = store, pending
 
     def add_many(self, source_id: str, rows: Iterable[EstimateRow]) -> int:
+        if source_id not in self._pending.sources and source_id not in self._store.sources:
+            raise KeyError(source_id)  # as the SQL stores' foreign key would
         batch = self._pending.estimates.setdefault(source_id, [])
         before = len(batch)
         batch.extend(rows)

@@ -63,7 +63,11 @@ class SourceRepository(Protocol):
 
 class EstimateRepository(Protocol):
     def add_many(self, source_id: str, rows: Iterable[EstimateRow]) -> int:
-        """Store rows (consumed lazily, in batches); returns how many were stored."""
+        """Store rows (consumed lazily, in batches); returns how many were stored.
+
+        The source must exist (added earlier in this unit of work, or committed before);
+        otherwise ``KeyError``.
+        """
         ...
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:

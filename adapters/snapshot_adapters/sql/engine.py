@@ -1,0 +1,92 @@
+"""Engines: SQLite tuned for many writers (WAL, busy timeout, BEGIN IMMEDIATE); PostgreSQL pooled.
+
+pysqlite, left alone, starts transactions lazily and only before writes, so a read followed by
+a write can fail at once with "database is locked" whatever the busy timeout. The documented
+SQLAlchemy recipe takes BEGIN away from the driver; every transaction here begins IMMEDIATE,
+taking SQLite's single write lock up front (waiting for it up to the busy timeout).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+__all__ = ["SQLITE_BUSY_TIMEOUT_S", "is_memory_sqlite", "make_engine", "normalize_url"]
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+_PG_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg"}
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a database URL; plain ``postgresql://`` means psycopg 3 here."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.drivername in _PG_DRIVERS:
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() == "pysqlite":
+        return parsed
+    raise ValueError(
+        f"unsupported database URL scheme {parsed.drivername!r}: "
+        "use sqlite:///FILE or postgresql+psycopg://..."
+    )
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def make_engine(
+    url: str | URL, *, pool_size: int | None = None, max_overflow: int | None = None
+) -> Engine:
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, pool_size, max_overflow)
+    return _postgres_engine(parsed, pool_size, max_overflow)
+
+
+def _postgres_engine(url: URL, pool_size: int | None, max_overflow: int | None) -> Engine:
+    defaults = {"connect_timeout": 10, "application_name": "snapshot-orchestrator"}
+    return create_engine(
+        url,
+        pool_pre_ping=True,  # a connection the server dropped while idle is replaced, not used
+        pool_size=10 if pool_size is None else pool_size,
+        max_overflow=20 if max_overflow is None else max_overflow,
+        pool_timeout=30,
+        # Defaults only: the same options given in the URL's query string win.
+        connect_args={key: value for key, value in defaults.items() if key not in url.query},
+    )
+
+
+def _sqlite_engine(url: URL, pool_size: int | None, max_overflow: int | None) -> Engine:
+    memory = is_memory_sqlite(url)
+    options: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+    }
+    if memory:
+        options["poolclass"] = StaticPool  # one connection, or each would be its own database
+    else:
+        options["pool_size"] = 5 if pool_size is None else pool_size
+        options["max_overflow"] = 10 if max_overflow is None else max_overflow
+        options["pool_timeout"] = SQLITE_BUSY_TIMEOUT_S
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver must not emit BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        if not memory:
+            # WAL: readers never block the writer; NORMAL sync is crash-safe in WAL mode
+            # (an OS crash or power cut may lose the last commits, never corrupt the file).
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,49 @@
+"""SqlEstimates: streamed bulk insert and the pushed-down tally."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from snapshot_core.domain import BandScheme, BucketTallies, EstimateRow
+
+from .bulk import copy_rows, executemany_rows, prepare
+from .errors import database_errors
+from .schema import estimates, sources
+from .tally import tally
+
+if TYPE_CHECKING:
+    from .unit_of_work import SqlUnitOfWork
+
+__all__ = ["SqlEstimates"]
+
+
+class SqlEstimates:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def _key(self, source_id: str) -> int | None:
+        key: int | None = self._uow.execute(
+            select(sources.c.source_key).where(sources.c.source_id == source_id)
+        ).scalar_one_or_none()
+        return key
+
+    def add_many(self, source_id: str, rows: Iterable[EstimateRow]) -> int:
+        """Rows are consumed lazily; an exception from ``rows`` aborts the whole transaction
+        (the unit of work rolls back), so no partial ingest survives. The source must have
+        been added (in this unit of work or before): ``KeyError`` otherwise."""
+        key = self._key(source_id)
+        if key is None:
+            raise KeyError(source_id)
+        last = self._uow.execute(
+            select(func.coalesce(func.max(estimates.c.seq), 0)).where(estimates.c.source_key == key)
+        ).scalar_one()
+        prepared = prepare(key, last + 1, rows)
+        write = copy_rows if self._uow.dialect == "postgresql" else executemany_rows
+        with database_errors(self._uow.store.url):
+            return write(self._uow.connection, prepared)
+
+    def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
+        return tally(self._uow, self._key(source_id), scheme)

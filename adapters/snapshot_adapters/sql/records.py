@@ -1,0 +1,84 @@
+"""SqlBuckets, SqlSnapshots, SqlRuns: documents and records, each row owned by a source."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from snapshot_core.domain import EstimateBuckets, SnapshotResult, SnapshotRun
+
+from .schema import buckets, runs, snapshots
+
+if TYPE_CHECKING:
+    from .unit_of_work import SqlUnitOfWork
+
+__all__ = ["SqlBuckets", "SqlRuns", "SqlSnapshots"]
+
+
+class SqlBuckets:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def save(self, bucket_set: EstimateBuckets) -> None:
+        values = {
+            "source_id": bucket_set.source_id,
+            "estimate_count": bucket_set.estimate_count,
+            "created_at": bucket_set.created_at,
+            "body": bucket_set.model_dump(mode="json"),
+        }
+        upsert = (pg_insert if self._uow.dialect == "postgresql" else sqlite_insert)(buckets)
+        self._uow.execute(
+            upsert.values(**values).on_conflict_do_update(
+                index_elements=[buckets.c.source_id],
+                set_={key: value for key, value in values.items() if key != "source_id"},
+            )
+        )
+
+    def get(self, source_id: str) -> EstimateBuckets | None:
+        body = self._uow.execute(
+            select(buckets.c.body).where(buckets.c.source_id == source_id)
+        ).scalar_one_or_none()
+        return None if body is None else EstimateBuckets.model_validate(body)
+
+
+class SqlSnapshots:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, snapshot: SnapshotResult, user_id: str) -> None:
+        self._uow.execute(
+            insert(snapshots).values(
+                snapshot_id=snapshot.meta.snapshot_id,
+                source_id=snapshot.meta.source_id,
+                user_id=user_id,
+                generated_at=snapshot.meta.generated_at,
+                body=snapshot.model_dump(mode="json"),
+            )
+        )
+
+    def get(self, snapshot_id: str, user_id: str) -> SnapshotResult | None:
+        body = self._uow.execute(
+            select(snapshots.c.body).where(
+                snapshots.c.snapshot_id == snapshot_id, snapshots.c.user_id == user_id
+            )
+        ).scalar_one_or_none()
+        return None if body is None else SnapshotResult.model_validate(body)
+
+
+class SqlRuns:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, run: SnapshotRun) -> None:
+        self._uow.execute(insert(runs).values(**run.model_dump()))
+
+    def list(self, user_id: str | None = None) -> Sequence[SnapshotRun]:
+        columns = [column for column in runs.c if column.name != "seq"]
+        query = select(*columns).order_by(runs.c.seq)
+        if user_id is not None:
+            query = query.where(runs.c.user_id == user_id)
+        return [SnapshotRun.model_validate(dict(row._mapping)) for row in self._uow.execute(query)]

@@ -1,0 +1,96 @@
+"""SqlSources: sources and the atomic claim (one conditional UPDATE ... RETURNING)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, insert, or_, select, update
+
+from snapshot_core.domain import Source, SourceStatus
+
+from .schema import SOURCE_COLUMNS, sources
+
+if TYPE_CHECKING:
+    from .unit_of_work import SqlUnitOfWork
+
+__all__ = ["SqlSources"]
+
+_GENERATING = SourceStatus.GENERATING.value
+
+
+def _source(row: Any) -> Source:
+    return Source.model_validate(dict(row._mapping))
+
+
+class SqlSources:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, source: Source) -> None:
+        self._uow.execute(insert(sources).values(**source.model_dump()))
+
+    def get(self, source_id: str, user_id: str) -> Source | None:
+        row = self._uow.execute(
+            select(*SOURCE_COLUMNS).where(
+                sources.c.source_id == source_id, sources.c.user_id == user_id
+            )
+        ).one_or_none()
+        return None if row is None else _source(row)
+
+    def list_for_user(self, user_id: str) -> Sequence[Source]:
+        rows = self._uow.execute(
+            select(*SOURCE_COLUMNS)
+            .where(sources.c.user_id == user_id)
+            .order_by(sources.c.created_at, sources.c.source_id)
+        )
+        return [_source(row) for row in rows]
+
+    def set_status(
+        self, source_id: str, status: SourceStatus, estimate_count: int | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": SourceStatus(status).value}
+        if estimate_count is not None:
+            values["estimate_count"] = estimate_count
+        result = self._uow.execute(
+            update(sources).where(sources.c.source_id == source_id).values(**values)
+        )
+        if result.rowcount == 0:
+            raise KeyError(source_id)
+
+    def claim_for_snapshot(
+        self, source_id: str, user_id: str, now: datetime, lease_expires_at: datetime
+    ) -> Source | None:
+        """One statement: the row lock serialises racers, and PostgreSQL re-checks the WHERE
+        clause on the row a concurrent winner committed, so every loser matches nothing."""
+        claimable = or_(
+            sources.c.status == SourceStatus.BUCKETED.value,
+            and_(
+                sources.c.status == _GENERATING,
+                or_(sources.c.lease_expires_at.is_(None), sources.c.lease_expires_at <= now),
+            ),
+        )
+        row = self._uow.execute(
+            update(sources)
+            .where(sources.c.source_id == source_id, sources.c.user_id == user_id, claimable)
+            .values(
+                status=_GENERATING,
+                attempt=sources.c.attempt + 1,
+                lease_expires_at=lease_expires_at,
+            )
+            .returning(*SOURCE_COLUMNS)
+        ).one_or_none()
+        return None if row is None else _source(row)
+
+    def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
+        result = self._uow.execute(
+            update(sources)
+            .where(
+                sources.c.source_id == source_id,
+                sources.c.status == _GENERATING,
+                sources.c.attempt == attempt,
+            )
+            .values(status=SourceStatus(status).value, lease_expires_at=None)
+        )
+        return result.rowcount == 1

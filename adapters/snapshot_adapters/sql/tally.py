@@ -1,0 +1,103 @@
+"""The bucketing query, pushed down: one scan of the source's estimates, grouped by the ISO
+week key prepared at ingest, with one FILTER count per band edge.
+
+A tally needs only the three marginal distributions, never their combinations, so each row
+costs one small hash lookup (its week) and one comparison per edge: no CASE expressions, and
+a group count (weeks) small enough for PostgreSQL to aggregate in parallel. Edges come with
+each call (the band scheme is configurable), so the comparisons are made at query time,
+on integers when the edges allow it (see ``types.scaled_amount``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, func, select, text
+
+from snapshot_core.domain import BandScheme, BucketTallies
+
+from .schema import estimates
+from .types import scaled_edge
+
+if TYPE_CHECKING:
+    from .unit_of_work import SqlUnitOfWork
+
+__all__ = ["tally", "tally_query", "week_label"]
+
+
+def week_label(week_key: int) -> str:
+    year, week = divmod(week_key, 100)
+    return f"{year:04d}-W{week:02d}"
+
+
+def _amount_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
+    scaled = [scaled_edge(edge) for edge in scheme.price_edges]
+    if all(edge is not None for edge in scaled):
+        return estimates.c.amount_scaled, scaled  # exact integer comparisons
+    return estimates.c.amount, list(scheme.price_edges)  # an edge finer than the scale
+
+
+def tally_query(source_key: int, scheme: BandScheme) -> Select[Any]:
+    """Per week: count, decided count, then ``count(amount < edge)`` for each price edge and
+    ``count(latency_days < edge)`` for each latency edge (cumulative counts)."""
+    amount, bounds = _amount_bounds(scheme)
+    days = estimates.c.latency_days
+    columns: list[ColumnElement[Any]] = [
+        estimates.c.week_key,
+        func.count(),
+        func.count(days),  # decided; NULL latency means pending
+        *(func.count().filter(amount < bound) for bound in bounds),
+        *(func.count().filter(days < edge) for edge in scheme.latency_edges_days),
+    ]
+    return (
+        select(*columns).where(estimates.c.source_key == source_key).group_by(estimates.c.week_key)
+    )
+
+
+def _bands(cumulative: list[int], total: int) -> list[int]:
+    """Counts below each edge -> counts per band (the last band takes the rest)."""
+    bounds = [*cumulative, total]
+    return [upper - lower for lower, upper in zip([0, *cumulative], bounds, strict=True)]
+
+
+def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> BucketTallies:
+    """The tally of the source with this key (``None``: an unknown source, nothing to count)."""
+    if uow.dialect == "postgresql":
+        # For this transaction only. Right after an ingest the planner has no statistics for
+        # the new source and guesses one row, then may sort a million rows on disk to group
+        # them; there are only as many groups as weeks, so hashing is always right. And a
+        # one-off aggregate gains less from JIT compilation than the compilation costs.
+        uow.execute(
+            text("SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)")
+        )
+    n_price = len(scheme.price_edges)
+    weeks: Counter[str] = Counter()
+    price_below = [0] * n_price
+    latency_below = [0] * len(scheme.latency_edges_days)
+    total = decided = 0
+    result: Iterable[Any] = (
+        () if source_key is None else uow.execute(tally_query(source_key, scheme))
+    )
+    for result_row in result:
+        row: tuple[int, ...] = tuple(result_row)
+        week_key, count, week_decided = row[0], row[1], row[2]
+        weeks[week_label(week_key)] += count
+        total += count
+        decided += week_decided
+        for index, value in enumerate(row[3 : 3 + n_price]):
+            price_below[index] += value
+        for index, value in enumerate(row[3 + n_price :]):
+            latency_below[index] += value
+    latency_counts = [*_bands(latency_below, decided), total - decided]
+    return BucketTallies(
+        estimate_count=total,
+        weeks=weeks,
+        price_bands=_nonzero(scheme.price_labels, _bands(price_below, total)),
+        latency_bands=_nonzero(scheme.latency_labels, latency_counts),
+    )
+
+
+def _nonzero(labels: tuple[str, ...], counts: list[int]) -> dict[str, int]:
+    return {label: count for label, count in zip(labels, counts, strict=True) if count}

@@ -1,0 +1,103 @@
+"""Contract: estimates (bulk add, pushed-down tally), buckets, snapshots and runs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, tally_estimates
+from snapshot_core.ports import UnitOfWorkFactory
+
+from .samples import make_buckets, make_run, make_snapshot, make_source, rows
+
+ODD_SCHEME = BandScheme(
+    price_edges=(Decimal("999.99"), Decimal("1000.005"), Decimal(4000)),
+    latency_edges_days=(1, 2, 60),
+)
+
+
+def _with_source(store: UnitOfWorkFactory, *source_ids: str, user_id: str = "alice") -> None:
+    with store() as uow:
+        for source_id in source_ids:
+            uow.sources.add(make_source(source_id, user_id=user_id))
+        uow.commit()
+
+
+def test_add_many_streams_rows_and_tally_equals_the_reference(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1", "src-2")
+    sample = rows(300, seed=4)
+    with store() as uow:
+        assert uow.estimates.add_many("src-1", iter(sample)) == 300
+        assert uow.estimates.add_many("src-2", iter(rows(30, seed=5))) == 30
+        uow.commit()
+    with store() as uow:
+        for scheme in (DEFAULT_BAND_SCHEME, ODD_SCHEME):
+            assert uow.estimates.tally("src-1", scheme) == tally_estimates(sample, scheme)
+
+
+def test_adding_to_a_source_again_appends(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1")
+    first, second = rows(20, seed=1), rows(15, seed=2)
+    with store() as uow:
+        uow.estimates.add_many("src-1", first)
+        uow.commit()
+    with store() as uow:
+        assert uow.estimates.add_many("src-1", second) == 15
+        uow.commit()
+    with store() as uow:
+        tallied = uow.estimates.tally("src-1", DEFAULT_BAND_SCHEME)
+    assert tallied == tally_estimates(first + second)
+
+
+def test_tally_of_a_source_without_estimates_is_empty(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1")
+    with store() as uow:
+        tallied = uow.estimates.tally("src-1", DEFAULT_BAND_SCHEME)
+    assert tallied == tally_estimates([])
+    assert tallied.estimate_count == 0
+
+
+def test_buckets_round_trip_and_saving_again_replaces(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1")
+    with store() as uow:
+        assert uow.buckets.get("src-1") is None
+        uow.buckets.save(make_buckets(count=40))
+        uow.commit()
+    replacement = make_buckets(count=60)
+    with store() as uow:
+        assert uow.buckets.get("src-1") == make_buckets(count=40)
+        uow.buckets.save(replacement)
+        uow.commit()
+    with store() as uow:
+        assert uow.buckets.get("src-1") == replacement
+
+
+def test_a_snapshot_is_only_visible_to_its_user(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1")
+    snapshot = make_snapshot()
+    with store() as uow:
+        uow.snapshots.add(snapshot, "alice")
+        uow.commit()
+    with store() as uow:
+        assert uow.snapshots.get("snap-1", "alice") == snapshot
+        assert uow.snapshots.get("snap-1", "mallory") is None
+        assert uow.snapshots.get("snap-404", "alice") is None
+
+
+def test_runs_keep_every_field_and_list_oldest_first(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1")
+    _with_source(store, "src-b", user_id="bob")
+    succeeded = make_run("run-1", attempt=1, snapshot_id="snap-1")
+    failed = make_run(
+        "run-2", attempt=2, snapshot_id=None, cost_usd=None, model=None, request_sha256=None
+    )
+    bobs = make_run("run-3", source_id="src-b", user_id="bob", snapshot_id=None)
+    with store() as uow:
+        uow.snapshots.add(make_snapshot(), "alice")
+        for run in (succeeded, failed, bobs):
+            uow.runs.add(run)
+        uow.commit()
+    with store() as uow:
+        assert list(uow.runs.list("alice")) == [succeeded, failed]
+        assert list(uow.runs.list("bob")) == [bobs]
+        assert list(uow.runs.list()) == [succeeded, failed, bobs]
+        assert list(uow.runs.list("nobody")) == []

@@ -1,0 +1,1 @@
+"""SQL storage under stress: races, processes, faults, migrations, pushdown, stateful model."""

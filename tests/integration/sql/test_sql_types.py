@@ -1,0 +1,75 @@
+"""The encodings behind exact SQL bucketing: SQLite's order-preserving decimal text, the
+scaled integer amount, and UTC timestamps that compare as text in time order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from snapshot_adapters.sql.types import (
+    AMOUNT_SCALE,
+    SCALED_AMOUNT_CAP,
+    decimal_from_key,
+    decimal_key,
+    scaled_amount,
+    scaled_edge,
+    sqlite_datetime,
+)
+
+amounts = st.one_of(
+    st.decimals(min_value=0, max_value=Decimal("1E+100"), allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=0, max_value=100_000, places=8),
+    st.sampled_from([Decimal("1E+3"), Decimal("0E-7"), Decimal("-0"), Decimal("1E+30")]),
+)
+
+
+@given(amounts, amounts)
+# Found while developing: abs() rounded to 28 digits, storing this amount as 1000.
+@example(Decimal("999.9999999999999999999999999999999"), Decimal("1000"))
+def test_decimal_keys_order_like_the_decimals(a: Decimal, b: Decimal) -> None:
+    assert (a < b) == (decimal_key(a) < decimal_key(b))
+    assert (a == b) == (decimal_key(a) == decimal_key(b))
+    assert decimal_from_key(decimal_key(a)) == a
+
+
+@given(amounts, st.decimals(min_value="0.0001", max_value=10**12, places=4))
+def test_scaled_amounts_compare_exactly_with_scale_sized_edges(
+    amount: Decimal, edge: Decimal
+) -> None:
+    scaled = scaled_edge(edge)
+    assert scaled is not None
+    assert (amount < edge) == (scaled_amount(amount) < scaled)
+
+
+def test_edges_finer_than_the_scale_are_not_scaled() -> None:
+    assert scaled_edge(Decimal("1000.00001")) is None
+    assert scaled_edge(Decimal(10) ** 30) is None  # beyond the cap
+    assert scaled_edge(Decimal("999.99")) == 9_999_900
+    assert scaled_amount(Decimal("1E+40")) == SCALED_AMOUNT_CAP
+    assert scaled_amount(Decimal("0.99999")) == 10**AMOUNT_SCALE - 1
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-0.01"])
+def test_amounts_that_cannot_be_stored_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="finite decimal >= 0"):
+        decimal_key(Decimal(bad))
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+    ),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+    st.sampled_from([UTC, timezone(timedelta(hours=-8)), timezone(timedelta(hours=5, minutes=30))]),
+)
+def test_sqlite_timestamps_sort_in_time_order(
+    moment: datetime, later_by: timedelta, offset: timezone
+) -> None:
+    later = moment + later_by
+    first, second = sqlite_datetime(moment.astimezone(offset)), sqlite_datetime(later)
+    assert (first < second) == (moment < later)
+    assert datetime.fromisoformat(first).replace(tzinfo=UTC) == moment
