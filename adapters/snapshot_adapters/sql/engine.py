@@ -8,6 +8,8 @@ taking SQLite's single write lock up front (waiting for it up to the busy timeou
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -59,6 +61,24 @@ def _postgres_engine(url: URL, pool_size: int | None, max_overflow: int | None) 
     )
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while another connection holds the new file.
+
+    The switch needs an exclusive lock; when connections open a brand-new file at once,
+    SQLite answers "database is locked" at once (deadlock avoidance skips the busy
+    handler), so the wait the busy timeout would give is done here.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 def _sqlite_engine(url: URL, pool_size: int | None, max_overflow: int | None) -> Engine:
     memory = is_memory_sqlite(url)
     options: dict[str, Any] = {
@@ -81,7 +101,7 @@ def _sqlite_engine(url: URL, pool_size: int | None, max_overflow: int | None) ->
         if not memory:
             # WAL: readers never block the writer; NORMAL sync is crash-safe in WAL mode
             # (an OS crash or power cut may lose the last commits, never corrupt the file).
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 

@@ -63,9 +63,7 @@ class CheckedRows:
             if row.estimate_id is not None:
                 first = self._first_seen.setdefault(row.estimate_id, number)
                 if first != number:
-                    self._problem(
-                        [RowProblem(number, "estimate_id", f"duplicate of row {first}")]
-                    )
+                    self._problem([RowProblem(number, "estimate_id", f"duplicate of row {first}")])
                     continue
             yield row
 

@@ -1,0 +1,29 @@
+"""Estimate files in: CSV and JSON Lines, streamed, strictly checked, bad rows by physical line."""
+
+from .api import InputFile, ingest_file
+from .errors import LimitExceededError, UnreadableFileError
+from .options import (
+    REPORTED_PROBLEMS,
+    BadRowPolicy,
+    FileFormat,
+    IngestLimits,
+    IngestReport,
+    detect_format,
+)
+from .values import ValueProblem, parse_amount, parse_timestamp
+
+__all__ = [
+    "REPORTED_PROBLEMS",
+    "BadRowPolicy",
+    "FileFormat",
+    "IngestLimits",
+    "IngestReport",
+    "InputFile",
+    "LimitExceededError",
+    "UnreadableFileError",
+    "ValueProblem",
+    "detect_format",
+    "ingest_file",
+    "parse_amount",
+    "parse_timestamp",
+]

@@ -1,0 +1,180 @@
+"""RowChecker and FileRows: values checked into EstimateRows as they stream, bad rows kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from snapshot_core.domain import EstimateRow, InvalidInputError, RowProblem
+
+from .construct import trusted_row
+from .errors import LimitExceededError, UnreadableFileError
+from .rejects import RejectsWriter
+from .values import (
+    ValueProblem,
+    amount_from_json,
+    id_from_json,
+    parse_amount,
+    parse_timestamp,
+    timestamp_from_json,
+)
+
+__all__ = ["MAX_ID_LENGTH", "Converters", "FileRows", "RowChecker"]
+
+MAX_ID_LENGTH = 255
+_PROGRESS_EVERY = 8192  # rows between progress callbacks
+
+
+class Converters:
+    """How a format's values become typed ones: text for CSV, JSON values for JSON Lines."""
+
+    def __init__(
+        self,
+        amount: Callable[[Any], Decimal],
+        timestamp: Callable[[Any], datetime],
+        ident: Callable[[Any], str | None] | None,
+    ) -> None:
+        self.amount, self.timestamp, self.ident = amount, timestamp, ident
+
+    @classmethod
+    def text(cls) -> Converters:
+        return cls(parse_amount, parse_timestamp, None)  # CSV ids are text already
+
+    @classmethod
+    def json(cls) -> Converters:
+        return cls(amount_from_json, timestamp_from_json, id_from_json)
+
+
+class RowChecker:
+    """Checks one row's values (``None`` = empty or absent) the way ``EstimateRow`` would,
+    and more strictly; counts rows, keeps problems, writes rejects, reports progress.
+
+    Every check the model makes is made here (amount ≥ 0 and finite, UTC timestamps,
+    decided_at not before sent_at), so rows are built without pydantic's per-row
+    validation (``trusted_row``). Without ``skip_bad`` the first bad row stops the
+    storing; checking goes on so the report is complete. One problem per bad row.
+    """
+
+    def __init__(
+        self,
+        converters: Converters,
+        *,
+        skip_bad: bool,
+        max_rows: int,
+        max_problems: int,
+        rejects: RejectsWriter | None = None,
+        progress: Callable[[], None] | None = None,
+    ) -> None:
+        self._amount, self._moment, self._ident = (
+            converters.amount,
+            converters.timestamp,
+            converters.ident,
+        )
+        self.skip_bad = skip_bad
+        self._max_rows = max_rows
+        self._max_problems = max_problems
+        self._rejects = rejects
+        self._progress = progress
+        self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
+        self.rows = 0
+        self.stored = 0
+        self.bad_rows = 0
+        self.problems: list[RowProblem] = []
+
+    def _count(self, line: int) -> None:
+        self.rows += 1
+        if self.rows > self._max_rows or not self.rows % _PROGRESS_EVERY:
+            self._milestone(line)
+
+    def _milestone(self, line: int) -> None:
+        """Every few thousand rows, and past the limit: off the per-row path."""
+        if self.rows > self._max_rows:
+            raise LimitExceededError(
+                f"The file has more than {self._max_rows:,} rows (the limit)",
+                RowProblem(line, "file", f"row {self.rows:,} is over the limit"),
+            )
+        if self._progress is not None and not self.rows % _PROGRESS_EVERY:
+            self._progress()
+
+    def bad(self, problem: RowProblem, raw: list[str]) -> None:
+        """A row that is bad before its values are even read (shape, syntax)."""
+        self._count(problem.line)
+        self._reject(problem, raw)
+
+    def _reject(self, problem: RowProblem, raw: list[str]) -> None:
+        self.bad_rows += 1
+        if len(self.problems) < self._max_problems:
+            self.problems.append(problem)
+        if self._rejects is not None:
+            self._rejects.write(problem, raw)
+
+    def check(
+        self, line: int, amount: Any, sent: Any, decided: Any, ident: Any, raw: list[str]
+    ) -> EstimateRow | None:
+        """The row to store, or ``None`` (bad, or a bad row came before and none are kept)."""
+        rows = self.rows = self.rows + 1  # _count(), inlined: this runs once per row
+        if rows > self._max_rows or not rows % _PROGRESS_EVERY:
+            self._milestone(line)
+        column = "amount"
+        try:
+            if amount is None:
+                raise ValueProblem("missing value")
+            amount = self._amount(amount)
+            column = "sent_at"
+            if sent is None:
+                raise ValueProblem("missing value")
+            sent = self._moment(sent)
+            column = "decided_at"
+            if decided is not None:
+                decided = self._moment(decided)
+                if decided < sent:
+                    raise ValueProblem("is before sent_at")
+            if ident is not None:
+                column = "estimate_id"
+                if self._ident is not None:
+                    ident = self._ident(ident)
+                if ident is not None:
+                    if len(ident) > MAX_ID_LENGTH:
+                        raise ValueProblem(f"longer than {MAX_ID_LENGTH} characters")
+                    first = self._first_line_of.setdefault(ident, line)
+                    if first != line:
+                        raise ValueProblem(f"duplicate of line {first}")
+        except ValueProblem as problem:
+            self._reject(RowProblem(line, column, str(problem)), raw)
+            return None
+        if self.bad_rows and not self.skip_bad:
+            return None
+        self.stored += 1
+        return trusted_row(amount, sent, decided, ident)
+
+
+class FileRows:
+    """The ``RowStream`` that ``ingest_row_stream`` stores: a format's rows, and afterwards
+    the verdict. A file-level error ends the stream quietly; ``rejection()`` returns it, so
+    nothing has to be raised through the storage adapter."""
+
+    def __init__(self, rows: Iterable[EstimateRow], checker: RowChecker) -> None:
+        self._rows = rows
+        self.checker = checker
+        self.fatal: UnreadableFileError | None = None
+
+    def __iter__(self) -> Iterator[EstimateRow]:
+        try:
+            yield from self._rows
+        except UnreadableFileError as error:  # includes LimitExceededError
+            self.fatal = error
+
+    def rejection(self) -> InvalidInputError | None:
+        checker = self.checker
+        if self.fatal is not None:
+            return self.fatal
+        if checker.bad_rows and not checker.skip_bad:
+            return InvalidInputError(checker.problems, total=checker.bad_rows)
+        if not checker.stored:
+            if checker.bad_rows:
+                message = f"No rows stored: all {checker.bad_rows} rows are bad"
+                return InvalidInputError(checker.problems, total=checker.bad_rows, message=message)
+            return UnreadableFileError("The file has no estimate rows, only a header")
+        return None

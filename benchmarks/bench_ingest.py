@@ -1,0 +1,222 @@
+"""Ingest + bucket of a large CSV: wall time and peak memory (RSS) of a fresh process.
+
+    .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --backend sqlite
+    .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --backend postgres
+    .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --backend parse-only
+
+The file is generated first (not timed): realistic exports with estimate ids, amounts
+with and without `$` and thousands separators, offsets, pending decisions, and a free-text
+notes column that is ignored. Then a child process — so the peak RSS (ru_maxrss) is its
+own, not the generator's — ingests it with `ingest_file` into the chosen backend and
+buckets it with `bucket_source`, exactly as `snapshot ingest` + `snapshot bucket` do.
+`parse-only` drains the rows into a store that keeps nothing: the file layer's own share.
+`--repeat N` runs N fresh children (this machine is shared: take the median).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+USER = "bench-user"
+# The server to use; the benchmark makes (and afterwards drops) its own scratch database there.
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def write_csv(path: Path, rows: int, seed: int = 7, ids: bool = True) -> None:
+    """A deterministic export of ``rows`` estimates (about 90 bytes a row)."""
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    zones = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5)), None]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("estimate_id,amount,sent_at,decided_at,notes\n")
+        for i in range(rows):
+            sent = start + timedelta(seconds=rng.randrange(0, 730 * 86_400))
+            cents = rng.randrange(0, 2_500_000)
+            amount = f"{cents // 100}.{cents % 100:02d}"
+            if i % 7 == 0:  # some exports write money the way people read it
+                amount = f'"${cents // 100:,}.{cents % 100:02d}"'
+            decided = ""
+            if rng.random() < 0.8:
+                later = sent + timedelta(seconds=rng.randrange(0, 45 * 86_400))
+                decided = later.strftime("%Y-%m-%dT%H:%M:%SZ")
+            zone = zones[i % len(zones)]  # the same instants, written in several offsets
+            sent_text = (
+                sent.replace(tzinfo=None).isoformat()
+                if zone is None
+                else (sent.astimezone(zone).isoformat())
+            )
+            note = f"follow up with client {i % 97}"
+            ident = f"EST-{i:08d}" if ids else ""
+            out.write(f"{ident},{amount},{sent_text},{decided},{note}\n")
+
+
+class _Discard:
+    """A unit of work that reads every row and keeps none (for ``--backend parse-only``)."""
+
+    def __init__(self) -> None:
+        self.sources = self
+        self.estimates = self
+
+    def __call__(self) -> _Discard:
+        return self
+
+    def __enter__(self) -> _Discard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add(self, source: object) -> None: ...
+
+    def set_status(self, *args: object, **kwargs: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def add_many(self, source_id: str, rows: Iterable[object]) -> int:
+        return sum(1 for _ in rows)
+
+
+def _store(backend: str, workdir: Path, url: str | None):  # type: ignore[no-untyped-def]
+    if backend == "parse-only":
+        return _Discard()
+    if backend == "memory":
+        from snapshot_adapters.memory import MemoryStore
+
+        return MemoryStore()
+    from snapshot_adapters.sql import create_sql_store, upgrade_database
+
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir / 'bench.db'}"
+    assert url is not None
+    upgrade_database(url)  # schema set-up is not timed
+    return create_sql_store(url)
+
+
+@contextlib.contextmanager
+def scratch_postgres() -> Iterator[str]:
+    """A fresh database on the benchmark server, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ.get("SNAPSHOT_BENCH_POSTGRES_URL", DEFAULT_POSTGRES))
+    name = f"snapshot_bench_ingest_{secrets.token_hex(4)}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def child(csv_path: Path, backend: str, workdir: Path, url: str | None) -> None:
+    """Runs in a fresh interpreter: ingest + bucket, then report times and peak RSS."""
+    from snapshot_adapters.files import ingest_file
+    from snapshot_adapters.system import SystemClock, UuidIds
+    from snapshot_core.domain import RunPolicy
+    from snapshot_core.use_cases import bucket_source
+
+    imported_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    store = _store(backend, workdir, url)
+    clock, ids = SystemClock(), UuidIds()
+    started = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = started.ru_utime + started.ru_stime
+    t0 = time.perf_counter()
+    report = ingest_file(
+        csv_path, uow_factory=store, ids=ids, clock=clock, user_id=USER, on_bad_rows="reject"
+    )
+    t1 = time.perf_counter()
+    bucketed = 0
+    if backend != "parse-only":
+        buckets = bucket_source(
+            uow_factory=store,
+            clock=clock,
+            policy=RunPolicy(),
+            source_id=report.source_id,
+            user_id=USER,
+        )
+        bucketed = buckets.estimate_count
+    t2 = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {
+                "rows": report.stored_rows,
+                "bucketed": bucketed,
+                "cpu_s": round(usage.ru_utime + usage.ru_stime - cpu_before, 2),
+                "ingest_s": round(t1 - t0, 2),
+                "bucket_s": round(t2 - t1, 2),
+                "total_s": round(t2 - t0, 2),
+                "peak_rss_mb": round(usage.ru_maxrss / 1024),
+                "rss_after_import_mb": round(imported_rss / 1024),
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgres", "memory", "parse-only"], default="sqlite"
+    )
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--no-ids", action="store_true", help="leave estimate_id empty (no duplicate index)"
+    )
+    parser.add_argument("--child", nargs=2, metavar=("CSV", "WORKDIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.child[0]), args.backend, Path(args.child[1]), args.url)
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        csv_path = workdir / "estimates.csv"
+        t0 = time.perf_counter()
+        write_csv(csv_path, args.rows, ids=not args.no_ids)
+        size_mb = csv_path.stat().st_size / 1e6
+        print(f"generated {args.rows:,} rows, {size_mb:.0f} MB in {time.perf_counter() - t0:.1f} s")
+        command = [sys.executable, __file__, "--backend", args.backend]
+        command += ["--child", str(csv_path), tmp]
+        runs = []
+        for _ in range(args.repeat):
+            with contextlib.ExitStack() as stack:
+                url = []
+                if args.backend == "postgres":
+                    url = ["--url", stack.enter_context(scratch_postgres())]
+                result = subprocess.run(command + url, capture_output=True, text=True, check=False)
+            if result.returncode:
+                sys.exit(f"child failed:\n{result.stderr}")
+            runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+            print(json.dumps(runs[-1]))
+            (workdir / "bench.db").unlink(missing_ok=True)
+    figures = {key: statistics.median_low(run[key] for run in runs) for key in runs[0]}
+    print(f"median of {len(runs)}: {json.dumps(figures)}")
+    print(
+        f"machine: {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.platform()}"
+    )
+    ok = figures["total_s"] <= 15 and figures["peak_rss_mb"] <= 300
+    print(f"target (<= 15 s, <= 300 MB): {'met' if ok else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
