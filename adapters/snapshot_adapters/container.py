@@ -7,11 +7,12 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from snapshot_core import Orchestrator
+from snapshot_core.domain import InvalidSettingsError, redact_url
 from snapshot_core.ports import LanguageModel, UnitOfWorkFactory
 
 from .fake import FakeModel
 from .memory import MemoryStore
-from .settings import Settings
+from .settings import Settings, load_settings
 from .system import SystemClock, UuidIds
 
 __all__ = ["Container", "build_container", "build_orchestrator"]
@@ -20,7 +21,15 @@ __all__ = ["Container", "build_container", "build_orchestrator"]
 def _sql_store(settings: Settings) -> UnitOfWorkFactory:
     from .sql import create_sql_store  # SQLAlchemy is loaded only when SQL storage is chosen
 
-    return create_sql_store(settings.database_url)
+    try:
+        return create_sql_store(settings.database_url)
+    except ModuleNotFoundError as missing:  # the driver is an optional extra
+        raise ImportError(
+            f"{missing.name} is needed for {redact_url(settings.database_url)}: "
+            'pip install "snapshot-orchestrator[postgres]"'
+        ) from None
+    except ValueError as unsupported:  # a scheme we do not speak, or a malformed URL
+        raise InvalidSettingsError([f"SNAPSHOT_DATABASE_URL: {unsupported}"]) from None
 
 
 def _openai_model(settings: Settings) -> LanguageModel:
@@ -32,7 +41,7 @@ def _openai_model(settings: Settings) -> LanguageModel:
 class Container(containers.DeclarativeContainer):
     """Override any provider in tests: ``container.model.override(providers.Object(fake))``."""
 
-    settings = providers.Singleton(Settings)
+    settings = providers.Singleton(load_settings)
     config = providers.Configuration()
 
     clock = providers.Singleton(SystemClock)
@@ -47,7 +56,7 @@ class Container(containers.DeclarativeContainer):
     model = providers.Selector(
         config.llm,
         openai=providers.Singleton(_openai_model, settings),
-        fake=providers.Singleton(FakeModel),
+        fake=providers.Singleton(FakeModel, keep=100),  # a long-lived process stays bounded
     )
 
     orchestrator = providers.Singleton(
@@ -60,7 +69,7 @@ def build_container(settings: Settings | None = None, **overrides: Any) -> Conta
 
     Keyword ``overrides`` replace providers by name, e.g. ``model=FakeModel()``.
     """
-    settings = settings or Settings()
+    settings = settings or load_settings()
     container = Container()
     container.settings.override(providers.Object(settings))
     container.config.from_dict({"storage": settings.storage_backend, "llm": settings.llm})

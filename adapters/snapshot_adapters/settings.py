@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from snapshot_core.domain import RunPolicy
+from snapshot_core.domain import InvalidSettingsError, RunPolicy, redact_url
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings", "redact_url"]
+__all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings", "redact_url"]
 
 DEFAULT_DATABASE_URL = "sqlite:///snapshot.db"
 
@@ -26,8 +26,10 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
+    # repr=False: a URL may hold a password; print redact_url(settings.database_url) instead.
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
+        repr=False,
         description="sqlite:///FILE, postgresql+psycopg://..., or memory:// (nothing persisted)",
     )
     llm: Literal["openai", "fake"] = "openai"
@@ -35,7 +37,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "SNAPSHOT_OPENAI_API_KEY")
     )
     openai_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "SNAPSHOT_OPENAI_BASE_URL")
+        default=None,
+        repr=False,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "SNAPSHOT_OPENAI_BASE_URL"),
     )
     model: str = "gpt-4o-2024-08-06"
     temperature: float = Field(default=0.1, ge=0, le=2)
@@ -43,10 +47,19 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0, description="seconds for the one model call")
     min_estimates: int = Field(default=25, ge=1)
     min_cell_count: int = Field(default=0, ge=0)
+    max_weeks: int = Field(default=156, ge=1, description="longest span a snapshot covers")
     lease_seconds: float = Field(default=300.0, gt=0)
     ingest_max_bytes: int = Field(default=2 * 1024**3, gt=0)
     ingest_max_rows: int = Field(default=10_000_000, gt=0)
-    user: str | None = None
+    user: str | None = Field(default=None, description="default --user for the CLI")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_the_call(self) -> Settings:
+        # A lease shorter than the call would let a second attempt start while the first
+        # is still waiting for its reply: two paid calls for one snapshot.
+        if self.lease_seconds <= self.llm_timeout:
+            raise ValueError("SNAPSHOT_LEASE_SECONDS must be greater than SNAPSHOT_LLM_TIMEOUT")
+        return self
 
     @property
     def storage_backend(self) -> Literal["memory", "sql"]:
@@ -56,15 +69,29 @@ class Settings(BaseSettings):
         return RunPolicy(
             min_estimates=self.min_estimates,
             min_cell_count=self.min_cell_count,
+            max_weeks=self.max_weeks,
             lease_seconds=self.lease_seconds,
         )
 
 
-def redact_url(url: str) -> str:
-    """The URL with any password replaced by ``***``, safe to print."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+_ALIASED = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
+
+
+def _setting_name(location: tuple[int | str, ...]) -> str:
+    field = str(location[0]) if location else ""
+    if not field:
+        return "settings"
+    return _ALIASED.get(field, f"SNAPSHOT_{field.upper()}")
+
+
+def load_settings(**values: object) -> Settings:
+    """``Settings(**values)``, with a bad value reported as ``InvalidSettingsError`` naming the
+    setting and the problem only: pydantic's own text would echo the value, maybe a secret."""
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = [
+            f"{_setting_name(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        ]
+        raise InvalidSettingsError(problems) from None

@@ -132,3 +132,32 @@ def test_release_ends_the_claim_of_the_holding_attempt_only(store: UnitOfWorkFac
         # Not generating any more: a second release is refused too.
         assert not uow.sources.release_claim("src-1", 2, SourceStatus.SNAPSHOT_GENERATED)
         assert not uow.sources.release_claim("src-404", 1, SourceStatus.BUCKETED)
+
+
+def test_mark_bucketed_leaves_a_live_claim_alone_and_clears_an_expired_one(
+    store: UnitOfWorkFactory,
+) -> None:
+    add(store, make_source(status=SourceStatus.BUCKETED, estimate_count=3))
+    with store() as uow:
+        uow.sources.claim_for_snapshot("src-1", "alice", T0, LEASE)
+        uow.commit()
+    with store() as uow:
+        assert uow.sources.mark_bucketed("src-1", 30, T0) is False
+        uow.commit()
+    with store() as uow:
+        held = uow.sources.get("src-1", "alice")
+    assert held is not None and (held.status, held.estimate_count) == (SourceStatus.GENERATING, 3)
+
+    with store() as uow:
+        assert uow.sources.mark_bucketed("src-1", 30, LEASE + timedelta(seconds=1)) is True
+        uow.commit()
+    with store() as uow:
+        freed = uow.sources.get("src-1", "alice")
+    assert freed is not None
+    assert (freed.status, freed.estimate_count, freed.lease_expires_at) == (
+        SourceStatus.BUCKETED,
+        30,
+        None,
+    )
+    with store() as uow, pytest.raises(KeyError):
+        uow.sources.mark_bucketed("src-404", 1, T0)

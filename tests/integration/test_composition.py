@@ -9,7 +9,8 @@ import pytest
 from snapshot_adapters import Settings, build_container, build_orchestrator
 from snapshot_adapters.fake import FakeModel, FixedClock
 from snapshot_adapters.memory import MemoryStore
-from snapshot_adapters.settings import redact_url
+from snapshot_adapters.settings import load_settings, redact_url
+from snapshot_core.domain import InvalidSettingsError
 
 
 @pytest.fixture
@@ -90,3 +91,19 @@ def test_the_container_chooses_backends_from_settings_and_accepts_overrides(isol
 )
 def test_database_urls_are_shown_without_passwords(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_query_string_credentials_are_masked_too() -> None:
+    url = "https://gw.example/v1?api-key=abc123&deployment=x"
+    assert redact_url(url) == "https://gw.example/v1?api-key=***&deployment=x"
+    assert "TOP" not in redact_url("postgresql://u@h/db?password=TOP&sslmode=require")
+
+
+def test_settings_repr_leaves_urls_out(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SNAPSHOT_DATABASE_URL", "postgresql+psycopg://app:pw-4411@db/x")
+    assert "pw-4411" not in repr(Settings())
+
+
+def test_a_lease_shorter_than_the_call_is_refused(isolated: Path) -> None:
+    with pytest.raises(InvalidSettingsError, match="SNAPSHOT_LEASE_SECONDS must be greater"):
+        load_settings(llm_timeout=120, lease_seconds=60)

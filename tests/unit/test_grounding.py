@@ -18,9 +18,13 @@ from snapshot_core.domain import numbers_in, numbers_in_values, ungrounded_numbe
         ("42% of jobs", {42}),
         ("between 2.5k and 5k", {2500, 5000}),
         ("0-2d and 31d+", {0, 2, 31}),
-        ("week 2026-W01", {2026}),
+        ("week 2026-W01", {2026, 1}),
         ("3.0 and .5", {3, Decimal("0.5")}),
         ("no numbers at all", set()),
+        ("Revenue hit USD5000 and x7", {5000, 7}),
+        ("1.5M in quotes", {1_500_000}),
+        ("shares 40,17 and 1,2500", {40, 17, 1, 2500}),
+        ("week W07", {7}),
     ],
 )
 def test_numbers_are_normalised(text: str, numbers: set[object]) -> None:

@@ -14,9 +14,11 @@ from ..container import Container, build_container
 
 __all__ = ["UserOption", "container", "err", "out", "print_json", "require_user"]
 
-# stdout carries results only; stderr everything a person reads along the way.
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# stdout carries results only; stderr everything a person reads along the way. Markup and
+# emoji codes are off: names, file paths and model text are data, never formatting (a
+# source called "[/]" must print as itself). Styles are applied with rich.text.Text.
+out = Console(highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 UserOption = Annotated[
     str | None,
@@ -31,6 +33,8 @@ def container() -> Container:
 
 
 def require_user(user: str | None) -> str:
+    """``--user``, else SNAPSHOT_USER from the environment or the .env files."""
+    user = user or container().settings().user
     if not user:
         raise typer.BadParameter("missing --user (or set SNAPSHOT_USER)", param_hint="--user")
     return user

@@ -142,6 +142,8 @@ def ingest(
         raise typer.BadParameter(error.message, param_hint="--format") from None
     if rejects is not None and rejects.exists() and rejects.resolve() == file.resolve():
         raise typer.BadParameter("must not be the input file", param_hint="--rejects")
+    if rejects is not None and not rejects.resolve().parent.is_dir():
+        raise typer.BadParameter(f"no directory {rejects.parent}", param_hint="--rejects")
     c = container()
     settings = c.settings()
     progress = _LateProgress()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from rich.text import Text
+
 from snapshot_core.domain import InvalidInputError, SnapshotError
 
 # Commands live in their own modules; importing them registers them on `app`.
@@ -16,7 +18,7 @@ __all__ = ["app", "main"]
 
 def report(error: SnapshotError) -> None:
     """The catalogue's words, verbatim, on stderr: message, then meaning and solution."""
-    err.print(f"[bold red]Error:[/] {error.message}", markup=True)
+    err.print(Text.assemble(("Error:", "bold red"), f" {error.message}"))
     if isinstance(error, InvalidInputError):
         for problem in error.problems[:20]:
             err.print(f"  {problem}", markup=False)
@@ -46,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     except SnapshotError as error:
         report(error)
         return 1
-    except ModuleNotFoundError as missing:
-        err.print(f"Error: {missing}", markup=False)
+    except ImportError as missing:  # an optional extra (openai, postgres) is not installed
+        err.print(Text.assemble(("Error:", "bold red"), f" {missing}"))
         return 1
     except KeyboardInterrupt:
         err.print("Interrupted.")

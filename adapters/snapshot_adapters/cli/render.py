@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from snapshot_core.domain import BandCount, RunStats, SnapshotResult, SnapshotRun, Source, WeekCount
 
@@ -38,9 +39,13 @@ def _distribution(title: str, label: str, cells: Sequence[BandCount | WeekCount]
 def print_snapshot(console: Console, snapshot: SnapshotResult) -> None:
     meta, k = snapshot.meta, snapshot.meta.min_cell_count
     console.print(
-        f"[bold]Snapshot[/] {meta.snapshot_id}  source {meta.source_id}\n"
-        f"{meta.estimate_count} estimates · confidence [bold]{meta.confidence_level}[/] · "
-        f"model {meta.model} · generated {meta.generated_at:%Y-%m-%d %H:%M} UTC"
+        Text.assemble(
+            ("Snapshot", "bold"),
+            f" {meta.snapshot_id}  source {meta.source_id}\n{meta.estimate_count} estimates · "
+            "confidence ",
+            (meta.confidence_level, "bold"),
+            f" · model {meta.model} · generated {meta.generated_at:%Y-%m-%d %H:%M} UTC",
+        )
     )
     console.print()
     console.print(_distribution("Weekly volume", "week", snapshot.demand.weekly_volume, k))
@@ -54,9 +59,11 @@ def print_snapshot(console: Console, snapshot: SnapshotResult) -> None:
     )
     console.print()
     findings: list[RenderableType] = [
-        f"• [bold]{f.topic.replace('_', ' ')}[/]: {f.text}" for f in snapshot.insights.findings
+        Text.assemble("• ", (f.topic.replace("_", " "), "bold"), f": {f.text}")
+        for f in snapshot.insights.findings
     ]
-    console.print(Panel(Group(*findings), title=snapshot.insights.headline, title_align="left"))
+    title = Text(snapshot.insights.headline)
+    console.print(Panel(Group(*findings), title=title, title_align="left"))
 
 
 def print_run_facts(console: Console, run: SnapshotRun) -> None:
@@ -71,7 +78,8 @@ def print_run_facts(console: Console, run: SnapshotRun) -> None:
 
 def print_sources(console: Console, sources: Sequence[Source]) -> None:
     table = Table(show_edge=False, pad_edge=False)
-    for column in ("source_id", "name", "status", "estimates", "created (UTC)"):
+    table.add_column("source_id", no_wrap=True, min_width=36)  # ids are copied: never cut
+    for column in ("name", "status", "estimates", "created (UTC)"):
         table.add_column(column, justify="right" if column == "estimates" else "left")
     for source in sources:
         table.add_row(

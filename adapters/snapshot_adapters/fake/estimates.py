@@ -27,7 +27,7 @@ def synthetic_estimates(
         sent = end - span * rng.random()
         if sent.weekday() >= 5 and rng.random() < 0.7:  # fewer quotes go out at weekends
             sent -= timedelta(days=2)
-        amount = Decimal(round(rng.lognormvariate(7.6, 0.9), 2))
+        amount = Decimal(f"{rng.lognormvariate(7.6, 0.9):.2f}")  # exact cents, as exports hold
         decided = None
         if rng.random() < 0.75:
             decided = sent + timedelta(hours=rng.expovariate(1 / 130))

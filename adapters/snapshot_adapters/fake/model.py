@@ -63,15 +63,17 @@ def fake_narrative(agent_input: AgentInput) -> dict[str, object]:
 
 
 class FakeModel:
-    """Deterministic model backend. ``calls`` records every AgentInput it was given.
+    """Deterministic model backend. ``calls`` records every AgentInput it was given (and
+    ``payloads`` their JSON), the latest ``keep`` of them when ``keep`` is set.
 
     ``delay`` (seconds) simulates a slow model, for races and lease tests.
     """
 
     model_name = FAKE_MODEL_NAME
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, *, keep: int | None = None) -> None:
         self.delay = delay
+        self.keep = keep
         self.calls: list[AgentInput] = []
         self.payloads: list[str] = []
         self._lock = threading.Lock()
@@ -84,6 +86,8 @@ class FakeModel:
         with self._lock:
             self.calls.append(agent_input)
             self.payloads.append(payload)
+            if self.keep is not None and len(self.calls) > self.keep:
+                del self.calls[0], self.payloads[0]
         if self.delay:
             time.sleep(self.delay)
         facts = CallFacts(

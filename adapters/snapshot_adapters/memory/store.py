@@ -86,17 +86,25 @@ class _Sources:
             changes["estimate_count"] = estimate_count
         self._update(source_id, **changes)
 
+    def mark_bucketed(self, source_id: str, estimate_count: int, now: datetime) -> bool:
+        source = self._current(source_id)
+        if source is None:
+            raise KeyError(source_id)
+        if source.has_live_claim(now):
+            return False
+        self._update(
+            source_id,
+            status=SourceStatus.BUCKETED,
+            estimate_count=estimate_count,
+            lease_expires_at=None,
+        )
+        return True
+
     def claim_for_snapshot(
         self, source_id: str, user_id: str, now: datetime, lease_expires_at: datetime
     ) -> Source | None:
         source = self.get(source_id, user_id)
-        if source is None:
-            return None
-        expired = source.lease_expires_at is None or source.lease_expires_at <= now
-        if not (
-            source.status is SourceStatus.BUCKETED
-            or (source.status is SourceStatus.GENERATING and expired)
-        ):
+        if source is None or not source.claimable(now):
             return None
         self._update(
             source_id,

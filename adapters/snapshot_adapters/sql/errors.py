@@ -9,19 +9,23 @@ from contextlib import contextmanager
 from sqlalchemy import exc
 from sqlalchemy.engine import URL
 
-from snapshot_core.domain import DatabaseUnavailableError
+from snapshot_core.domain import DatabaseUnavailableError, redact_url
 
 __all__ = ["database_errors", "safe_url", "unavailable"]
 
 
 def safe_url(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    return redact_url(url.render_as_string(hide_password=False))
 
 
 def _is_unavailable(error: BaseException) -> bool:
     if isinstance(error, exc.DBAPIError):
-        return error.connection_invalidated or isinstance(
-            error, exc.OperationalError | exc.InterfaceError
+        # The exact class DatabaseError (not its IntegrityError & co. subclasses) is what
+        # SQLite raises for a file that is not a database at all.
+        return (
+            error.connection_invalidated
+            or isinstance(error, exc.OperationalError | exc.InterfaceError)
+            or type(error) is exc.DatabaseError
         )
     # A pool that cannot hand out a connection in time, or a connection that was invalidated
     # earlier in this transaction, is as unusable as a server that is down.

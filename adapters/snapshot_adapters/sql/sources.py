@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, insert, not_, or_, select, update
 
 from snapshot_core.domain import Source, SourceStatus
 
@@ -58,6 +58,34 @@ class SqlSources:
         )
         if result.rowcount == 0:
             raise KeyError(source_id)
+
+    def mark_bucketed(self, source_id: str, estimate_count: int, now: datetime) -> bool:
+        """Conditional, like the claim: a claim committed meanwhile makes this match nothing
+        (PostgreSQL re-checks the WHERE clause on the row it waited for)."""
+        live_claim = and_(
+            sources.c.status == _GENERATING,
+            sources.c.lease_expires_at.is_not(None),
+            sources.c.lease_expires_at > now,
+        )
+        result = self._uow.execute(
+            update(sources)
+            .where(sources.c.source_id == source_id, not_(live_claim))
+            .values(
+                status=SourceStatus.BUCKETED.value,
+                estimate_count=estimate_count,
+                lease_expires_at=None,
+            )
+        )
+        if result.rowcount == 1:
+            return True
+        if (
+            self._uow.execute(
+                select(sources.c.source_id).where(sources.c.source_id == source_id)
+            ).first()
+            is None
+        ):
+            raise KeyError(source_id)
+        return False
 
     def claim_for_snapshot(
         self, source_id: str, user_id: str, now: datetime, lease_expires_at: datetime

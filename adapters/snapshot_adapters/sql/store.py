@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 from snapshot_core.domain import DatabaseOutdatedError
 
 from .engine import is_memory_sqlite, make_engine, normalize_url
-from .errors import database_errors
+from .errors import database_errors, safe_url
 from .migrate import current_revision, head_revision, upgrade
 from .unit_of_work import SqlUnitOfWork
 
@@ -41,7 +41,7 @@ class SqlStore:
     unit_of_work = __call__
 
     def __repr__(self) -> str:
-        return f"SqlStore({self.url.render_as_string(hide_password=True)!r})"
+        return f"SqlStore({safe_url(self.url)!r})"
 
     def ensure_schema(self) -> None:
         """Check (and on SQLite, apply) migrations; cheap after the first success."""

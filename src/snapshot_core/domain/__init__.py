@@ -17,10 +17,12 @@ from .errors import *  # noqa: F403 - the catalogue is the public error API
 from .errors import __all__ as _errors_all
 from .grounding import numbers_in, numbers_in_values, ungrounded_numbers
 from .models import (
+    BAND_LABEL_PATTERN,
     BandCount,
     ConfidenceLevel,
     EstimateBuckets,
     EstimateRow,
+    FrozenModel,
     Source,
     SourceStatus,
     WeekCount,
@@ -28,12 +30,14 @@ from .models import (
 )
 from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
 from .policy import RunPolicy
+from .redaction import redact_url
 from .runs import CallFacts, ModelReply, RunOutcome, SnapshotRun, TokenUsage
 from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
 from .stats import RunStats, percentile, summarize_runs
 from .suppression import suppress_buckets, suppress_small_cells
 
 __all__ = [
+    "BAND_LABEL_PATTERN",
     "DEFAULT_BAND_SCHEME",
     "NARRATIVE_SCHEMA_NAME",
     "PENDING",
@@ -48,6 +52,7 @@ __all__ = [
     "EstimateBuckets",
     "EstimateRow",
     "Finding",
+    "FrozenModel",
     "ModelReply",
     "RunOutcome",
     "RunPolicy",
@@ -72,6 +77,7 @@ __all__ = [
     "numbers_in",
     "numbers_in_values",
     "percentile",
+    "redact_url",
     "summarize_runs",
     "suppress_buckets",
     "suppress_small_cells",

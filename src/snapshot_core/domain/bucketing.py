@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -11,7 +12,16 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .models import BandCount, ConfidenceLevel, EstimateBuckets, EstimateRow, WeekCount, as_utc
+from .models import (
+    BAND_LABEL_MAX_LENGTH,
+    BAND_LABEL_PATTERN,
+    BandCount,
+    ConfidenceLevel,
+    EstimateBuckets,
+    EstimateRow,
+    WeekCount,
+    as_utc,
+)
 
 __all__ = [
     "DEFAULT_BAND_SCHEME",
@@ -54,6 +64,11 @@ class BandScheme(BaseModel):
             as_decimals = [Decimal(edge) for edge in edges]
             if as_decimals[0] <= 0 or any(b <= a for a, b in pairwise(as_decimals)):
                 raise ValueError("band edges must be positive and strictly ascending")
+        for label in (*self.price_labels, *self.latency_labels):
+            # Checked here, not at run time: a scheme the AgentInput cannot carry must fail
+            # when it is configured, never after a source was claimed.
+            if len(label) > BAND_LABEL_MAX_LENGTH or not re.match(BAND_LABEL_PATTERN, label):
+                raise ValueError(f"band label {label!r} is too long or not a plain range")
         return self
 
     @property

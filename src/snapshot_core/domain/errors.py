@@ -11,6 +11,7 @@ __all__ = [
     "DatabaseUnavailableError",
     "InsufficientEstimatesError",
     "InvalidInputError",
+    "InvalidSettingsError",
     "InvalidSnapshotError",
     "InvalidSourceError",
     "LlmApiError",
@@ -25,6 +26,7 @@ __all__ = [
     "SnapshotError",
     "SnapshotInProgressError",
     "SourceNotBucketedError",
+    "SourceSpanTooLongError",
     "UngroundedOutputError",
 ]
 
@@ -90,6 +92,20 @@ class InsufficientEstimatesError(SnapshotError):
         super().__init__(f"Minimum {minimum} estimates required")
         self.minimum = minimum
         self.found = found
+
+
+class SourceSpanTooLongError(SnapshotError):
+    code = "source_span_too_long"
+    meaning = (
+        "The estimates span more weeks than a snapshot covers; often one mistyped date "
+        "(e.g. 0001-01-01) stretches the weekly series."
+    )
+    solution = "Fix or drop the outlying dates, split the source, or raise SNAPSHOT_MAX_WEEKS."
+
+    def __init__(self, weeks: int, maximum: int) -> None:
+        super().__init__(f"Source spans {weeks} weeks; a snapshot covers at most {maximum}")
+        self.weeks = weeks
+        self.maximum = maximum
 
 
 class SnapshotInProgressError(SnapshotError):
@@ -251,6 +267,16 @@ class InvalidSnapshotError(SnapshotError):
         super().__init__("Invalid snapshot_id")
 
 
+class InvalidSettingsError(SnapshotError):
+    code = "invalid_settings"
+    meaning = "A setting (environment, .env.local or .env) has a value that cannot be used."
+    solution = "Correct the named setting; docs/configuration.md lists every one."
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("Invalid settings: " + "; ".join(problems))
+        self.problems = problems
+
+
 class DatabaseUnavailableError(SnapshotError):
     code = "database_unavailable"
     meaning = "The database could not be reached."
@@ -277,6 +303,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     SourceNotBucketedError,
     NoBucketsError,
     InsufficientEstimatesError,
+    SourceSpanTooLongError,
     MissingApiKeyError,
     LlmApiError,
     SnapshotInProgressError,
@@ -288,6 +315,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     UngroundedOutputError,
     InvalidInputError,
     InvalidSnapshotError,
+    InvalidSettingsError,
     DatabaseUnavailableError,
     DatabaseOutdatedError,
 )

@@ -9,13 +9,16 @@ from functools import lru_cache
 
 __all__ = ["numbers_in", "numbers_in_values", "ungrounded_numbers"]
 
-# 1,250 | 1250 | 12.5 | .5 ; an optional k (thousands) and % are read with the number.
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s?([kK](?![a-zA-Z]))?")
+# 1,250 | 1250 | 12.5 | .5, with an optional k (thousand) or m (million) right after.
+# Digits count wherever they stand, after a letter too ("USD5000", "x5000"): only a digit
+# or a point before them means they belong to the number already read.
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(\.\d+)?([kKmM](?![a-zA-Z]))?")
+_MULTIPLIER = {"k": 1000, "m": 1_000_000}
 
 
 def _scan(text: str) -> Iterable[tuple[str, Decimal]]:
     for match in _NUMBER.finditer(text):
-        whole, fraction, thousands = match.groups()
+        whole, fraction, suffix = match.groups()
         if not whole and not fraction:
             continue
         literal = match.group(0).strip()
@@ -23,8 +26,8 @@ def _scan(text: str) -> Iterable[tuple[str, Decimal]]:
             value = Decimal((whole or "0").replace(",", "") + (fraction or ""))
         except InvalidOperation:  # pragma: no cover - the pattern admits only digits
             continue
-        if thousands:
-            value *= 1000
+        if suffix:
+            value *= _MULTIPLIER[suffix.lower()]
         yield literal, value.normalize()
 
 

@@ -10,10 +10,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "BAND_LABEL_PATTERN",
     "BandCount",
     "ConfidenceLevel",
     "EstimateBuckets",
     "EstimateRow",
+    "FrozenModel",
     "Source",
     "SourceStatus",
     "UtcDatetime",
@@ -34,11 +36,21 @@ def as_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
-class _Frozen(BaseModel):
+# Band labels are made by the core from a BandScheme; this is every shape it makes, and no
+# user string, raw amount with cents, or date fits it.
+BAND_LABEL_PATTERN = (
+    r"^(pending|<\d+(\.\d+)?k?|\d+(\.\d+)?k?\+|\d+(\.\d+)?k?-\d+(\.\d+)?k?|\d+-\d+d|\d+d\+)$"
+)
+BAND_LABEL_MAX_LENGTH = 16
+
+
+class FrozenModel(BaseModel):
+    """Immutable, and refuses fields it does not know."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class EstimateRow(_Frozen):
+class EstimateRow(FrozenModel):
     """One estimate a contractor sent: amount in the source's currency units, UTC timestamps."""
 
     amount: Decimal = Field(ge=0, allow_inf_nan=False)
@@ -60,7 +72,7 @@ class SourceStatus(enum.StrEnum):
     SNAPSHOT_GENERATED = "snapshot_generated"
 
 
-class Source(_Frozen):
+class Source(FrozenModel):
     """A user's uploaded set of estimates and where it is in the flow.
 
     ``attempt`` counts claims; together with ``lease_expires_at`` it lets a claim that
@@ -76,18 +88,32 @@ class Source(_Frozen):
     attempt: int = Field(default=0, ge=0)
     lease_expires_at: UtcDatetime | None = None
 
+    def has_live_claim(self, now: datetime) -> bool:
+        """A run holds this source and its lease has not expired: leave it alone."""
+        return (
+            self.status is SourceStatus.GENERATING
+            and self.lease_expires_at is not None
+            and self.lease_expires_at > now
+        )
 
-class WeekCount(_Frozen):
+    def claimable(self, now: datetime) -> bool:
+        """Bucketed, or held by a run whose lease expired (its holder is presumed dead)."""
+        return self.status is SourceStatus.BUCKETED or (
+            self.status is SourceStatus.GENERATING and not self.has_live_claim(now)
+        )
+
+
+class WeekCount(FrozenModel):
     week: str = Field(pattern=r"^\d{4}-W\d{2}$")
     count: int | None = Field(ge=0, description="None when suppressed as a small cell")
 
 
-class BandCount(_Frozen):
+class BandCount(FrozenModel):
     band: str
     count: int | None = Field(ge=0, description="None when suppressed as a small cell")
 
 
-class EstimateBuckets(_Frozen):
+class EstimateBuckets(FrozenModel):
     """The aggregates of one source: all the model may ever learn about it."""
 
     source_id: str

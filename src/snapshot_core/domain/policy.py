@@ -15,6 +15,9 @@ class RunPolicy(BaseModel):
     min_estimates: int = Field(default=25, ge=1)
     min_cell_count: int = Field(default=0, ge=0)
     band_scheme: BandScheme = DEFAULT_BAND_SCHEME
+    max_weeks: int = Field(
+        default=156, ge=1, description="longest span (in ISO weeks) a snapshot may cover"
+    )
     lease_seconds: float = Field(
         default=300.0, gt=0, description="how long a claim lasts; keep it above the model timeout"
     )

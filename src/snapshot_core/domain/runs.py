@@ -5,24 +5,20 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .models import UtcDatetime
+from .models import FrozenModel, UtcDatetime
 
 __all__ = ["CallFacts", "ModelReply", "RunOutcome", "SnapshotRun", "TokenUsage"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TokenUsage(_Frozen):
+class TokenUsage(FrozenModel):
     prompt_tokens: int = Field(default=0, ge=0)
     completion_tokens: int = Field(default=0, ge=0)
     cached_tokens: int = Field(default=0, ge=0)
 
 
-class CallFacts(_Frozen):
+class CallFacts(FrozenModel):
     """What a model adapter knows about one call it sent (also attached to its errors)."""
 
     model: str
@@ -31,7 +27,7 @@ class CallFacts(_Frozen):
     request_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
-class ModelReply(_Frozen):
+class ModelReply(FrozenModel):
     """The raw reply content (validated by the core, not the adapter) and the call's facts."""
 
     content: str
@@ -43,7 +39,7 @@ class RunOutcome(enum.StrEnum):
     FAILED = "failed"
 
 
-class SnapshotRun(_Frozen):
+class SnapshotRun(FrozenModel):
     run_id: str
     source_id: str
     user_id: str

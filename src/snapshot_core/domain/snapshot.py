@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .models import BandCount, ConfidenceLevel, EstimateBuckets, UtcDatetime, WeekCount
+from .models import (
+    BandCount,
+    ConfidenceLevel,
+    EstimateBuckets,
+    FrozenModel,
+    UtcDatetime,
+    WeekCount,
+)
 from .narrative import SnapshotNarrative
 
 __all__ = [
@@ -19,11 +26,7 @@ __all__ = [
 SCHEMA_VERSION = "2"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SnapshotMeta(_Frozen):
+class SnapshotMeta(FrozenModel):
     snapshot_id: str
     source_id: str
     generated_at: UtcDatetime
@@ -34,16 +37,16 @@ class SnapshotMeta(_Frozen):
     min_cell_count: int = Field(default=0, ge=0)
 
 
-class Demand(_Frozen):
+class Demand(FrozenModel):
     weekly_volume: tuple[WeekCount, ...]
     price_distribution: tuple[BandCount, ...]
 
 
-class DecisionLatency(_Frozen):
+class DecisionLatency(FrozenModel):
     distribution: tuple[BandCount, ...]
 
 
-class SnapshotResult(_Frozen):
+class SnapshotResult(FrozenModel):
     meta: SnapshotMeta
     demand: Demand
     decision_latency: DecisionLatency

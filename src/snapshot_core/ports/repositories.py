@@ -41,6 +41,11 @@ class SourceRepository(Protocol):
         self, source_id: str, status: SourceStatus, estimate_count: int | None = None
     ) -> None: ...
 
+    def mark_bucketed(self, source_id: str, estimate_count: int, now: datetime) -> bool:
+        """Set ``bucketed`` and the count, clearing any expired lease, in one conditional
+        update; ``False`` (nothing changed) while a run holds a live claim at ``now``."""
+        ...
+
     def claim_for_snapshot(
         self, source_id: str, user_id: str, now: datetime, lease_expires_at: datetime
     ) -> Source | None:

@@ -7,7 +7,6 @@ from ..domain import (
     InvalidSourceError,
     RunPolicy,
     SnapshotInProgressError,
-    SourceStatus,
     build_buckets,
 )
 from ..ports import Clock, UnitOfWorkFactory
@@ -33,17 +32,13 @@ def bucket_source(
         if source is None:
             raise InvalidSourceError()
         now = clock.now()
-        if (
-            source.status is SourceStatus.GENERATING
-            and source.lease_expires_at is not None
-            and source.lease_expires_at > now
-        ):
+        if source.has_live_claim(now):
             raise SnapshotInProgressError()
         tallies = uow.estimates.tally(source_id, policy.band_scheme)
         buckets = build_buckets(source_id, tallies, now, policy.band_scheme)
         uow.buckets.save(buckets)
-        uow.sources.set_status(
-            source_id, SourceStatus.BUCKETED, estimate_count=tallies.estimate_count
-        )
+        # Conditional: a run may have claimed the source while we tallied.
+        if not uow.sources.mark_bucketed(source_id, tallies.estimate_count, now):
+            raise SnapshotInProgressError()
         uow.commit()
     return buckets

@@ -79,5 +79,6 @@ class Orchestrator:
     def list_runs(self, *, user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
         return list_runs(uow_factory=self.uow_factory, user_id=user_id, source_id=source_id)
 
-    def run_stats(self, *, user_id: str | None = None) -> RunStats:
+    def run_stats(self, *, user_id: str | None) -> RunStats:
+        """One user's run statistics; ``user_id=None`` for every user's (say it explicitly)."""
         return run_stats(uow_factory=self.uow_factory, user_id=user_id)

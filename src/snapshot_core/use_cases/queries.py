@@ -42,7 +42,9 @@ def list_runs(
     return [run for run in runs if source_id is None or run.source_id == source_id]
 
 
-def run_stats(*, uow_factory: UnitOfWorkFactory, user_id: str | None = None) -> RunStats:
+def run_stats(*, uow_factory: UnitOfWorkFactory, user_id: str | None) -> RunStats:
+    """Statistics of one user's runs, or of every user's with ``user_id=None`` (an operator's
+    view: say it explicitly, it is never the default)."""
     with uow_factory() as uow:
         runs = uow.runs.list(user_id)
     return summarize_runs(runs)

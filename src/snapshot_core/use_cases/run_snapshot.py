@@ -26,6 +26,7 @@ from ..domain import (
     SnapshotRun,
     Source,
     SourceNotBucketedError,
+    SourceSpanTooLongError,
     SourceStatus,
     UngroundedOutputError,
     assemble_snapshot,
@@ -41,7 +42,11 @@ UNEXPECTED_ERROR = "unexpected_error"
 
 
 class OneCallGuard:
-    """Lets one model call through and refuses any second one (a bug, never a retry)."""
+    """Lets one model call through and refuses any second one (a bug, never a retry).
+
+    Before the call it re-validates the serialised payload against AgentInput's strict
+    schema, so what leaves the core is aggregates only, whatever built the object.
+    """
 
     def __init__(self, model: LanguageModel) -> None:
         self._model = model
@@ -51,6 +56,7 @@ class OneCallGuard:
         if self.calls:
             raise RuntimeError("a snapshot may make only one model call")
         self.calls += 1
+        AgentInput.model_validate_json(agent_input.to_json())
         return self._model.generate(agent_input)
 
 
@@ -72,16 +78,13 @@ def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrat
 @dataclass(frozen=True)
 class _Claim:
     source: Source
-    buckets: EstimateBuckets
+    shown: EstimateBuckets
+    agent_input: AgentInput
     started_at: datetime
 
 
-def _lease_live(source: Source, now: datetime) -> bool:
-    return source.lease_expires_at is not None and source.lease_expires_at > now
-
-
 def _refuse(source: Source, now: datetime) -> SnapshotError:
-    if source.status is SourceStatus.GENERATING and _lease_live(source, now):
+    if source.has_live_claim(now):
         return SnapshotInProgressError()
     return SourceNotBucketedError(source.status.value)
 
@@ -94,23 +97,26 @@ def _claim(
         source = uow.sources.get(source_id, user_id)
         if source is None:
             raise InvalidSourceError()
-        claimable = source.status is SourceStatus.BUCKETED or (
-            source.status is SourceStatus.GENERATING and not _lease_live(source, now)
-        )
-        if not claimable:
+        if not source.claimable(now):
             raise _refuse(source, now)
         buckets = uow.buckets.get(source_id)
         if buckets is None:
             raise NoBucketsError()
         if buckets.estimate_count < policy.min_estimates:
             raise InsufficientEstimatesError(policy.min_estimates, buckets.estimate_count)
+        if len(buckets.weekly_volume) > policy.max_weeks:
+            raise SourceSpanTooLongError(len(buckets.weekly_volume), policy.max_weeks)
+        # Everything that can fail on the data is done before the claim, so that after it
+        # only the model call and the save remain.
+        shown = suppress_buckets(buckets, policy.min_cell_count)
+        agent_input = build_agent_input(shown)
         lease = now + timedelta(seconds=policy.lease_seconds)
         claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
         if claimed is None:  # another caller won the race since we read the source
             current = uow.sources.get(source_id, user_id)
             raise _refuse(current or source, now)
         uow.commit()
-    return _Claim(source=claimed, buckets=buckets, started_at=now)
+    return _Claim(source=claimed, shown=shown, agent_input=agent_input, started_at=now)
 
 
 def run_snapshot(
@@ -131,8 +137,7 @@ def run_snapshot(
     """
     model.ensure_ready()
     claim = _claim(uow_factory, clock, policy, source_id, user_id)
-    shown = suppress_buckets(claim.buckets, policy.min_cell_count)
-    agent_input = build_agent_input(shown)
+    shown, agent_input = claim.shown, claim.agent_input
 
     guard = OneCallGuard(model)
     started = clock.monotonic()

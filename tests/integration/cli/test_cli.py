@@ -136,3 +136,47 @@ def test_db_upgrade_prints_the_head_revision(workdir: Path) -> None:
     assert first.returncode == again.returncode == 0
     assert first.stdout.strip() and first.stdout == again.stdout
     assert "already at head" in again.stderr
+
+
+def test_names_are_data_never_terminal_markup(workdir: Path) -> None:
+    store = create_sql_store(f"sqlite:///{workdir / 'snapshot.db'}")
+    try:
+        ingest_estimates(
+            uow_factory=store,
+            ids=UuidIds(),
+            clock=SystemClock(),
+            user_id=USER,
+            rows=synthetic_estimates(30),
+            name="[/] [bold]x[/] :smile:",
+        )
+    finally:
+        store.dispose()
+    listed = snapshot(workdir, "sources", "--user", USER)
+    assert listed.returncode == 0
+    assert "[/]" in listed.stdout and ":smile:" in listed.stdout.replace("\n", " ")
+
+
+def test_bad_settings_are_named_without_echoing_values(workdir: Path) -> None:
+    bad = snapshot(
+        workdir, "sources", "--user", USER, SNAPSHOT_LLM="s3cret-typo", SNAPSHOT_TEMPERATURE="abc"
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("Error: Invalid settings: SNAPSHOT_LLM:")
+    assert "SNAPSHOT_TEMPERATURE" in bad.stderr and "s3cret-typo" not in bad.stderr
+    scheme = snapshot(workdir, "sources", "--user", USER, SNAPSHOT_DATABASE_URL="mysql://x/y")
+    assert scheme.returncode == 1 and "SNAPSHOT_DATABASE_URL" in scheme.stderr
+
+
+def test_database_passwords_never_reach_the_terminal(workdir: Path) -> None:
+    url = "postgresql+psycopg://app:TOPSECRET@127.0.0.1:1/x?password=TOPSECRET&sslmode=disable"
+    result = snapshot(workdir, "sources", "--user", USER, SNAPSHOT_DATABASE_URL=url)
+    assert result.returncode == 1 and result.stderr.startswith("Error: Database unavailable")
+    assert "TOPSECRET" not in result.stderr + result.stdout
+    assert "password=***" in result.stderr.replace("\n", "")
+
+
+def test_the_user_may_come_from_the_env_file(workdir: Path) -> None:
+    source_id = make_source(workdir)
+    (workdir / ".env").write_text(f"SNAPSHOT_USER={USER}\n")
+    listed = snapshot(workdir, "sources", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout)[0]["source_id"] == source_id
