@@ -6,6 +6,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# Session fixtures shared by the storage suites: a migrated SQLite template, a scratch
+# PostgreSQL database (skipped without a server locally, failing under CI).
+pytest_plugins = ["tests.contract.databases"]
+
 # CI: derandomized and bounded, so a run is repeatable and its time predictable.
 settings.register_profile(
     "ci",

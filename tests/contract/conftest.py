@@ -10,13 +10,11 @@ import pytest
 from sqlalchemy.engine import URL
 
 from snapshot_adapters.memory import MemoryStore
-from snapshot_adapters.sql import SqlStore, create_sql_store, upgrade_database
+from snapshot_adapters.sql import SqlStore, create_sql_store
 from snapshot_core.ports import UnitOfWorkFactory
 
 from .databases import (
     copy_sqlite_template,
-    require_postgres,
-    temporary_postgres_database,
     truncate_all,
 )
 
@@ -26,20 +24,6 @@ BACKENDS = [
     pytest.param("sqlite-memory", id="sqlite-memory"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
 ]
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
-    upgrade_database(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[URL]:
-    require_postgres()
-    with temporary_postgres_database("snapshot_contract") as url:
-        yield url
 
 
 @pytest.fixture(scope="session")

@@ -86,3 +86,19 @@ def copy_sqlite_template(template: Path, target: Path) -> str:
     """A migrated SQLite file in a few milliseconds: copy the session's template."""
     shutil.copyfile(template, target)
     return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied per test (migrating each time would dominate)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[URL]:
+    """A migrated scratch PostgreSQL database for the session, dropped at the end."""
+    require_postgres()
+    with temporary_postgres_database() as url:
+        yield url

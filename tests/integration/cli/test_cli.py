@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,23 +13,13 @@ from snapshot_adapters.sql import create_sql_store
 from snapshot_adapters.system import SystemClock, UuidIds
 from snapshot_core.use_cases import ingest_estimates
 
+from ..cli_runner import run_cli
+
 USER = "cli-user"
 
 
 def snapshot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
-    clean.update({"SNAPSHOT_LLM": "fake", "COLUMNS": "120", **env})
-    result = subprocess.run(
-        [sys.executable, "-m", "snapshot_adapters.cli.main", *args],
-        cwd=cwd,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
+    return run_cli(cwd, *args, **{"COLUMNS": "120", **env})
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from ..cli_runner import run_cli
 from .planted import build_planted_csv
 
 USER = "cli-ingest"
@@ -20,27 +19,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def snapshot(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
-    clean.update(
-        {
-            "SNAPSHOT_DATABASE_URL": f"sqlite:///{workdir / 'snapshot.db'}",
-            "SNAPSHOT_LLM": "fake",
-            "COLUMNS": "200",
-            **env,
-        }
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "snapshot_adapters.cli.main", *args],
-        cwd=workdir,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    assert "\x1b[" not in result.stderr  # no progress bar or colours when not a terminal
-    return result
+    return run_cli(workdir, *args, **env)
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from snapshot_adapters.sql import SqlStore, create_sql_store, upgrade_database
+from snapshot_adapters.sql import SqlStore, create_sql_store
 
 from ...contract.databases import (
     copy_sqlite_template,
-    require_postgres,
-    temporary_postgres_database,
     truncate_all,
 )
 
@@ -22,20 +20,6 @@ SQL_BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
 ]
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
-    upgrade_database(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[URL]:
-    require_postgres()
-    with temporary_postgres_database("snapshot_sqltest") as url:
-        yield url
 
 
 @pytest.fixture
