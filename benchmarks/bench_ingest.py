@@ -197,6 +197,7 @@ def main() -> None:
         command = [sys.executable, __file__, "--backend", args.backend]
         command += ["--child", str(csv_path), tmp]
         runs = []
+        load_before = os.getloadavg()  # the machine may be shared: say how busy it was
         for _ in range(args.repeat):
             with contextlib.ExitStack() as stack:
                 url = []
@@ -210,6 +211,8 @@ def main() -> None:
             (workdir / "bench.db").unlink(missing_ok=True)
     figures = {key: statistics.median_low(run[key] for run in runs) for key in runs[0]}
     print(f"median of {len(runs)}: {json.dumps(figures)}")
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, os.getloadavg()))
+    print(f"load average (1, 5, 15 min): {before} before, {after} after")
     print(
         f"machine: {platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {platform.platform()}"

@@ -281,7 +281,7 @@ def test_a_source_spanning_too_many_weeks_is_refused_before_any_claim() -> None:
 
 def test_a_band_scheme_the_model_input_cannot_carry_is_refused_when_configured() -> None:
     with pytest.raises(ValueError, match="band label"):
-        BandScheme(price_edges=(Decimal("1234.5678"), Decimal("98765.4321")))
+        BandScheme(price_edges=(Decimal("1234.567891"), Decimal("98765.432191")))
 
 
 def test_the_payload_is_revalidated_before_the_one_call() -> None:

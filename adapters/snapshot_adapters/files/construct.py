@@ -12,8 +12,26 @@ __all__ = ["trusted_row"]
 
 RowBuilder = Callable[[Decimal, datetime, "datetime | None", "str | None"], EstimateRow]
 
-_set = object.__setattr__
+_new = object.__new__
 _FIELDS = set(EstimateRow.model_fields)
+
+
+def _setter(name: str) -> Callable[[object, object], None]:
+    """The ``__set__`` of the model's slot (or ``__dict__``) descriptor ``name``: called
+    directly, it skips the lookup ``object.__setattr__`` makes on every call."""
+    for klass in EstimateRow.__mro__:
+        descriptor = vars(klass).get(name)
+        if descriptor is not None and hasattr(descriptor, "__set__"):
+            setter: Callable[[object, object], None] = descriptor.__set__
+            return setter
+    # Not where pydantic used to keep it: the slow way, and the self-check below decides.
+    return lambda row, value: object.__setattr__(row, name, value)
+
+
+_set_dict = _setter("__dict__")
+_set_fields_set = _setter("__pydantic_fields_set__")
+_set_extra = _setter("__pydantic_extra__")
+_set_private = _setter("__pydantic_private__")
 
 
 def _direct(
@@ -21,10 +39,9 @@ def _direct(
 ) -> EstimateRow:
     # What model_construct does for this model, without its generic per-field loop: at a
     # million rows that loop costs more than parsing the values.
-    row = object.__new__(EstimateRow)
-    _set(
+    row: EstimateRow = _new(EstimateRow)
+    _set_dict(
         row,
-        "__dict__",
         {
             "amount": amount,
             "sent_at": sent_at,
@@ -32,9 +49,9 @@ def _direct(
             "estimate_id": estimate_id,
         },
     )
-    _set(row, "__pydantic_fields_set__", _FIELDS.copy())
-    _set(row, "__pydantic_extra__", None)
-    _set(row, "__pydantic_private__", None)
+    _set_fields_set(row, _FIELDS.copy())
+    _set_extra(row, None)
+    _set_private(row, None)
     return row
 
 

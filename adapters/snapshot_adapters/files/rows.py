@@ -79,13 +79,15 @@ class RowChecker:
         self._progress = progress
         self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
         self.rows = 0
+        # The next row count that needs a look (progress or the limit): one comparison a row.
+        self._next_stop = min(_PROGRESS_EVERY, max_rows + 1)
         self.stored = 0
         self.bad_rows = 0
         self.problems: list[RowProblem] = []
 
     def _count(self, line: int) -> None:
         self.rows += 1
-        if self.rows > self._max_rows or not self.rows % _PROGRESS_EVERY:
+        if self.rows >= self._next_stop:
             self._milestone(line)
 
     def _milestone(self, line: int) -> None:
@@ -97,6 +99,8 @@ class RowChecker:
             )
         if self._progress is not None and not self.rows % _PROGRESS_EVERY:
             self._progress()
+        following = (self.rows // _PROGRESS_EVERY + 1) * _PROGRESS_EVERY
+        self._next_stop = min(following, self._max_rows + 1)
 
     def bad(self, problem: RowProblem, raw: list[str]) -> None:
         """A row that is bad before its values are even read (shape, syntax)."""
@@ -115,7 +119,7 @@ class RowChecker:
     ) -> EstimateRow | None:
         """The row to store, or ``None`` (bad, or a bad row came before and none are kept)."""
         rows = self.rows = self.rows + 1  # _count(), inlined: this runs once per row
-        if rows > self._max_rows or not rows % _PROGRESS_EVERY:
+        if rows >= self._next_stop:
             self._milestone(line)
         column = "amount"
         try:
@@ -126,8 +130,8 @@ class RowChecker:
             if sent is None:
                 raise ValueProblem("missing value")
             sent = self._moment(sent)
-            column = "decided_at"
             if decided is not None:
+                column = "decided_at"
                 decided = self._moment(decided)
                 if decided < sent:
                     raise ValueProblem("is before sent_at")

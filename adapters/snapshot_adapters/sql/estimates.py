@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from snapshot_core.domain import BandScheme, BucketTallies, EstimateRow
 
-from .bulk import copy_rows, executemany_rows, prepare
+from .bulk import copy_rows, prepare
 from .errors import database_errors
 from .schema import estimates, sources
+from .sqlite_bulk import executemany_rows, sqlite_rows
 from .tally import tally
 
 if TYPE_CHECKING:
@@ -40,10 +41,11 @@ class SqlEstimates:
         last = self._uow.execute(
             select(func.coalesce(func.max(estimates.c.seq), 0)).where(estimates.c.source_key == key)
         ).scalar_one()
-        prepared = prepare(key, last + 1, rows)
-        write = copy_rows if self._uow.dialect == "postgresql" else executemany_rows
+        connection = self._uow.connection
         with database_errors(self._uow.store.url):
-            return write(self._uow.connection, prepared)
+            if self._uow.dialect == "postgresql":
+                return copy_rows(connection, prepare(key, last + 1, rows))
+            return executemany_rows(connection, sqlite_rows(key, last + 1, rows))
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
         return tally(self._uow, self._key(source_id), scheme)

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from .types import ExactDecimal, UtcDateTime
+from .types import ExactDecimal, UtcDateTime, UtcMicroseconds
 
 __all__ = ["SOURCE_COLUMNS", "buckets", "estimates", "metadata", "runs", "snapshots", "sources"]
 
@@ -80,9 +80,9 @@ estimates = Table(
     Column("seq", Integer, nullable=False),
     Column("estimate_id", Text, nullable=True),
     Column("amount", ExactDecimal, nullable=False),
-    Column("amount_scaled", BigInteger, nullable=False),  # see types.scaled_amount
-    Column("sent_at", UtcDateTime, nullable=False),
-    Column("decided_at", UtcDateTime, nullable=True),
+    Column("amount_scaled", BigInteger, nullable=False),  # see encodings.scaled_amount
+    Column("sent_at", UtcMicroseconds, nullable=False),
+    Column("decided_at", UtcMicroseconds, nullable=True),
     # Prepared at ingest so bucketing is a plain GROUP BY: ISO year * 100 + ISO week of
     # sent_at (UTC), and whole days from sending to decision (NULL while pending).
     Column("week_key", Integer, nullable=False),
@@ -95,6 +95,10 @@ estimates = Table(
     ),
     CheckConstraint("latency_days >= 0", name="latency_days"),
     CheckConstraint("(decided_at IS NULL) = (latency_days IS NULL)", name="decided_latency"),
+    # SQLite: the rows live in the primary key's own B-tree, in (source_key, seq) order,
+    # instead of a rowid table plus a separate key index: one tree to fill at ingest, and
+    # the tally reads a source's rows in one contiguous run.
+    sqlite_with_rowid=False,
 )
 
 buckets = Table(

@@ -5,7 +5,7 @@ A tally needs only the three marginal distributions, never their combinations, s
 costs one small hash lookup (its week) and one comparison per edge: no CASE expressions, and
 a group count (weeks) small enough for PostgreSQL to aggregate in parallel. Edges come with
 each call (the band scheme is configurable), so the comparisons are made at query time,
-on integers when the edges allow it (see ``types.scaled_amount``).
+on integers when the edges allow it (see ``encodings.scaled_amount``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy import ColumnElement, Select, func, select, text
 
 from snapshot_core.domain import BandScheme, BucketTallies
 
+from .encodings import scaled_edge
 from .schema import estimates
-from .types import scaled_edge
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork

@@ -41,7 +41,7 @@ UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 BAND_LABEL_PATTERN = (
     r"^(pending|<\d+(\.\d+)?k?|\d+(\.\d+)?k?\+|\d+(\.\d+)?k?-\d+(\.\d+)?k?|\d+-\d+d|\d+d\+)$"
 )
-BAND_LABEL_MAX_LENGTH = 16
+BAND_LABEL_MAX_LENGTH = 24
 
 
 class FrozenModel(BaseModel):

@@ -144,6 +144,8 @@ def upgrade() -> None:
                 ondelete="CASCADE",
             )
         )
+    # Estimate timestamps on SQLite: integer microseconds since the epoch (types.UtcMicroseconds).
+    instant = timestamp if pg else sa.BigInteger()
     op.create_table(
         "estimates",
         sa.Column("source_key", sa.BigInteger(), nullable=False),
@@ -151,12 +153,13 @@ def upgrade() -> None:
         sa.Column("estimate_id", sa.Text(), nullable=True),
         sa.Column("amount", decimal, nullable=False),
         sa.Column("amount_scaled", sa.BigInteger(), nullable=False),
-        sa.Column("sent_at", timestamp, nullable=False),
-        sa.Column("decided_at", timestamp, nullable=True),
+        sa.Column("sent_at", instant, nullable=False),
+        sa.Column("decided_at", instant, nullable=True),
         sa.Column("week_key", sa.Integer(), nullable=False),
         sa.Column("latency_days", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("source_key", "seq", name=op.f("pk_estimates")),
         *estimate_checks,
+        sqlite_with_rowid=False,  # SQLite: rows stored in the primary key's B-tree
     )
     if pg:
         for statement in _PG_ESTIMATES_REFERENCE:
