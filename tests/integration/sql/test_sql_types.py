@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from snapshot_adapters.sql.encodings import amount_columns, epoch_micros, from_epoch_micros
 from snapshot_adapters.sql.types import (
     AMOUNT_SCALE,
     SCALED_AMOUNT_CAP,
@@ -73,3 +74,21 @@ def test_sqlite_timestamps_sort_in_time_order(
     first, second = sqlite_datetime(moment.astimezone(offset)), sqlite_datetime(later)
     assert (first < second) == (moment < later)
     assert datetime.fromisoformat(first).replace(tzinfo=UTC) == moment
+
+
+@given(amounts)
+@example(Decimal("6327.07"))
+@example(Decimal("0"))
+@example(Decimal("1E+22"))
+def test_the_one_pass_amount_encoding_equals_the_two_separate_ones(amount: Decimal) -> None:
+    assert amount_columns(amount) == (decimal_key(amount), scaled_amount(amount))
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+    )
+)
+@example(datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC))
+def test_integer_microseconds_round_trip_exactly(moment: datetime) -> None:
+    assert from_epoch_micros(epoch_micros(moment)) == moment
