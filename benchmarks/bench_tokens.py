@@ -14,15 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import random
-from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import Any
 
 import bpe_openai
 import httpx2
 
-from snapshot_adapters.fake import FakeModel, FixedClock, SequentialIds, fake_narrative
+from snapshot_adapters.fake import (
+    FakeModel,
+    FixedClock,
+    SequentialIds,
+    banded_estimates,
+    fake_narrative,
+)
 from snapshot_adapters.memory import MemoryStore
 from snapshot_adapters.openai import (
     OpenAIChatModel,
@@ -39,30 +43,6 @@ MODEL = "gpt-4o-2024-08-06"
 # besides its content, and every reply is primed with 3 more.
 PER_MESSAGE, REPLY_PRIMING = 3, 3
 GOAL_TOKENS, GOAL_USD = 600, 0.0025
-
-_BANDS = [(50, 499), (500, 999), (1000, 2499), (2500, 4999), (5000, 9999), (10000, 40000)]
-_LATENCY = [(0, 2), (3, 7), (8, 14), (15, 30), (31, 60), None]
-
-
-def realistic_rows(n: int = 400, seed: int = 7) -> list[dict[str, Any]]:
-    """``n`` estimates sent over 12 ISO weeks (2026-W02..W13), every band populated."""
-    rng = random.Random(seed)
-    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    rows = []
-    for i in range(n):
-        low, high = rng.choices(_BANDS, [12, 20, 30, 20, 12, 6])[0]
-        sent = start + timedelta(days=rng.randrange(84), hours=rng.randrange(10))
-        latency = rng.choices(_LATENCY, [20, 30, 20, 12, 6, 12])[0]
-        decided = None if latency is None else sent + timedelta(days=rng.randint(*latency), hours=1)
-        rows.append(
-            {
-                "amount": f"{rng.uniform(low, high):.2f}",
-                "sent_at": sent,
-                "decided_at": decided,
-                "estimate_id": f"EST-{i:05d}",
-            }
-        )
-    return rows
 
 
 def bucketed_agent_input(rows: list[dict[str, Any]]) -> AgentInput:
@@ -123,7 +103,7 @@ def measure(agent_input: AgentInput) -> dict[str, Any]:
 
 
 def main() -> None:
-    agent_input = bucketed_agent_input(realistic_rows())
+    agent_input = bucketed_agent_input(banded_estimates())
     weeks = len(agent_input.weekly_volume)
     empty = [
         b.band

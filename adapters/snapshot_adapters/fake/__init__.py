@@ -1,7 +1,7 @@
 """Offline backends: the deterministic fake model, its misbehaving variants, a fixed clock, ids."""
 
 from .clock import FixedClock, SequentialIds
-from .estimates import synthetic_estimates
+from .estimates import banded_estimates, synthetic_estimates
 from .misbehaving import (
     MISBEHAVING_MODELS,
     ApiErrorModel,
@@ -27,6 +27,7 @@ __all__ = [
     "TimingOutModel",
     "TruncatingModel",
     "UngroundedModel",
+    "banded_estimates",
     "fake_narrative",
     "synthetic_estimates",
 ]

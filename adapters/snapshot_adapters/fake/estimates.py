@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from snapshot_core.domain import EstimateRow
 
-__all__ = ["synthetic_estimates"]
+__all__ = ["banded_estimates", "synthetic_estimates"]
 
 
 def synthetic_estimates(
@@ -36,3 +36,29 @@ def synthetic_estimates(
         yield EstimateRow(
             amount=amount, sent_at=sent, decided_at=decided, estimate_id=f"EST-{number + 1:06d}"
         )
+
+
+_PRICE_RANGES = [(50, 499), (500, 999), (1000, 2499), (2500, 4999), (5000, 9999), (10000, 40000)]
+_LATENCY_DAYS: list[tuple[int, int] | None] = [(0, 2), (3, 7), (8, 14), (15, 30), (31, 60), None]
+
+
+def banded_estimates(count: int = 400, *, seed: int = 7) -> list[EstimateRow]:
+    """``count`` estimates over 12 ISO weeks (2026-W02..W13) with every price and latency band
+    populated: the realistic source the token budget is measured on, and tested against."""
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    rows = []
+    for number in range(count):
+        low, high = rng.choices(_PRICE_RANGES, [12, 20, 30, 20, 12, 6])[0]
+        sent = start + timedelta(days=rng.randrange(84), hours=rng.randrange(10))
+        latency = rng.choices(_LATENCY_DAYS, [20, 30, 20, 12, 6, 12])[0]
+        decided = None if latency is None else sent + timedelta(days=rng.randint(*latency), hours=1)
+        rows.append(
+            EstimateRow(
+                amount=Decimal(f"{rng.uniform(low, high):.2f}"),
+                sent_at=sent,
+                decided_at=decided,
+                estimate_id=f"EST-{number:05d}",
+            )
+        )
+    return rows
