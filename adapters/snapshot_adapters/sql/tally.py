@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, func, select, text
 
 from snapshot_core.domain import BandScheme, BucketTallies
+from snapshot_core.domain import week_label as core_week_label
 
 from .encodings import scaled_edge
 from .schema import estimates
@@ -28,8 +29,8 @@ __all__ = ["tally", "tally_query", "week_label"]
 
 
 def week_label(week_key: int) -> str:
-    year, week = divmod(week_key, 100)
-    return f"{year:04d}-W{week:02d}"
+    """The core's label for a stored key (ISO year × 100 + ISO week)."""
+    return core_week_label(*divmod(week_key, 100))
 
 
 def _amount_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:

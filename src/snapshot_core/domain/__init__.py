@@ -11,6 +11,7 @@ from .bucketing import (
     iso_week_label,
     latency_days,
     tally_estimates,
+    week_label,
     weeks_between,
 )
 from .errors import *  # noqa: F403 - the catalogue is the public error API
@@ -83,6 +84,7 @@ __all__ = [
     "suppress_small_cells",
     "tally_estimates",
     "ungrounded_numbers",
+    "week_label",
     "weeks_between",
     *_errors_all,
 ]

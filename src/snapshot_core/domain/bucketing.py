@@ -33,6 +33,7 @@ __all__ = [
     "iso_week_label",
     "latency_days",
     "tally_estimates",
+    "week_label",
     "weeks_between",
 ]
 
@@ -99,9 +100,14 @@ class BandScheme(BaseModel):
 DEFAULT_BAND_SCHEME = BandScheme()
 
 
+def week_label(iso_year: int, iso_week: int) -> str:
+    """The one spelling of a week everywhere (reports, the model's input): ``2026-W07``."""
+    return f"{iso_year:04d}-W{iso_week:02d}"
+
+
 def iso_week_label(moment: datetime) -> str:
     year, week, _ = as_utc(moment).isocalendar()
-    return f"{year:04d}-W{week:02d}"
+    return week_label(year, week)
 
 
 def latency_days(sent_at: datetime, decided_at: datetime | None) -> int | None:
@@ -122,7 +128,7 @@ def weeks_between(first: str, last: str) -> list[str]:
     labels = []
     while monday <= end:
         year, week, _ = monday.isocalendar()
-        labels.append(f"{year:04d}-W{week:02d}")
+        labels.append(week_label(year, week))
         monday += timedelta(days=7)
     return labels
 
