@@ -16,6 +16,7 @@ __all__ = [
     "EstimateBuckets",
     "EstimateRow",
     "FrozenModel",
+    "Outcome",
     "Source",
     "SourceStatus",
     "UtcDatetime",
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 ConfidenceLevel = Literal["low", "medium", "high"]
+
+# What became of an estimate; None on an estimate means "not known" (older sources, no status).
+Outcome = Literal["won", "lost", "pending"]
 
 
 def as_utc(value: datetime) -> datetime:
@@ -57,6 +61,7 @@ class EstimateRow(FrozenModel):
     sent_at: UtcDatetime
     decided_at: UtcDatetime | None = None
     estimate_id: str | None = None
+    outcome: Outcome | None = None
 
     @model_validator(mode="after")
     def _decided_after_sent(self) -> EstimateRow:

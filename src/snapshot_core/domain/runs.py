@@ -25,6 +25,14 @@ class CallFacts(FrozenModel):
     usage: TokenUsage = TokenUsage()
     cost_usd: Decimal | None = None
     request_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    cost_reported: bool = False
+    """True when ``cost_usd`` is the cost the server reported, not one from the price table."""
+    retry_after_seconds: float | None = Field(default=None, ge=0)
+    """How long the provider asked us to wait before the next request, when it said."""
+    ratelimit_remaining_requests: int | None = Field(default=None, ge=0)
+    """The provider's ``x-ratelimit-remaining-requests`` after this call, when sent."""
+    ratelimit_remaining_tokens: int | None = Field(default=None, ge=0)
+    """The provider's ``x-ratelimit-remaining-tokens`` after this call, when sent."""
 
 
 class ModelReply(FrozenModel):
