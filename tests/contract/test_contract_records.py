@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
-from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, tally_estimates
+import pytest
+
+from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, RunOutcome, tally_estimates
 from snapshot_core.ports import UnitOfWorkFactory
 
-from .samples import make_buckets, make_run, make_snapshot, make_source, rows
+from .samples import T0, make_buckets, make_run, make_snapshot, make_source, rows
 
 ODD_SCHEME = BandScheme(
     price_edges=(Decimal("999.99"), Decimal("1000.005"), Decimal(4000)),
@@ -101,3 +104,59 @@ def test_runs_keep_every_field_and_list_oldest_first(store: UnitOfWorkFactory) -
         assert list(uow.runs.list("bob")) == [bobs]
         assert list(uow.runs.list()) == [succeeded, failed, bobs]
         assert list(uow.runs.list("nobody")) == []
+
+
+def test_a_run_is_recorded_calling_then_finished_in_place(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1")
+    calling = make_run(
+        "run-1", snapshot_id=None, outcome=RunOutcome.CALLING, error_code=None, finished_at=None
+    )
+    with store() as uow:
+        uow.runs.add(calling)
+        uow.commit()
+    with store() as uow:
+        assert list(uow.runs.list("alice")) == [calling]
+    failed = make_run(
+        "run-1",
+        snapshot_id=None,
+        error_code="llm_refusal",
+        detail="I can't help with that.",
+        retry_after_seconds=26.604,
+        cost_reported=True,
+        reply_json='{"headline": "kept"}',
+    )
+    with store() as uow:
+        uow.runs.finish(failed)
+        uow.commit()
+    with store() as uow:
+        assert list(uow.runs.list("alice")) == [failed]  # one record, every field kept
+
+
+def test_finishing_a_run_that_was_never_recorded_fails(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1")
+    with store() as uow, pytest.raises(KeyError):
+        uow.runs.finish(make_run("run-never-added"))
+
+
+def test_only_earlier_calling_runs_of_the_source_are_abandoned(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1", "src-2")
+    calling = {"snapshot_id": None, "outcome": RunOutcome.CALLING, "finished_at": None}
+    old = make_run("run-1", attempt=1, error_code=None, **calling)
+    failed = make_run("run-2", attempt=2, snapshot_id=None)
+    current = make_run("run-3", attempt=3, error_code=None, **calling)
+    other = make_run("run-4", source_id="src-2", attempt=1, error_code=None, **calling)
+    with store() as uow:
+        for run in (old, failed, current, other):
+            uow.runs.add(run)
+        uow.commit()
+    later = T0 + timedelta(minutes=10)
+    with store() as uow:
+        assert uow.runs.abandon_unfinished("src-1", 3, later) == 1
+        uow.commit()
+    with store() as uow:
+        runs = {run.run_id: run for run in uow.runs.list("alice")}
+    assert runs["run-1"] == old.model_copy(
+        update={"outcome": RunOutcome.ABANDONED, "finished_at": later}
+    )
+    assert runs["run-1"].possibly_billed
+    assert (runs["run-2"], runs["run-3"], runs["run-4"]) == (failed, current, other)

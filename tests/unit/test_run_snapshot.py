@@ -233,6 +233,24 @@ def test_a_claim_whose_lease_expired_is_taken_over_and_the_late_reply_is_dropped
         (1, "claim_lost"),
         (2, "ok"),
     ]
+    late = next(r for r in w.store.runs if r.attempt == 1)
+    assert late.reply_json == w.model.reply_content(w.model.calls[0])  # paid for: kept
+
+
+def test_the_attempt_is_on_record_as_calling_while_the_model_thinks() -> None:
+    seen: list[list[tuple[int, RunOutcome]]] = []
+
+    class Watched(FakeModel):
+        def generate(self, agent_input: AgentInput) -> ModelReply:
+            with w.store() as uow:  # what `snapshot runs` would show right now
+                seen.append([(r.attempt, r.outcome) for r in uow.runs.list(USER)])
+            return super().generate(agent_input)
+
+    w = world(Watched())
+    source_id = w.bucketed_source(rows())
+    w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+    assert seen == [[(1, RunOutcome.CALLING)]]
+    assert [(r.attempt, r.outcome) for r in w.store.runs] == [(1, RunOutcome.SUCCEEDED)]
 
 
 def test_small_cells_are_suppressed_before_the_model_and_in_the_snapshot() -> None:

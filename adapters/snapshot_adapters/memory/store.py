@@ -11,6 +11,7 @@ from snapshot_core.domain import (
     BucketTallies,
     EstimateBuckets,
     EstimateRow,
+    RunOutcome,
     SnapshotResult,
     SnapshotRun,
     Source,
@@ -48,7 +49,7 @@ class _Pending:
         self.estimates: dict[str, list[EstimateRow]] = {}
         self.buckets: dict[str, EstimateBuckets] = {}
         self.snapshots: dict[str, tuple[str, SnapshotResult]] = {}
-        self.runs: list[SnapshotRun] = []
+        self.runs: dict[str, SnapshotRun] = {}  # by run_id: added or finished
 
 
 class _Sources:
@@ -168,12 +169,38 @@ class _Runs:
     def __init__(self, store: MemoryStore, pending: _Pending) -> None:
         self._store, self._pending = store, pending
 
+    def _all(self) -> list[SnapshotRun]:
+        """Committed runs with this unit of work's writes applied, oldest first."""
+        merged = {run.run_id: run for run in self._store.runs}
+        merged.update(self._pending.runs)
+        return list(merged.values())
+
     def add(self, run: SnapshotRun) -> None:
-        self._pending.runs.append(run)
+        if any(r.run_id == run.run_id for r in self._all()):
+            raise ValueError(f"run {run.run_id} is already recorded")
+        self._pending.runs[run.run_id] = run
+
+    def finish(self, run: SnapshotRun) -> None:
+        if not any(r.run_id == run.run_id for r in self._all()):
+            raise KeyError(run.run_id)
+        self._pending.runs[run.run_id] = run
+
+    def abandon_unfinished(self, source_id: str, before_attempt: int, now: datetime) -> int:
+        left = [
+            run
+            for run in self._all()
+            if run.source_id == source_id
+            and run.attempt < before_attempt
+            and run.outcome is RunOutcome.CALLING
+        ]
+        for run in left:
+            self._pending.runs[run.run_id] = run.model_copy(
+                update={"outcome": RunOutcome.ABANDONED, "finished_at": now}
+            )
+        return len(left)
 
     def list(self, user_id: str | None = None) -> Sequence[SnapshotRun]:
-        runs = [*self._store.runs, *self._pending.runs]
-        return [r for r in runs if user_id is None or r.user_id == user_id]
+        return [r for r in self._all() if user_id is None or r.user_id == user_id]
 
 
 class MemoryUnitOfWork(UnitOfWork):
@@ -204,7 +231,13 @@ class MemoryUnitOfWork(UnitOfWork):
             store.estimates.setdefault(source_id, []).extend(rows)
         store.buckets.update(pending.buckets)
         store.snapshots.update(pending.snapshots)
-        store.runs.extend(pending.runs)
+        if pending.runs:
+            position = {run.run_id: i for i, run in enumerate(store.runs)}
+            for run_id, run in pending.runs.items():
+                if run_id in position:
+                    store.runs[position[run_id]] = run
+                else:
+                    store.runs.append(run)
         self.committed = True
         self._pending = _Pending()
         self._bind()

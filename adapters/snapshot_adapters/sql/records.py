@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from snapshot_core.domain import EstimateBuckets, SnapshotResult, SnapshotRun
+from snapshot_core.domain import EstimateBuckets, RunOutcome, SnapshotResult, SnapshotRun
 
 from .schema import buckets, runs, snapshots
 
@@ -75,6 +76,24 @@ class SqlRuns:
 
     def add(self, run: SnapshotRun) -> None:
         self._uow.execute(insert(runs).values(**run.model_dump()))
+
+    def finish(self, run: SnapshotRun) -> None:
+        values = run.model_dump(exclude={"run_id", "source_id", "user_id", "attempt"})
+        done = self._uow.execute(update(runs).where(runs.c.run_id == run.run_id).values(**values))
+        if done.rowcount != 1:
+            raise KeyError(run.run_id)
+
+    def abandon_unfinished(self, source_id: str, before_attempt: int, now: datetime) -> int:
+        done = self._uow.execute(
+            update(runs)
+            .where(
+                runs.c.source_id == source_id,
+                runs.c.attempt < before_attempt,
+                runs.c.outcome == RunOutcome.CALLING.value,
+            )
+            .values(outcome=RunOutcome.ABANDONED.value, finished_at=now)
+        )
+        return int(done.rowcount)
 
     def list(self, user_id: str | None = None) -> Sequence[SnapshotRun]:
         columns = [column for column in runs.c if column.name != "seq"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Float,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -128,6 +130,18 @@ snapshots = Table(
     Index("ix_snapshots_user_id", "user_id"),
 )
 
+RUN_OUTCOMES = "outcome IN ('calling', 'succeeded', 'failed', 'abandoned')"
+RUN_OUTCOME_FIELDS = (
+    "(outcome = 'succeeded' AND snapshot_id IS NOT NULL AND error_code IS NULL"
+    " AND finished_at IS NOT NULL)"
+    " OR (outcome = 'failed' AND snapshot_id IS NULL AND error_code IS NOT NULL"
+    " AND finished_at IS NOT NULL)"
+    " OR (outcome = 'calling' AND snapshot_id IS NULL AND error_code IS NULL"
+    " AND finished_at IS NULL)"
+    " OR (outcome = 'abandoned' AND snapshot_id IS NULL AND error_code IS NULL"
+    " AND finished_at IS NOT NULL)"
+)
+
 runs = Table(
     "runs",
     metadata,
@@ -137,7 +151,7 @@ runs = Table(
     Column("user_id", Text, nullable=False),
     Column("attempt", Integer, nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
-    Column("finished_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),  # NULL while calling
     Column("outcome", Text, nullable=False),
     Column("error_code", Text, nullable=True),
     Column(
@@ -154,18 +168,19 @@ runs = Table(
     Column("cost_usd", ExactDecimal, nullable=True),
     Column("latency_ms", Float, nullable=False),
     Column("request_sha256", Text, nullable=True),
-    CheckConstraint("outcome IN ('succeeded', 'failed')", name="outcome"),
+    Column("detail", Text, nullable=True),
+    Column("retry_after_seconds", Float, nullable=True),
+    Column("cost_reported", Boolean, nullable=False, server_default=false()),
+    Column("reply_json", Text, nullable=True),
+    CheckConstraint(RUN_OUTCOMES, name="outcome"),
     CheckConstraint("attempt >= 0", name="attempt"),
     CheckConstraint(
         "prompt_tokens >= 0 AND completion_tokens >= 0 AND cached_tokens >= 0", name="tokens"
     ),
     CheckConstraint("latency_ms >= 0", name="latency_ms"),
-    # A succeeded run names its snapshot; a failed one names its error.
-    CheckConstraint(
-        "(outcome = 'succeeded' AND snapshot_id IS NOT NULL AND error_code IS NULL)"
-        " OR (outcome = 'failed' AND snapshot_id IS NULL AND error_code IS NOT NULL)",
-        name="outcome_fields",
-    ),
+    # A succeeded run names its snapshot; a failed one names its error; one still calling
+    # (or abandoned so) has neither, and only a calling one lacks its end time.
+    CheckConstraint(RUN_OUTCOME_FIELDS, name="outcome_fields"),
     # One run record per claim attempt.
     UniqueConstraint("source_id", "attempt"),
     Index("ix_runs_user_id", "user_id"),

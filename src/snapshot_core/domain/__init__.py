@@ -32,7 +32,14 @@ from .models import (
 from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
 from .policy import LEASE_SAFETY_MARGIN_SECONDS, RunPolicy
 from .redaction import redact_url
-from .runs import CallFacts, ModelReply, RunOutcome, SnapshotRun, TokenUsage
+from .runs import (
+    RUN_DETAIL_MAX_CHARS,
+    CallFacts,
+    ModelReply,
+    RunOutcome,
+    SnapshotRun,
+    TokenUsage,
+)
 from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
 from .stats import RunStats, percentile, summarize_runs
 from .suppression import suppress_buckets, suppress_small_cells
@@ -56,6 +63,7 @@ __all__ = [
     "Finding",
     "FrozenModel",
     "ModelReply",
+    "RUN_DETAIL_MAX_CHARS",
     "RunOutcome",
     "RunPolicy",
     "RunStats",

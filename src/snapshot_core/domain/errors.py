@@ -25,6 +25,7 @@ __all__ = [
     "RowProblem",
     "SnapshotError",
     "SnapshotInProgressError",
+    "SnapshotNotSavedError",
     "SourceNotBucketedError",
     "SourceSpanTooLongError",
     "UngroundedOutputError",
@@ -126,6 +127,32 @@ class ClaimLostError(SnapshotError):
 
     def __init__(self) -> None:
         super().__init__("Claim on the source was lost")
+
+
+class SnapshotNotSavedError(SnapshotError):
+    code = "snapshot_not_saved"
+    meaning = (
+        "The model answered (the call is paid for), but storage kept failing for longer than"
+        " SNAPSHOT_SAVE_WAIT_SECONDS, so no snapshot was saved."
+    )
+    solution = (
+        "Check the database (a long lock, a full disk); the reply is kept on the run record"
+        " (`snapshot runs`), then run the snapshot again."
+    )
+
+    def __init__(self, run_id: str, reply_json: str | None, cause_code: str) -> None:
+        super().__init__(f"Snapshot not saved: storage failed ({cause_code}) after the model call")
+        self.run_id = run_id
+        self.reply_json = reply_json
+        self.cause_code = cause_code
+        self.run_kept = True
+        """False when even the run record could not be finished (it stays `calling`)."""
+
+    @property
+    def detail(self) -> str:
+        if self.run_kept:
+            return f"the reply is kept on run {self.run_id}"
+        return f"run {self.run_id} could not be finished and stays on record as possibly billed"
 
 
 class MissingApiKeyError(SnapshotError):
@@ -308,6 +335,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     LlmApiError,
     SnapshotInProgressError,
     ClaimLostError,
+    SnapshotNotSavedError,
     LlmTimeoutError,
     LlmRefusalError,
     LlmTruncatedError,

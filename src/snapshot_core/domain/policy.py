@@ -31,8 +31,18 @@ class RunPolicy(BaseModel):
         default=300.0, gt=0, description="how long a claim lasts at least; see lease_for"
     )
 
+    save_wait_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="how long the save after a paid call retries a transient storage failure",
+    )
+
     def lease_for(self, deadline_seconds: float) -> float:
         """The lease of a claim whose model call may take ``deadline_seconds`` in all:
-        ``lease_seconds``, or the deadline plus ``LEASE_SAFETY_MARGIN_SECONDS`` if longer,
-        so a second attempt can never claim the source while the first call may still run."""
-        return max(self.lease_seconds, deadline_seconds + LEASE_SAFETY_MARGIN_SECONDS)
+        ``lease_seconds``, or the deadline plus the save's wait plus
+        ``LEASE_SAFETY_MARGIN_SECONDS`` if longer, so a second attempt can never claim the
+        source while the first call may still run or its reply is still being saved."""
+        return max(
+            self.lease_seconds,
+            deadline_seconds + self.save_wait_seconds + LEASE_SAFETY_MARGIN_SECONDS,
+        )

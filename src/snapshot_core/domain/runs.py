@@ -9,7 +9,14 @@ from pydantic import Field
 
 from .models import FrozenModel, UtcDatetime
 
-__all__ = ["CallFacts", "ModelReply", "RunOutcome", "SnapshotRun", "TokenUsage"]
+__all__ = [
+    "RUN_DETAIL_MAX_CHARS",
+    "CallFacts",
+    "ModelReply",
+    "RunOutcome",
+    "SnapshotRun",
+    "TokenUsage",
+]
 
 
 class TokenUsage(FrozenModel):
@@ -43,17 +50,30 @@ class ModelReply(FrozenModel):
 
 
 class RunOutcome(enum.StrEnum):
+    """Where an attempt is. ``calling`` is written, in the claim's transaction, before the
+    request leaves; ``abandoned`` is what a later attempt finds of one that never finished
+    (its process died or could not save): its call may have been billed."""
+
+    CALLING = "calling"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    ABANDONED = "abandoned"
+
+
+# Provider text kept on a run is cut to this many characters.
+RUN_DETAIL_MAX_CHARS = 500
 
 
 class SnapshotRun(FrozenModel):
+    """One attempt at a snapshot: written before the model call, finished after it."""
+
     run_id: str
     source_id: str
     user_id: str
     attempt: int = Field(ge=0)
     started_at: UtcDatetime
-    finished_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
+    """None while the run is ``calling``."""
     outcome: RunOutcome
     error_code: str | None = None
     snapshot_id: str | None = None
@@ -62,5 +82,19 @@ class SnapshotRun(FrozenModel):
     completion_tokens: int = Field(default=0, ge=0)
     cached_tokens: int = Field(default=0, ge=0)
     cost_usd: Decimal | None = None
-    latency_ms: float = Field(ge=0)
+    latency_ms: float = Field(default=0.0, ge=0)
     request_sha256: str | None = None
+    detail: str | None = Field(default=None, max_length=RUN_DETAIL_MAX_CHARS)
+    """What the provider said beyond the error code (refusal text, server message)."""
+    retry_after_seconds: float | None = Field(default=None, ge=0)
+    """How long the provider asked to wait before the next request, when it said."""
+    cost_reported: bool = False
+    """True when ``cost_usd`` is what the server reported rather than the price table's."""
+    reply_json: str | None = None
+    """The model's reply, kept when it was paid for but could not become a snapshot
+    (the save failed or the claim was lost), so nothing paid is thrown away."""
+
+    @property
+    def possibly_billed(self) -> bool:
+        """A call may have been billed without a finished record saying what it cost."""
+        return self.outcome in (RunOutcome.CALLING, RunOutcome.ABANDONED)

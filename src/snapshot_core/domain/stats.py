@@ -27,6 +27,9 @@ class RunStats(BaseModel):
     cached_tokens: int
     cost_usd: Decimal
     cost_unknown_runs: int
+    possibly_billed_runs: int = 0
+    """Attempts whose call may have been billed with no finished record of it: still
+    `calling` (in flight, or their process died) or `abandoned` by a later attempt."""
 
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
@@ -39,7 +42,7 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
 
 
 def summarize_runs(runs: Sequence[SnapshotRun]) -> RunStats:
-    latencies = [run.latency_ms for run in runs]
+    latencies = [run.latency_ms for run in runs if run.finished_at and not run.possibly_billed]
     failures = Counter(
         run.error_code or "unknown" for run in runs if run.outcome is RunOutcome.FAILED
     )
@@ -53,5 +56,9 @@ def summarize_runs(runs: Sequence[SnapshotRun]) -> RunStats:
         completion_tokens=sum(run.completion_tokens for run in runs),
         cached_tokens=sum(run.cached_tokens for run in runs),
         cost_usd=sum((run.cost_usd for run in runs if run.cost_usd is not None), Decimal(0)),
-        cost_unknown_runs=sum(run.cost_usd is None and run.model is not None for run in runs),
+        cost_unknown_runs=sum(
+            run.cost_usd is None and run.model is not None and not run.possibly_billed
+            for run in runs
+        ),
+        possibly_billed_runs=sum(run.possibly_billed for run in runs),
     )

@@ -97,7 +97,18 @@ class SnapshotRepository(Protocol):
 
 
 class RunRepository(Protocol):
-    def add(self, run: SnapshotRun) -> None: ...
+    def add(self, run: SnapshotRun) -> None:
+        """Record a new attempt (written `calling`, before the model call)."""
+        ...
+
+    def finish(self, run: SnapshotRun) -> None:
+        """Replace the record of ``run.run_id`` with its finished state."""
+        ...
+
+    def abandon_unfinished(self, source_id: str, before_attempt: int, now: datetime) -> int:
+        """Mark the source's runs still `calling` from attempts before ``before_attempt`` as
+        `abandoned` (finished at ``now``); returns how many."""
+        ...
 
     def list(self, user_id: str | None = None) -> Sequence[SnapshotRun]:
         """Runs, oldest first; all users' when ``user_id`` is ``None``."""

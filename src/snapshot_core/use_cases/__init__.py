@@ -4,12 +4,19 @@ from .bucket import bucket_source
 from .ingest import ingest_estimates
 from .orchestrator import Orchestrator
 from .queries import get_snapshot, list_runs, list_sources, run_stats
-from .run_snapshot import UNEXPECTED_ERROR, OneCallGuard, run_snapshot, validate_reply
+from .run_snapshot import (
+    UNEXPECTED_ERROR,
+    OneCallGuard,
+    arun_snapshot,
+    run_snapshot,
+    validate_reply,
+)
 
 __all__ = [
     "UNEXPECTED_ERROR",
     "OneCallGuard",
     "Orchestrator",
+    "arun_snapshot",
     "bucket_source",
     "get_snapshot",
     "ingest_estimates",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,18 +16,19 @@ from ..domain import (
     SnapshotRun,
     Source,
 )
-from ..ports import Clock, IdFactory, LanguageModel, UnitOfWorkFactory
+from ..ports import AsyncLanguageModel, Clock, IdFactory, LanguageModel, UnitOfWorkFactory
 from .bucket import bucket_source
 from .ingest import ingest_estimates
 from .queries import get_snapshot, list_runs, list_sources, run_stats
-from .run_snapshot import run_snapshot
+from .run_snapshot import arun_snapshot, run_snapshot
 
 __all__ = ["Orchestrator"]
 
 
 @dataclass(frozen=True)
 class Orchestrator:
-    """``Orchestrator(...).run_snapshot(source_id=..., user_id=...)`` returns a snapshot id.
+    """``Orchestrator(...).run_snapshot(source_id=..., user_id=...)`` returns a snapshot id;
+    ``await orchestrator.arun_snapshot(...)`` does the same on an event loop.
 
     Build one from settings with ``snapshot_adapters.build_orchestrator()``, or pass the
     adapters you chose. It holds no per-call state: share one across threads.
@@ -82,3 +84,34 @@ class Orchestrator:
     def run_stats(self, *, user_id: str | None) -> RunStats:
         """One user's run statistics; ``user_id=None`` for every user's (say it explicitly)."""
         return run_stats(uow_factory=self.uow_factory, user_id=user_id)
+
+    # The async entry points: the same use cases. Storage steps are short and run in a
+    # worker thread; only the model call is awaited on the loop.
+
+    async def arun_snapshot(self, *, source_id: str, user_id: str) -> str:
+        """``run_snapshot`` awaited: the model call holds no thread while the model thinks.
+
+        A model that has no ``agenerate`` (a third-party backend) is called in a worker
+        thread instead, with the same claim, guard and records."""
+        if not isinstance(self.model, AsyncLanguageModel):
+            return await asyncio.to_thread(self.run_snapshot, source_id=source_id, user_id=user_id)
+        return await arun_snapshot(
+            uow_factory=self.uow_factory,
+            model=self.model,
+            clock=self.clock,
+            ids=self.ids,
+            policy=self.policy,
+            source_id=source_id,
+            user_id=user_id,
+        )
+
+    async def aingest_estimates(
+        self, *, user_id: str, rows: Iterable[EstimateRow | Mapping[str, Any]], name: str = ""
+    ) -> str:
+        return await asyncio.to_thread(self.ingest_estimates, user_id=user_id, rows=rows, name=name)
+
+    async def abucket_source(self, *, source_id: str, user_id: str) -> EstimateBuckets:
+        return await asyncio.to_thread(self.bucket_source, source_id=source_id, user_id=user_id)
+
+    async def aget_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:
+        return await asyncio.to_thread(self.get_snapshot, snapshot_id=snapshot_id, user_id=user_id)

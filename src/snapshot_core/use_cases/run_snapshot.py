@@ -1,44 +1,27 @@
-"""run_snapshot: claim, make the one model call outside any transaction, validate, save."""
+"""run_snapshot and arun_snapshot: claim, make the one model call outside any transaction,
+validate, save. One use case with two entry points: only the call itself is awaited or not."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import asyncio
+from typing import cast
 
 from pydantic import ValidationError
 
 from ..domain import (
     AgentInput,
-    CallFacts,
-    ClaimLostError,
-    EstimateBuckets,
-    InsufficientEstimatesError,
-    InvalidSourceError,
     ModelCallError,
     ModelReply,
-    NoBucketsError,
     OutputSchemaViolationError,
-    RunOutcome,
     RunPolicy,
-    SnapshotError,
-    SnapshotInProgressError,
     SnapshotNarrative,
-    SnapshotRun,
-    Source,
-    SourceNotBucketedError,
-    SourceSpanTooLongError,
-    SourceStatus,
     UngroundedOutputError,
-    assemble_snapshot,
-    build_agent_input,
-    suppress_buckets,
     ungrounded_numbers,
 )
-from ..ports import Clock, IdFactory, LanguageModel, UnitOfWorkFactory
+from ..ports import AsyncLanguageModel, Clock, IdFactory, LanguageModel, UnitOfWorkFactory
+from .attempt import UNEXPECTED_ERROR, Attempt, CallResult, close_attempt, open_attempt
 
-__all__ = ["UNEXPECTED_ERROR", "OneCallGuard", "run_snapshot", "validate_reply"]
-
-UNEXPECTED_ERROR = "unexpected_error"
+__all__ = ["UNEXPECTED_ERROR", "OneCallGuard", "arun_snapshot", "run_snapshot", "validate_reply"]
 
 
 class OneCallGuard:
@@ -48,16 +31,23 @@ class OneCallGuard:
     schema, so what leaves the core is aggregates only, whatever built the object.
     """
 
-    def __init__(self, model: LanguageModel) -> None:
+    def __init__(self, model: LanguageModel | AsyncLanguageModel) -> None:
         self._model = model
         self.calls = 0
 
-    def generate(self, agent_input: AgentInput) -> ModelReply:
+    def _admit(self, agent_input: AgentInput) -> None:
         if self.calls:
             raise RuntimeError("a snapshot may make only one model call")
         self.calls += 1
         AgentInput.model_validate_json(agent_input.to_json())
-        return self._model.generate(agent_input)
+
+    def generate(self, agent_input: AgentInput) -> ModelReply:
+        self._admit(agent_input)
+        return cast(LanguageModel, self._model).generate(agent_input)
+
+    async def agenerate(self, agent_input: AgentInput) -> ModelReply:
+        self._admit(agent_input)
+        return await cast(AsyncLanguageModel, self._model).agenerate(agent_input)
 
 
 def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrative:
@@ -75,53 +65,17 @@ def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrat
     return narrative
 
 
-@dataclass(frozen=True)
-class _Claim:
-    source: Source
-    shown: EstimateBuckets
-    agent_input: AgentInput
-    started_at: datetime
+def _judge(reply: ModelReply, attempt: Attempt, latency_ms: float) -> CallResult:
+    try:
+        narrative = validate_reply(reply, attempt.agent_input)
+    except ModelCallError as error:
+        return CallResult(latency_ms, reply.facts, failure=error, reply_json=reply.content)
+    return CallResult(latency_ms, reply.facts, narrative=narrative, reply_json=reply.content)
 
 
-def _refuse(source: Source, now: datetime) -> SnapshotError:
-    if source.has_live_claim(now):
-        return SnapshotInProgressError()
-    return SourceNotBucketedError(source.status.value)
-
-
-def _claim(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    policy: RunPolicy,
-    deadline_seconds: float,
-    source_id: str,
-    user_id: str,
-) -> _Claim:
-    with uow_factory() as uow:
-        now = clock.now()
-        source = uow.sources.get(source_id, user_id)
-        if source is None:
-            raise InvalidSourceError()
-        if not source.claimable(now):
-            raise _refuse(source, now)
-        buckets = uow.buckets.get(source_id)
-        if buckets is None:
-            raise NoBucketsError()
-        if buckets.estimate_count < policy.min_estimates:
-            raise InsufficientEstimatesError(policy.min_estimates, buckets.estimate_count)
-        if len(buckets.weekly_volume) > policy.max_weeks:
-            raise SourceSpanTooLongError(len(buckets.weekly_volume), policy.max_weeks)
-        # Everything that can fail on the data is done before the claim, so that after it
-        # only the model call and the save remain.
-        shown = suppress_buckets(buckets, policy.min_cell_count)
-        agent_input = build_agent_input(shown)
-        lease = now + timedelta(seconds=policy.lease_for(deadline_seconds))
-        claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
-        if claimed is None:  # another caller won the race since we read the source
-            current = uow.sources.get(source_id, user_id)
-            raise _refuse(current or source, now)
-        uow.commit()
-    return _Claim(source=claimed, shown=shown, agent_input=agent_input, started_at=now)
+def _failed(error: Exception, latency_ms: float) -> CallResult:
+    facts = error.facts if isinstance(error, ModelCallError) else None
+    return CallResult(latency_ms, facts, failure=error)
 
 
 def run_snapshot(
@@ -137,79 +91,73 @@ def run_snapshot(
     """Make one snapshot of a bucketed source; returns the snapshot id.
 
     The model is called at most once, with aggregates only, and never inside a database
-    transaction. Whatever happens after the claim, the attempt is recorded as a run; on
-    failure the source goes back to ``bucketed`` and the typed error is raised.
+    transaction. The attempt is on record (`calling`) before the call and finished after
+    it; on failure the source goes back to ``bucketed`` and the typed error is raised.
     """
     model.ensure_ready()
-    claim = _claim(uow_factory, clock, policy, model.deadline_seconds, source_id, user_id)
-    shown, agent_input = claim.shown, claim.agent_input
-
+    attempt = open_attempt(
+        uow_factory=uow_factory,
+        clock=clock,
+        ids=ids,
+        policy=policy,
+        deadline_seconds=model.deadline_seconds,
+        model_name=model.model_name,
+        source_id=source_id,
+        user_id=user_id,
+    )
     guard = OneCallGuard(model)
     started = clock.monotonic()
-    facts: CallFacts | None = None
-    narrative: SnapshotNarrative | None = None
-    failure: BaseException | None = None
     try:
-        reply = guard.generate(agent_input)
-        facts = reply.facts
-        narrative = validate_reply(reply, agent_input)
-    except ModelCallError as error:
-        failure, facts = error, error.facts
-    except Exception as error:
-        failure = error
-    latency_ms = (clock.monotonic() - started) * 1000
+        reply = guard.generate(attempt.agent_input)
+    except Exception as error:  # recorded on the run, then raised
+        result = _failed(error, (clock.monotonic() - started) * 1000)
+    else:
+        result = _judge(reply, attempt, (clock.monotonic() - started) * 1000)
+    return close_attempt(
+        uow_factory=uow_factory, clock=clock, ids=ids, policy=policy, attempt=attempt, result=result
+    )
 
-    snapshot_id = ids.new_id("snapshot") if failure is None else None
-    finished_at = clock.now()
-    with uow_factory() as uow:
-        released = uow.sources.release_claim(
-            source_id,
-            claim.source.attempt,
-            SourceStatus.SNAPSHOT_GENERATED if failure is None else SourceStatus.BUCKETED,
+
+async def arun_snapshot(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    model: AsyncLanguageModel,
+    clock: Clock,
+    ids: IdFactory,
+    policy: RunPolicy,
+    source_id: str,
+    user_id: str,
+) -> str:
+    """``run_snapshot`` for an event loop: the one model call is awaited (no thread is held
+    while the model thinks) and the short storage steps run in a worker thread."""
+    model.ensure_ready()
+    attempt = await asyncio.to_thread(
+        lambda: open_attempt(
+            uow_factory=uow_factory,
+            clock=clock,
+            ids=ids,
+            policy=policy,
+            deadline_seconds=model.deadline_seconds,
+            model_name=model.model_name,
+            source_id=source_id,
+            user_id=user_id,
         )
-        if not released:
-            failure, snapshot_id = ClaimLostError(), None
-        if snapshot_id is not None and narrative is not None:
-            uow.snapshots.add(
-                assemble_snapshot(
-                    snapshot_id,
-                    shown,
-                    narrative,
-                    facts.model if facts else model.model_name,
-                    finished_at,
-                ),
-                user_id,
-            )
-        uow.runs.add(
-            SnapshotRun(
-                run_id=ids.new_id("run"),
-                source_id=source_id,
-                user_id=user_id,
-                attempt=claim.source.attempt,
-                started_at=claim.started_at,
-                finished_at=finished_at,
-                outcome=RunOutcome.SUCCEEDED if failure is None else RunOutcome.FAILED,
-                error_code=_code_of(failure),
-                snapshot_id=snapshot_id,
-                model=facts.model if facts else None,
-                prompt_tokens=facts.usage.prompt_tokens if facts else 0,
-                completion_tokens=facts.usage.completion_tokens if facts else 0,
-                cached_tokens=facts.usage.cached_tokens if facts else 0,
-                cost_usd=facts.cost_usd if facts else None,
-                latency_ms=latency_ms,
-                request_sha256=facts.request_sha256 if facts else None,
-            )
+    )
+    guard = OneCallGuard(model)
+    started = clock.monotonic()
+    try:
+        reply = await guard.agenerate(attempt.agent_input)
+    except Exception as error:  # recorded on the run, then raised
+        result = _failed(error, (clock.monotonic() - started) * 1000)
+    else:
+        result = _judge(reply, attempt, (clock.monotonic() - started) * 1000)
+    return await asyncio.to_thread(
+        lambda: close_attempt(
+            uow_factory=uow_factory,
+            clock=clock,
+            ids=ids,
+            policy=policy,
+            attempt=attempt,
+            result=result,
         )
-        uow.commit()
-    if failure is not None:
-        raise failure
-    assert snapshot_id is not None
-    return snapshot_id
-
-
-def _code_of(failure: BaseException | None) -> str | None:
-    if failure is None:
-        return None
-    if isinstance(failure, SnapshotError):
-        return failure.code
-    return UNEXPECTED_ERROR
+    )

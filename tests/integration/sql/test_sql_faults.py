@@ -21,7 +21,8 @@ from snapshot_core.domain import (
     DatabaseUnavailableError,
     ModelReply,
     RunOutcome,
-    SnapshotInProgressError,
+    RunPolicy,
+    SnapshotNotSavedError,
     SourceStatus,
 )
 
@@ -95,33 +96,34 @@ def _postgres_drop(store: SqlStore, admin_url: URL) -> Callable[[], None]:
     return lambda: event.remove(store.engine, "before_cursor_execute", terminate)
 
 
-def test_a_connection_lost_before_the_save_rolls_back_and_the_source_is_claimed_again(
+def test_a_save_that_keeps_failing_keeps_the_paid_reply_on_the_run_record(
     request: pytest.FixtureRequest, sql_store: SqlStore
 ) -> None:
     model, clock = FakeModel(), FixedClock()
-    app = orchestrator(sql_store, model, clock)
+    app = orchestrator(sql_store, model, clock, policy=RunPolicy(save_wait_seconds=0.3))
     source_id = bucketed_source(app)
     if sql_store.engine.dialect.name == "sqlite":
         restore = _sqlite_drop(sql_store)
     else:
         restore = _postgres_drop(sql_store, request.getfixturevalue("postgres_url"))
-    with pytest.raises(DatabaseUnavailableError):
+    with pytest.raises(SnapshotNotSavedError) as caught:
         app.run_snapshot(source_id=source_id, user_id=USER)
     restore()
 
-    assert len(model.calls) == 1  # the reply was lost, but nothing half-written remains:
+    assert len(model.calls) == 1  # paid for: the reply is on record, no snapshot half-written
+    assert caught.value.run_kept and caught.value.reply_json
     with sql_store() as uow:
         source = uow.sources.get(source_id, USER)
-        assert uow.runs.list(USER) == []
+        [kept] = uow.runs.list(USER)
         count = uow.execute(text("SELECT count(*) FROM snapshots")).scalar_one()
     assert count == 0
+    assert (kept.outcome, kept.error_code) == (RunOutcome.FAILED, "snapshot_not_saved")
+    assert kept.reply_json == caught.value.reply_json
+    assert kept.prompt_tokens > 0  # what the call cost is on record too
     assert source is not None
-    assert (source.status, source.attempt) == (SourceStatus.GENERATING, 1)
+    assert (source.status, source.attempt) == (SourceStatus.BUCKETED, 1)
 
-    with pytest.raises(SnapshotInProgressError):  # the lease is still live
-        app.run_snapshot(source_id=source_id, user_id=USER)
-    clock.advance(seconds=app.policy.lease_seconds)
-    snapshot_id = app.run_snapshot(source_id=source_id, user_id=USER)
+    snapshot_id = app.run_snapshot(source_id=source_id, user_id=USER)  # a new attempt
 
     assert len(model.calls) == 2
     with sql_store() as uow:
@@ -130,7 +132,38 @@ def test_a_connection_lost_before_the_save_rolls_back_and_the_source_is_claimed_
         assert uow.snapshots.get(snapshot_id, USER) is not None
     assert source is not None
     assert (source.status, source.attempt) == (SourceStatus.SNAPSHOT_GENERATED, 2)
-    assert [(run.attempt, run.outcome) for run in runs] == [(2, RunOutcome.SUCCEEDED)]
+    assert [(run.attempt, run.outcome) for run in runs] == [
+        (1, RunOutcome.FAILED),
+        (2, RunOutcome.SUCCEEDED),
+    ]
+
+
+def test_a_save_failing_for_a_moment_is_retried_and_the_snapshot_saved(sqlite_url: str) -> None:
+    sql_store, model = create_sql_store(sqlite_url), FakeModel()
+    app = orchestrator(sql_store, model, FixedClock(), policy=RunPolicy(save_wait_seconds=30))
+    source_id = bucketed_source(app)
+    failures = iter(range(2))  # the first two tries of the save fail, the third goes through
+
+    def fail(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("INSERT INTO snapshots") and next(failures, None) is not None:
+            raise sqlite3.OperationalError("database is locked")
+
+    event.listen(sql_store.engine, "before_cursor_execute", fail)
+    try:
+        snapshot_id = app.run_snapshot(source_id=source_id, user_id=USER)
+    finally:
+        event.remove(sql_store.engine, "before_cursor_execute", fail)
+
+    assert len(model.calls) == 1
+    with sql_store() as uow:
+        [run] = uow.runs.list(USER)
+        assert uow.snapshots.get(snapshot_id, USER) is not None
+    assert (run.outcome, run.snapshot_id, run.reply_json) == (
+        RunOutcome.SUCCEEDED,
+        snapshot_id,
+        None,
+    )
+    sql_store.dispose()
 
 
 class _ServerRestartingModel(FakeModel):

@@ -11,7 +11,7 @@ import pytest
 from snapshot_adapters.fake import FakeModel, FixedClock
 from snapshot_adapters.sql import SqlStore
 from snapshot_adapters.system import SystemClock, UuidIds
-from snapshot_core.domain import RunOutcome, RunPolicy, SourceStatus
+from snapshot_core.domain import RunOutcome, RunPolicy, SourceStatus, summarize_runs
 
 from .flows import USER, bucketed_source, orchestrator
 from .workers import claim_and_hang, race_once
@@ -54,7 +54,7 @@ def test_eight_processes_race_and_one_calls_the_model(sql_url: str, sql_store: S
 
 @pytest.mark.slow
 @pytest.mark.timeout(120)
-def test_a_worker_killed_after_its_claim_is_taken_over_when_the_lease_ends(
+def test_a_worker_killed_during_its_call_is_on_record_and_taken_over_when_the_lease_ends(
     sql_url: str, sql_store: SqlStore
 ) -> None:
     lease = 30.0
@@ -65,18 +65,23 @@ def test_a_worker_killed_after_its_claim_is_taken_over_when_the_lease_ends(
     try:
         assert called.wait(60), "the worker never reached the model"
     finally:
-        worker.kill()  # dies holding the claim: no release, no run record
+        worker.kill()  # dies holding the claim, mid-call: no release, no finished record
         worker.join(30)
 
     with sql_store() as uow:
         held = uow.sources.get(source_id, USER)
+        [in_flight] = [run for run in uow.runs.list(USER) if run.source_id == source_id]
     assert held is not None
     assert (held.status, held.attempt) == (SourceStatus.GENERATING, 1)
+    # The call may have been billed: it was on record before the request left.
+    assert (in_flight.attempt, in_flight.outcome) == (1, RunOutcome.CALLING)
+    assert summarize_runs([in_flight]).possibly_billed_runs == 1
 
     model = FakeModel()
     # Another worker, whose clock says the dead worker's lease has run out.
-    clock = FixedClock(SystemClock().now() + timedelta(seconds=lease + 1))
-    app = orchestrator(sql_store, model, clock, UuidIds(), RunPolicy(lease_seconds=lease))
+    policy = RunPolicy(lease_seconds=lease)
+    clock = FixedClock(SystemClock().now() + timedelta(seconds=policy.lease_for(0) + 1))
+    app = orchestrator(sql_store, model, clock, UuidIds(), policy)
     snapshot_id = app.run_snapshot(source_id=source_id, user_id=USER)
 
     assert len(model.calls) == 1
@@ -90,4 +95,9 @@ def test_a_worker_killed_after_its_claim_is_taken_over_when_the_lease_ends(
         2,
         None,
     )
-    assert [(run.attempt, run.outcome) for run in runs] == [(2, RunOutcome.SUCCEEDED)]
+    assert [(run.attempt, run.outcome) for run in runs] == [
+        (1, RunOutcome.ABANDONED),
+        (2, RunOutcome.SUCCEEDED),
+    ]
+    stats = summarize_runs(runs)  # what `snapshot stats` shows of this source
+    assert (stats.runs, stats.succeeded, stats.possibly_billed_runs) == (2, 1, 1)

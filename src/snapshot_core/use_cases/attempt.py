@@ -1,0 +1,270 @@
+"""One attempt's storage steps: opened (claim + a `calling` run) before the call, closed after.
+
+Both entry points, ``run_snapshot`` and ``arun_snapshot``, call these; only the model call
+between them differs. Each step is one short transaction, never held across the call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..domain import (
+    RUN_DETAIL_MAX_CHARS,
+    AgentInput,
+    CallFacts,
+    ClaimLostError,
+    DatabaseUnavailableError,
+    EstimateBuckets,
+    InsufficientEstimatesError,
+    InvalidSourceError,
+    NoBucketsError,
+    RunOutcome,
+    RunPolicy,
+    SnapshotError,
+    SnapshotInProgressError,
+    SnapshotNarrative,
+    SnapshotNotSavedError,
+    SnapshotRun,
+    Source,
+    SourceNotBucketedError,
+    SourceSpanTooLongError,
+    SourceStatus,
+    assemble_snapshot,
+    build_agent_input,
+    suppress_buckets,
+)
+from ..ports import Clock, IdFactory, UnitOfWorkFactory
+
+__all__ = ["UNEXPECTED_ERROR", "Attempt", "CallResult", "close_attempt", "open_attempt"]
+
+UNEXPECTED_ERROR = "unexpected_error"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A claimed source and its `calling` run, committed before the model call."""
+
+    source: Source
+    shown: EstimateBuckets
+    agent_input: AgentInput
+    run: SnapshotRun
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What the one call gave: a validated narrative, or the failure; and what it cost."""
+
+    latency_ms: float
+    facts: CallFacts | None = None
+    narrative: SnapshotNarrative | None = None
+    failure: BaseException | None = None
+    reply_json: str | None = None
+    """The raw reply when one arrived, kept on the run if it cannot become a snapshot."""
+
+
+def _refuse(source: Source, now: datetime) -> SnapshotError:
+    if source.has_live_claim(now):
+        return SnapshotInProgressError()
+    return SourceNotBucketedError(source.status.value)
+
+
+def open_attempt(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ids: IdFactory,
+    policy: RunPolicy,
+    deadline_seconds: float,
+    model_name: str,
+    source_id: str,
+    user_id: str,
+) -> Attempt:
+    """Check the data, claim the source and record the attempt as `calling`, in one commit.
+
+    Runs of this source still `calling` from earlier attempts are marked `abandoned`: their
+    holder's lease expired, so it died or could not save (its call may have been billed).
+    """
+    run_id = ids.new_id("run")
+    with uow_factory() as uow:
+        now = clock.now()
+        source = uow.sources.get(source_id, user_id)
+        if source is None:
+            raise InvalidSourceError()
+        if not source.claimable(now):
+            raise _refuse(source, now)
+        buckets = uow.buckets.get(source_id)
+        if buckets is None:
+            raise NoBucketsError()
+        if buckets.estimate_count < policy.min_estimates:
+            raise InsufficientEstimatesError(policy.min_estimates, buckets.estimate_count)
+        if len(buckets.weekly_volume) > policy.max_weeks:
+            raise SourceSpanTooLongError(len(buckets.weekly_volume), policy.max_weeks)
+        # Everything that can fail on the data is done before the claim, so that after it
+        # only the model call and the save remain.
+        shown = suppress_buckets(buckets, policy.min_cell_count)
+        agent_input = build_agent_input(shown)
+        lease = now + timedelta(seconds=policy.lease_for(deadline_seconds))
+        claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
+        if claimed is None:  # another caller won the race since we read the source
+            current = uow.sources.get(source_id, user_id)
+            raise _refuse(current or source, now)
+        uow.runs.abandon_unfinished(source_id, claimed.attempt, now)
+        run = SnapshotRun(
+            run_id=run_id,
+            source_id=source_id,
+            user_id=user_id,
+            attempt=claimed.attempt,
+            started_at=now,
+            outcome=RunOutcome.CALLING,
+            model=model_name,
+        )
+        uow.runs.add(run)
+        uow.commit()
+    return Attempt(source=claimed, shown=shown, agent_input=agent_input, run=run)
+
+
+def close_attempt(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    ids: IdFactory,
+    policy: RunPolicy,
+    attempt: Attempt,
+    result: CallResult,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> str:
+    """Save the snapshot (on success), release the claim and finish the run, in one commit.
+
+    A transient storage failure (a lock, a lost connection) is retried for up to
+    ``policy.save_wait_seconds``: the call is paid for, so its reply is worth waiting for.
+    If the save still fails, the reply is kept on the run record (a smaller write) and
+    ``SnapshotNotSavedError`` says where it is. Returns the snapshot id, or raises the
+    failure of the call.
+    """
+    snapshot_id = ids.new_id("snapshot") if result.failure is None else None
+    # Real time, not ``clock``: this is a real wait (a fixed test clock must not stall it).
+    give_up_at = monotonic() + policy.save_wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return _save(uow_factory, clock, attempt, result, snapshot_id)
+        except DatabaseUnavailableError as error:
+            if monotonic() + delay > give_up_at:
+                raise _keep_reply(uow_factory, clock, attempt, result, error) from error
+        sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def _save(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    attempt: Attempt,
+    result: CallResult,
+    snapshot_id: str | None,
+) -> str:
+    failure = result.failure
+    with uow_factory() as uow:
+        finished_at = clock.now()
+        source_id = attempt.run.source_id
+        released = uow.sources.release_claim(
+            source_id,
+            attempt.source.attempt,
+            SourceStatus.SNAPSHOT_GENERATED if failure is None else SourceStatus.BUCKETED,
+        )
+        if not released:
+            failure, snapshot_id = ClaimLostError(), None
+        if snapshot_id is not None and result.narrative is not None:
+            facts = result.facts
+            uow.snapshots.add(
+                assemble_snapshot(
+                    snapshot_id,
+                    attempt.shown,
+                    result.narrative,
+                    facts.model if facts else attempt.run.model or "",
+                    finished_at,
+                ),
+                attempt.run.user_id,
+            )
+        uow.runs.finish(_finished_run(attempt, result, failure, snapshot_id, finished_at))
+        uow.commit()
+    if failure is not None:
+        raise failure
+    assert snapshot_id is not None
+    return snapshot_id
+
+
+def _keep_reply(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    attempt: Attempt,
+    result: CallResult,
+    cause: SnapshotError,
+) -> SnapshotError:
+    """Last resort after a failed save: record the run (with the reply) and give the source
+    back, without the snapshot write that kept failing."""
+    failure = SnapshotNotSavedError(attempt.run.run_id, result.reply_json, cause.code)
+    try:
+        with uow_factory() as uow:
+            uow.sources.release_claim(
+                attempt.run.source_id, attempt.source.attempt, SourceStatus.BUCKETED
+            )
+            uow.runs.finish(_finished_run(attempt, result, failure, None, clock.now()))
+            uow.commit()
+    except SnapshotError:
+        failure.run_kept = False  # the run stays `calling`: counted as possibly billed
+    return failure
+
+
+def _finished_run(
+    attempt: Attempt,
+    result: CallResult,
+    failure: BaseException | None,
+    snapshot_id: str | None,
+    finished_at: datetime,
+) -> SnapshotRun:
+    facts = result.facts
+    usage = facts.usage if facts else None
+    return attempt.run.model_copy(
+        update={
+            "finished_at": finished_at,
+            "outcome": RunOutcome.SUCCEEDED if failure is None else RunOutcome.FAILED,
+            "error_code": error_code(failure),
+            "snapshot_id": snapshot_id,
+            "model": facts.model if facts else attempt.run.model,
+            "prompt_tokens": usage.prompt_tokens if usage else 0,
+            "completion_tokens": usage.completion_tokens if usage else 0,
+            "cached_tokens": usage.cached_tokens if usage else 0,
+            "cost_usd": facts.cost_usd if facts else None,
+            "cost_reported": facts.cost_reported if facts else False,
+            "latency_ms": result.latency_ms,
+            "request_sha256": facts.request_sha256 if facts else None,
+            "detail": _detail(result.failure),
+            "retry_after_seconds": _retry_after(result.failure, facts),
+            # A paid reply that did not become a snapshot is kept, whatever stopped it.
+            "reply_json": result.reply_json if snapshot_id is None else None,
+        }
+    )
+
+
+def _detail(failure: BaseException | None) -> str | None:
+    text = getattr(failure, "detail", None) or getattr(failure, "refusal", None)
+    return text[:RUN_DETAIL_MAX_CHARS] if isinstance(text, str) and text else None
+
+
+def _retry_after(failure: BaseException | None, facts: CallFacts | None) -> float | None:
+    value = getattr(failure, "retry_after", None)
+    if isinstance(value, int | float) and value >= 0:
+        return float(value)
+    return facts.retry_after_seconds if facts else None
+
+
+def error_code(failure: BaseException | None) -> str | None:
+    if failure is None:
+        return None
+    if isinstance(failure, SnapshotError):
+        return failure.code
+    return UNEXPECTED_ERROR
