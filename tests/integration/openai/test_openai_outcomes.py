@@ -14,6 +14,7 @@ from openai_test_data import API_KEY
 from snapshot_adapters.openai import KEY_REJECTED
 from snapshot_core.domain import (
     LlmApiError,
+    LlmContentFilteredError,
     LlmRefusalError,
     LlmTimeoutError,
     LlmTruncatedError,
@@ -97,9 +98,9 @@ OUTCOMES = {
     ),
     "finish_reason content_filter": Outcome(
         Reply(body=completion(None, finish_reason="content_filter")),
-        LlmTruncatedError,
-        "llm_truncated",
-        check={"finish_reason": "content_filter"},
+        LlmContentFilteredError,
+        "llm_content_filtered",
+        check={"where": "output"},
     ),
     "invalid JSON": Outcome(
         Reply(body=completion('{"headline": "unterminated')),
