@@ -20,7 +20,13 @@ from genai_prices.data_snapshot import find_provider_by_id, get_snapshot
 
 from snapshot_core.domain import InvalidSettingsError, TokenUsage
 
-__all__ = ["DEFAULT_BASE_URL", "NO_PRICE", "check_price_provider", "price_provider_for", "price_usd"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "NO_PRICE",
+    "check_price_provider",
+    "price_provider_for",
+    "price_usd",
+]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_PRICE = "none"

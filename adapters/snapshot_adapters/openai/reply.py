@@ -155,9 +155,7 @@ def read_reply(
     if finish == "content_filter":
         raise LlmContentFilteredError("output", "finish_reason: content_filter", facts)
     content = message.get("content")
-    if finish in ("tool_calls", "function_call") or (
-        message.get("tool_calls") and not content
-    ):
+    if finish in ("tool_calls", "function_call") or (message.get("tool_calls") and not content):
         detail = f"the model called tools ({_tool_names(message)}) instead of writing content"
         raise OutputSchemaViolationError(scrub_secrets(detail, secret), facts)
     if finish != "stop":

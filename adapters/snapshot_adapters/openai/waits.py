@@ -11,7 +11,9 @@ from collections.abc import Mapping
 __all__ = ["duration_seconds", "ratelimit_remaining", "retry_after_seconds"]
 
 # Go-style durations as OpenAI sends them: `1s`, `6m0s`, `26.604s`, `120ms`, `1h2m3s`.
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$")
+_DURATION = re.compile(
+    r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$"
+)
 _TRY_AGAIN = re.compile(r"try again in\s+(\d[\d.hms]*)", re.IGNORECASE)
 _RESET_HEADERS = ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
 
