@@ -27,8 +27,6 @@ from .guard import (  # noqa: E402
     override_allow_model_requests,
 )
 from .keys import mask_api_key  # noqa: E402
-from .scrub import scrub_secrets  # noqa: E402
-from .waits import duration_seconds, retry_after_seconds  # noqa: E402
 from .model import DEFAULT_MODEL, OpenAIChatModel  # noqa: E402
 from .pricing import DEFAULT_BASE_URL, price_usd  # noqa: E402
 from .prompt import (  # noqa: E402
@@ -38,15 +36,17 @@ from .prompt import (  # noqa: E402
     encode_request_body,
     narrative_response_format,
 )
+from .scrub import scrub_secrets  # noqa: E402
 from .strict_schema import StrictSchemaReport, check_strict_schema  # noqa: E402
+from .waits import duration_seconds, retry_after_seconds  # noqa: E402
 
 __all__ = [
     "ALLOW_MODEL_REQUESTS",
-    "AzureTarget",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
     "KEY_REJECTED",
     "SYSTEM_PROMPT",
+    "AzureTarget",
     "ModelRequestsBlockedError",
     "OpenAIChatModel",
     "StrictSchemaReport",

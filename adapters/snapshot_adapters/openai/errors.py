@@ -180,10 +180,10 @@ def error_for_status(
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         title = _html_title(text)
         if title is not None:
-            detail = scrub_secrets(f"HTTP {status} page from a proxy or gateway: {title}", secret)
+            page = scrub_secrets(f"HTTP {status} page from a proxy or gateway: {title}", secret)
             return LlmApiError(
                 status,
-                detail=shorten(detail, _MAX_DETAIL),
+                detail=shorten(page, _MAX_DETAIL),
                 facts=facts,
                 meaning=(
                     f"An HTML error page (status {status}) came back instead of the provider's "
@@ -196,7 +196,9 @@ def error_for_status(
             )
         body = None
     error = ProviderError(body)
-    detail = shorten(scrub_secrets(error.message, secret), _MAX_DETAIL) if error.message else None
+    detail: str | None = (
+        shorten(scrub_secrets(error.message, secret), _MAX_DETAIL) if error.message else None
+    )
     codes = error.codes()
     if codes & QUOTA_CODES or status == 402:
         return LlmQuotaExhaustedError(status, detail, facts, provider_code=error.code or error.type)

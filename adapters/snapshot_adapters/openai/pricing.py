@@ -45,7 +45,7 @@ _FAMILIES = (
 
 
 def check_price_provider(provider_id: str | None) -> None:
-    """``InvalidSettingsError`` unless ``provider_id`` is unset, ``none`` or known to genai-prices."""
+    """``InvalidSettingsError`` unless ``provider_id`` is unset, ``none`` or a known provider."""
     if provider_id is None or provider_id == NO_PRICE:
         return
     if find_provider_by_id(get_snapshot().providers, provider_id) is None:

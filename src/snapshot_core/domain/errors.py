@@ -229,7 +229,10 @@ class LlmRefusalError(ModelCallError):
 
 class LlmTruncatedError(ModelCallError):
     code = "llm_truncated"
-    meaning = "The model stopped early (token limit or an unexpected finish_reason); the reply is incomplete."
+    meaning = (
+        "The model stopped early (token limit or an unexpected finish_reason); "
+        "the reply is incomplete."
+    )
     solution = "Raise SNAPSHOT_MAX_TOKENS, or try again."
 
     def __init__(self, finish_reason: str, facts: Any = None) -> None:
