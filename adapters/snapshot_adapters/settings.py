@@ -7,7 +7,12 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from snapshot_core.domain import InvalidSettingsError, RunPolicy, redact_url
+from snapshot_core.domain import (
+    LEASE_SAFETY_MARGIN_SECONDS,
+    InvalidSettingsError,
+    RunPolicy,
+    redact_url,
+)
 
 __all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings", "redact_url"]
 
@@ -81,8 +86,11 @@ class Settings(BaseSettings):
     def _lease_outlasts_the_call(self) -> Settings:
         # A lease shorter than the call would let a second attempt start while the first
         # is still waiting for its reply: two paid calls for one snapshot.
-        if self.lease_seconds <= self.llm_timeout:
-            raise ValueError("SNAPSHOT_LEASE_SECONDS must be greater than SNAPSHOT_LLM_TIMEOUT")
+        if self.lease_seconds < self.llm_timeout + LEASE_SAFETY_MARGIN_SECONDS:
+            raise ValueError(
+                "SNAPSHOT_LEASE_SECONDS must be greater than SNAPSHOT_LLM_TIMEOUT by at least "
+                f"{LEASE_SAFETY_MARGIN_SECONDS:g} s (the safety margin)"
+            )
         return self
 
     @model_validator(mode="after")

@@ -6,6 +6,7 @@ import json
 
 from snapshot_core.domain import (
     AgentInput,
+    CallFacts,
     LlmApiError,
     LlmRefusalError,
     LlmTimeoutError,
@@ -49,8 +50,7 @@ class UngroundedModel(FakeModel):
 
 
 class RefusingModel(FakeModel):
-    def generate(self, agent_input: AgentInput) -> ModelReply:
-        _, facts = self._record(agent_input)
+    def respond(self, agent_input: AgentInput, facts: CallFacts) -> ModelReply:
         raise LlmRefusalError("I can't help with that.", facts)
 
 
@@ -59,8 +59,7 @@ class TruncatingModel(FakeModel):
         super().__init__(delay)
         self.finish_reason = finish_reason
 
-    def generate(self, agent_input: AgentInput) -> ModelReply:
-        _, facts = self._record(agent_input)
+    def respond(self, agent_input: AgentInput, facts: CallFacts) -> ModelReply:
         raise LlmTruncatedError(self.finish_reason, facts)
 
 
@@ -69,14 +68,14 @@ class ApiErrorModel(FakeModel):
         super().__init__(delay)
         self.status, self.retry_after = status, retry_after
 
-    def generate(self, agent_input: AgentInput) -> ModelReply:
-        _, facts = self._record(agent_input)
+    def respond(self, agent_input: AgentInput, facts: CallFacts) -> ModelReply:
         raise LlmApiError(self.status, self.retry_after, facts=facts)
 
 
 class TimingOutModel(FakeModel):
-    def generate(self, agent_input: AgentInput) -> ModelReply:
-        self._record(agent_input)
+    """Times out before any reply, so the error carries no facts."""
+
+    def respond(self, agent_input: AgentInput, facts: CallFacts) -> ModelReply:
         raise LlmTimeoutError("fake timeout")
 
 

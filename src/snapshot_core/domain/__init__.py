@@ -30,7 +30,7 @@ from .models import (
     as_utc,
 )
 from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
-from .policy import RunPolicy
+from .policy import LEASE_SAFETY_MARGIN_SECONDS, RunPolicy
 from .redaction import redact_url
 from .runs import CallFacts, ModelReply, RunOutcome, SnapshotRun, TokenUsage
 from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
@@ -40,6 +40,7 @@ from .suppression import suppress_buckets, suppress_small_cells
 __all__ = [
     "BAND_LABEL_PATTERN",
     "DEFAULT_BAND_SCHEME",
+    "LEASE_SAFETY_MARGIN_SECONDS",
     "NARRATIVE_SCHEMA_NAME",
     "PENDING",
     "SCHEMA_VERSION",

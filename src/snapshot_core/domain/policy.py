@@ -6,7 +6,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .bucketing import DEFAULT_BAND_SCHEME, BandScheme
 
-__all__ = ["RunPolicy"]
+__all__ = ["LEASE_SAFETY_MARGIN_SECONDS", "RunPolicy"]
+
+LEASE_SAFETY_MARGIN_SECONDS = 10.0
+"""How much longer than the model's total deadline a claim's lease lasts, at least.
+
+It covers what happens between the claim's commit and the start of the call (re-validating
+the payload, a worker thread or event loop getting to it, a pause of the process) and the
+wall-clock difference between two machines sharing one database (NTP keeps it far below
+a second). Ten seconds is generous for both and small beside a 60 s call.
+"""
 
 
 class RunPolicy(BaseModel):
@@ -19,5 +28,11 @@ class RunPolicy(BaseModel):
         default=156, ge=1, description="longest span (in ISO weeks) a snapshot may cover"
     )
     lease_seconds: float = Field(
-        default=300.0, gt=0, description="how long a claim lasts; keep it above the model timeout"
+        default=300.0, gt=0, description="how long a claim lasts at least; see lease_for"
     )
+
+    def lease_for(self, deadline_seconds: float) -> float:
+        """The lease of a claim whose model call may take ``deadline_seconds`` in all:
+        ``lease_seconds``, or the deadline plus ``LEASE_SAFETY_MARGIN_SECONDS`` if longer,
+        so a second attempt can never claim the source while the first call may still run."""
+        return max(self.lease_seconds, deadline_seconds + LEASE_SAFETY_MARGIN_SECONDS)

@@ -1,7 +1,7 @@
 """Ports: what the core needs from the world, as Protocols and small ABCs."""
 
 from .clock import Clock, IdFactory
-from .language_model import LanguageModel
+from .language_model import AsyncLanguageModel, LanguageModel
 from .repositories import (
     BucketRepository,
     EstimateRepository,
@@ -12,6 +12,7 @@ from .repositories import (
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
+    "AsyncLanguageModel",
     "BucketRepository",
     "Clock",
     "EstimateRepository",

@@ -1,12 +1,12 @@
-"""The LanguageModel port: one call, given an AgentInput and nothing else."""
+"""The LanguageModel ports: one call, given an AgentInput and nothing else, within a deadline."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..domain import AgentInput, ModelReply
 
-__all__ = ["LanguageModel"]
+__all__ = ["AsyncLanguageModel", "LanguageModel"]
 
 
 class LanguageModel(Protocol):
@@ -21,6 +21,16 @@ class LanguageModel(Protocol):
     @property
     def model_name(self) -> str: ...
 
+    @property
+    def deadline_seconds(self) -> float:
+        """The total wall time one ``generate`` may take, everything included (connect, send,
+        wait, read), enforced by the adapter whatever the server does.
+
+        The claim's lease is computed from it (``RunPolicy.lease_for``), so that no second
+        attempt can claim the source while this call may still be running (and billed).
+        """
+        ...
+
     def ensure_ready(self) -> None:
         """Raise a ``SnapshotError`` (e.g. ``MissingApiKeyError``) if no call could be made.
 
@@ -29,3 +39,22 @@ class LanguageModel(Protocol):
         ...
 
     def generate(self, agent_input: AgentInput) -> ModelReply: ...
+
+
+@runtime_checkable
+class AsyncLanguageModel(Protocol):
+    """The same backend, awaited: ``agenerate`` is ``generate`` without holding a thread.
+
+    Same contract as ``LanguageModel``: one request, no retries, the same typed errors, the
+    same ``deadline_seconds``. Every model class shipped implements both.
+    """
+
+    @property
+    def model_name(self) -> str: ...
+
+    @property
+    def deadline_seconds(self) -> float: ...
+
+    def ensure_ready(self) -> None: ...
+
+    async def agenerate(self, agent_input: AgentInput) -> ModelReply: ...

@@ -90,7 +90,12 @@ def _refuse(source: Source, now: datetime) -> SnapshotError:
 
 
 def _claim(
-    uow_factory: UnitOfWorkFactory, clock: Clock, policy: RunPolicy, source_id: str, user_id: str
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    policy: RunPolicy,
+    deadline_seconds: float,
+    source_id: str,
+    user_id: str,
 ) -> _Claim:
     with uow_factory() as uow:
         now = clock.now()
@@ -110,7 +115,7 @@ def _claim(
         # only the model call and the save remain.
         shown = suppress_buckets(buckets, policy.min_cell_count)
         agent_input = build_agent_input(shown)
-        lease = now + timedelta(seconds=policy.lease_seconds)
+        lease = now + timedelta(seconds=policy.lease_for(deadline_seconds))
         claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
         if claimed is None:  # another caller won the race since we read the source
             current = uow.sources.get(source_id, user_id)
@@ -136,7 +141,7 @@ def run_snapshot(
     failure the source goes back to ``bucketed`` and the typed error is raised.
     """
     model.ensure_ready()
-    claim = _claim(uow_factory, clock, policy, source_id, user_id)
+    claim = _claim(uow_factory, clock, policy, model.deadline_seconds, source_id, user_id)
     shown, agent_input = claim.shown, claim.agent_input
 
     guard = OneCallGuard(model)
