@@ -129,11 +129,6 @@ class OpenAIChatModel:
         return self._model
 
     @property
-    def deadline_seconds(self) -> float:
-        # Minimal for now: the SDK timeout (per read); the total deadline is enforced separately.
-        return self._timeout
-
-    @property
     def base_url(self) -> str:
         return self._base_url
 

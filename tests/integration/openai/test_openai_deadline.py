@@ -74,17 +74,18 @@ def test_agenerate_reads_a_reply_exactly_as_generate_does(make_model, make_flow,
 
 
 def test_two_racing_runs_against_a_trickling_server_send_one_request(make_model, chat_server):
-    # Timeout 5 s and lease 8 s, as in the report: the call ends at its deadline, so the
-    # lease cannot expire under it and no second run can take the source over.
+    # Timeout 5 s with a server sending a byte every 4 s, as in the report (whose lease of 8 s
+    # settings now refuse: the lease must outlast the deadline by the safety margin). The call
+    # ends at its deadline, so the lease cannot expire under it: no second run takes over.
     chat_server.respond(Reply(body=completion("{}"), trickle=4.0))
-    model = make_model(SNAPSHOT_LLM_TIMEOUT="5", SNAPSHOT_LEASE_SECONDS="8")
+    model = make_model(SNAPSHOT_LLM_TIMEOUT="5", SNAPSHOT_LEASE_SECONDS="15")
     store = MemoryStore()
     orchestrator = Orchestrator(
         uow_factory=store,
         model=model,
         clock=SystemClock(),
         ids=UuidIds(),
-        policy=RunPolicy(lease_seconds=8),
+        policy=RunPolicy(lease_seconds=8),  # the claim's lease is computed from the deadline
     )
     source_id = orchestrator.ingest_estimates(user_id=USER, rows=realistic_rows(), name=SOURCE_NAME)
     orchestrator.bucket_source(source_id=source_id, user_id=USER)
@@ -108,4 +109,5 @@ def test_two_racing_runs_against_a_trickling_server_send_one_request(make_model,
 
     assert sorted(outcomes) == ["llm_timeout", "snapshot_in_progress"]
     assert len(chat_server.requests) == 1
-    assert max(durations) < 8  # the call ended before the lease could run out
+    assert max(durations) < 5 + 1.5  # the call ended at its deadline, well inside the lease
+    [run] = [r for r in store.runs if r.error_code == "llm_timeout"]
