@@ -29,6 +29,7 @@ from .deadline import call_deadline
 from .errors import map_connection_error, map_status_error
 from .guard import check_allow_model_requests
 from .pricing import DEFAULT_BASE_URL, check_price_provider, price_usd
+from .probe import PROBE_USAGE, ProbeReport, judge_probe, probe_request
 from .prompt import build_chat_request
 from .reply import call_facts, read_reply, sha256_hex
 
@@ -196,7 +197,10 @@ class OpenAIChatModel:
 
     def generate(self, agent_input: AgentInput) -> ModelReply:
         """Send the one request; return the raw content, or raise the typed error."""
-        request = self._request(agent_input)
+        return self._send(self._request(agent_input))
+
+    def _send(self, request: dict[str, Any]) -> ModelReply:
+        """The sync I/O path: one request under the total deadline, read by ``_reply``."""
         assert self._client is not None
         failure: ModelCallError | None = None
         with call_deadline(self._timeout):
@@ -209,6 +213,21 @@ class OpenAIChatModel:
             # its headers) is chained to what callers see, log or store.
             raise failure
         return self._reply(raw)
+
+    def probe_cost_usd(self) -> Decimal | None:
+        """The most the strict-schema probe can cost at list price (``None``: unknown)."""
+        return self._price(self._model, PROBE_USAGE)
+
+    def probe_strict_schema(self) -> ProbeReport:
+        """Send the one probe request; whether the endpoint honoured the strict schema.
+
+        Never called by a run: only by ``snapshot validate --probe``, which states the cost
+        first. A refused request (e.g. 400 invalid schema) raises the typed error.
+        """
+        self.ensure_ready()
+        reply = self._send(probe_request(self._model))
+        honoured, detail = judge_probe(reply.content)
+        return ProbeReport(honoured, detail, reply.facts, self.probe_cost_usd())
 
     async def agenerate(self, agent_input: AgentInput) -> ModelReply:
         """``generate`` on the async client, bounded as a whole by ``asyncio.timeout``."""
