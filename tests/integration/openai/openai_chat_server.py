@@ -135,9 +135,10 @@ class ChatServer:
     def record(self, request: Recorded) -> Reply:
         with self._lock:
             self.requests.append(request)
-        if request.path.rstrip("/").endswith("/models"):
+        path = request.path.partition("?")[0]  # Azure sends ?api-version=...
+        if path.rstrip("/").endswith("/models"):
             return self.models(request)
-        if request.path.endswith("/chat/completions"):
+        if path.endswith("/chat/completions"):
             return self.chat(request)
         return Reply(status=404, body={"error": {"message": f"no route {request.path}"}})
 
