@@ -99,6 +99,11 @@ def _html_title(text: str) -> str | None:
 
 
 _BY_STATUS: dict[int, tuple[str, str]] = {
+    200: (
+        "The server answered with status 200, but its body is an error, not a completion "
+        "(gateways such as OpenRouter report upstream failures this way).",
+        "Read the detail; try again later if it names an upstream provider problem.",
+    ),
     400: (
         "The provider rejected the request as invalid (the server's words are in the detail).",
         "Read the detail; check SNAPSHOT_MODEL and SNAPSHOT_MAX_TOKENS for this endpoint.",
