@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 
@@ -26,9 +27,10 @@ def _served(envelope: Envelope) -> Reply:
     )
 
 
+@pytest.mark.parametrize("path", ["generate", "agenerate"])
 @pytest.mark.parametrize("envelope", ENVELOPES.values(), ids=list(ENVELOPES))
 def test_each_recorded_envelope_is_read_right_with_one_request(
-    envelope, make_model, make_flow, chat_server
+    envelope, path, make_model, make_flow, chat_server
 ):
     assert envelope.source  # every envelope says where it comes from
     chat_server.respond(_served(envelope))
@@ -37,14 +39,19 @@ def test_each_recorded_envelope_is_read_right_with_one_request(
     agent_input = build_agent_input(flow.store.buckets[flow.source_id])
     expect = envelope.expect
 
+    def call():
+        if path == "agenerate":
+            return asyncio.run(model.agenerate(agent_input))
+        return model.generate(agent_input)
+
     if expect.code is None:
-        reply = model.generate(agent_input)
+        reply = call()
         facts = reply.facts
         assert reply.content == expect.content
         assert facts.model == expect.model
     else:
         with pytest.raises(ModelCallError) as raised:
-            model.generate(agent_input)
+            call()
         error = raised.value
         assert (error.code, error.message) == (expect.code, expect.message)
         assert getattr(error, "detail", None) == expect.detail
