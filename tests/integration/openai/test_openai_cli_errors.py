@@ -1,4 +1,4 @@
-"""What `snapshot run` prints for a provider failure: the wait and the refusal text, no traceback."""
+"""What `snapshot run` prints for a provider failure: the wait and the refusal text."""
 
 from __future__ import annotations
 
