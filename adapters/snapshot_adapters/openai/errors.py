@@ -30,6 +30,7 @@ __all__ = [
     "KEY_REJECTED",
     "ProviderError",
     "error_for_status",
+    "is_html_page",
     "map_connection_error",
     "map_status_error",
     "provider_error",
@@ -88,6 +89,14 @@ def _text(value: Any) -> str | None:
 
 def provider_error(body: Any) -> ProviderError:
     return ProviderError(body)
+
+
+def is_html_page(body: Any) -> bool:
+    """Whether a body that is not JSON is an HTML page (a proxy's or gateway's)."""
+    if not isinstance(body, (bytes, str)):
+        return False
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return _html_title(text) is not None
 
 
 def _html_title(text: str) -> str | None:

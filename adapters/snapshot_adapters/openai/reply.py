@@ -21,7 +21,7 @@ from snapshot_core.domain import (
     TokenUsage,
 )
 
-from .errors import error_for_status
+from .errors import error_for_status, is_html_page
 from .scrub import scrub_secrets
 from .waits import ratelimit_remaining
 
@@ -136,6 +136,8 @@ def read_reply(
     """
     if not isinstance(body, Mapping):
         facts = call_facts(configured_model, request_sha256, headers)
+        if is_html_page(body):  # a proxy's page sent with 200: name the proxy, not the model
+            raise error_for_status(200, body, headers, facts, secret)
         raise OutputSchemaViolationError("the reply body is not a JSON object", facts)
     reported = body.get("model")
     model = scrub_secrets(reported, secret) if isinstance(reported, str) and reported else None

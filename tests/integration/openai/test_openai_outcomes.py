@@ -134,10 +134,20 @@ OUTCOMES = {
         check={"numbers": ["987,654"]},
     ),
     "2xx body not JSON": Outcome(
-        Reply(body=b"<html>gateway says hello</html>"),
+        Reply(body=b"gateway says hello"),
         OutputSchemaViolationError,
         "output_schema_violation",
         answered=False,
+    ),
+    "2xx HTML page from a proxy": Outcome(
+        Reply(body=b"<html><head><title>Sign in - Corp Proxy</title></head></html>"),
+        LlmApiError,
+        "llm_api_error",
+        answered=False,
+        check={
+            "status": 200,
+            "detail": "HTTP 200 page from a proxy or gateway: Sign in - Corp Proxy",
+        },
     ),
 }
 
