@@ -33,7 +33,7 @@ def _sql_store(settings: Settings) -> UnitOfWorkFactory:
 
 
 def _openai_model(settings: Settings) -> LanguageModel:
-    from .openai import OpenAIChatModel  # names the `openai` extra if the SDK is missing
+    from .openai import OpenAIChatModel  # OpenAI or Azure OpenAI, as the settings say
 
     return OpenAIChatModel.from_settings(settings)
 

@@ -57,6 +57,30 @@ class Settings(BaseSettings):
     ingest_max_bytes: int = Field(default=2 * 1024**3, gt=0)
     ingest_max_rows: int = Field(default=10_000_000, gt=0)
     user: str | None = Field(default=None, description="default --user for the CLI")
+    price_provider: str | None = Field(
+        default=None,
+        description="genai-prices provider id for costs behind a gateway, or `none`",
+    )
+    # Azure OpenAI: chosen by AZURE_OPENAI_ENDPOINT alone (the SDK's own variable names).
+    azure_openai_endpoint: str | None = Field(
+        default=None,
+        repr=False,
+        validation_alias=AliasChoices("AZURE_OPENAI_ENDPOINT", "SNAPSHOT_AZURE_OPENAI_ENDPOINT"),
+    )
+    azure_openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("AZURE_OPENAI_API_KEY", "SNAPSHOT_AZURE_OPENAI_API_KEY"),
+    )
+    azure_ad_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("AZURE_OPENAI_AD_TOKEN", "SNAPSHOT_AZURE_AD_TOKEN"),
+    )
+    azure_deployment: str | None = Field(default=None, description="default: SNAPSHOT_MODEL")
+    azure_api_version: str = Field(
+        default="2024-10-21",
+        validation_alias=AliasChoices("OPENAI_API_VERSION", "SNAPSHOT_AZURE_API_VERSION"),
+    )
+    azure_entra: bool = Field(default=False, description="Entra ID via azure-identity")
 
     @model_validator(mode="after")
     def _lease_outlasts_the_call(self) -> Settings:
@@ -66,6 +90,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SNAPSHOT_LEASE_SECONDS must be greater than SNAPSHOT_LLM_TIMEOUT by at least "
                 f"{LEASE_SAFETY_MARGIN_SECONDS:g} s (the safety margin)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _one_model_endpoint(self) -> Settings:
+        # Both set would leave unsaid which one is called: refuse and name the deciding option.
+        if self.azure_openai_endpoint and self.openai_base_url:
+            raise ValueError(
+                "AZURE_OPENAI_ENDPOINT and OPENAI_BASE_URL are both set; unset one "
+                "(AZURE_OPENAI_ENDPOINT selects Azure OpenAI)"
             )
         return self
 
@@ -82,7 +116,14 @@ class Settings(BaseSettings):
         )
 
 
-_ALIASED = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
+_ALIASED = {
+    "openai_api_key": "OPENAI_API_KEY",
+    "openai_base_url": "OPENAI_BASE_URL",
+    "azure_openai_endpoint": "AZURE_OPENAI_ENDPOINT",
+    "azure_openai_api_key": "AZURE_OPENAI_API_KEY",
+    "azure_ad_token": "AZURE_OPENAI_AD_TOKEN",
+    "azure_api_version": "OPENAI_API_VERSION",
+}
 
 
 def _setting_name(location: tuple[int | str, ...]) -> str:

@@ -27,6 +27,9 @@ def report(error: SnapshotError) -> None:
     detail = getattr(error, "detail", "")
     if detail and isinstance(detail, str):  # which database, which host, what the server said
         err.print(f"  Detail: {detail}", markup=False)
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, (int, float)):  # how long the provider asked us to wait
+        err.print(f"  retry after {retry_after:g} s", markup=False)
     if error.meaning:
         err.print(f"  Meaning: {error.meaning}", markup=False)
     if error.solution:

@@ -8,7 +8,12 @@ from typing import Any
 import typer
 from rich.text import Text
 
-from snapshot_core.domain import LlmApiError, LlmTimeoutError, narrative_json_schema
+from snapshot_core.domain import (
+    LlmApiError,
+    LlmTimeoutError,
+    SnapshotError,
+    narrative_json_schema,
+)
 
 from ..settings import Settings, redact_url
 from .app import app
@@ -16,7 +21,7 @@ from .common import out
 
 __all__ = ["Check", "run_checks", "validate"]
 
-_EXTRA = 'pip install "snapshot-orchestrator[openai]"'
+_EXTRA = 'pip install "snapshot-orchestrator" (the OpenAI SDK is a default dependency)'
 
 
 @dataclass(frozen=True)
@@ -150,12 +155,50 @@ def _print(check: Check) -> None:
         out.print(Text(f"    fix: {check.fix}"), soft_wrap=True)
 
 
+def _probe(settings: Settings) -> Check:
+    """One paid strict-schema request; its price is printed before it is sent."""
+    name = "strict schema honoured"
+    adapter = _openai_adapter()
+    if settings.llm == "fake" or adapter is None:
+        return Check(name, None, "not probed (needs SNAPSHOT_LLM=openai and the OpenAI backend)")
+    model = adapter.OpenAIChatModel.from_settings(settings)
+    cost = model.probe_cost_usd()
+    price = f"at most ${cost:.6f} at list price" if cost is not None else "cost unknown"
+    out.print(
+        Text(f"  probe: one request to {settings.model} (~80 tokens in, ≤20 out; {price})"),
+        soft_wrap=True,
+    )
+    try:
+        report = model.probe_strict_schema()
+    except SnapshotError as error:
+        detail = getattr(error, "detail", None) or error.message
+        return Check(name, False, f"the probe failed: {error.message} ({detail})", error.solution)
+    where = redact_url(model.base_url)
+    fix = (
+        "This endpoint ignores response_format: use a server or model with strict structured "
+        "outputs (docs/openai.md lists those seen to work)."
+    )
+    return Check(name, report.honoured, f"{where}: {report.detail}", "" if report.honoured else fix)
+
+
 @app.command()
-def validate() -> None:
+def validate(
+    probe: bool = typer.Option(
+        False,
+        "--probe",
+        help="Also send one minimal paid request to see whether the endpoint honours a "
+        "strict json_schema (its cost is printed first).",
+    ),
+) -> None:
     """Check settings, API key, database and migrations, model endpoint, and narrative schema."""
     checks = run_checks()
     for check in checks:
         _print(check)
+    if probe and not any(check.ok is False for check in checks):
+        _, settings = _load_settings()
+        if settings is not None:
+            checks.append(_probe(settings))
+            _print(checks[-1])
     failed = sum(check.ok is False for check in checks)
     out.print("All checks passed." if not failed else f"{failed} check(s) failed.")
     raise typer.Exit(1 if failed else 0)

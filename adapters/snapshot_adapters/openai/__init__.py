@@ -14,11 +14,12 @@ try:
     import openai as _openai  # noqa: F401
 except ImportError as _missing:
     raise ImportError(
-        f"{_missing.name or 'A package'} is needed by the OpenAI backend; install the extra: "
-        'pip install "snapshot-orchestrator[openai]"'
+        f"{_missing.name or 'A package'} is needed by the OpenAI backend (a default "
+        'dependency): reinstall with pip install "snapshot-orchestrator"'
     ) from _missing
 
-from .errors import KEY_REJECTED, retry_after_seconds  # noqa: E402
+from .clients import AzureTarget  # noqa: E402
+from .errors import KEY_REJECTED  # noqa: E402
 from .guard import (  # noqa: E402
     ModelRequestsBlockedError,
     check_allow_model_requests,
@@ -35,7 +36,9 @@ from .prompt import (  # noqa: E402
     encode_request_body,
     narrative_response_format,
 )
+from .scrub import scrub_secrets  # noqa: E402
 from .strict_schema import StrictSchemaReport, check_strict_schema  # noqa: E402
+from .waits import duration_seconds, retry_after_seconds  # noqa: E402
 
 __all__ = [
     "ALLOW_MODEL_REQUESTS",
@@ -43,6 +46,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "KEY_REJECTED",
     "SYSTEM_PROMPT",
+    "AzureTarget",
     "ModelRequestsBlockedError",
     "OpenAIChatModel",
     "StrictSchemaReport",
@@ -50,6 +54,7 @@ __all__ = [
     "build_messages",
     "check_allow_model_requests",
     "check_strict_schema",
+    "duration_seconds",
     "encode_request_body",
     "is_loopback_host",
     "mask_api_key",
@@ -57,4 +62,5 @@ __all__ = [
     "override_allow_model_requests",
     "price_usd",
     "retry_after_seconds",
+    "scrub_secrets",
 ]

@@ -1,80 +1,252 @@
-"""Map what the SDK raises to the error catalogue, without ever echoing the API key."""
+"""Map what the provider answers with (status, headers, body) to the error catalogue.
+
+Every status gets its own meaning and solution; quota and content filters get their own codes.
+The message stays the seed's ``OpenAI API error (N)``. Nothing the server sends reaches a user
+before the API key (and any ``sk-…`` token) is scrubbed from it.
+"""
 
 from __future__ import annotations
 
-import email.utils
-import time
+import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import openai
 
-from snapshot_core.domain import CallFacts, LlmApiError, LlmTimeoutError
+from snapshot_core.domain import (
+    CallFacts,
+    LlmApiError,
+    LlmContentFilteredError,
+    LlmQuotaExhaustedError,
+    LlmTimeoutError,
+    ModelCallError,
+)
+
+from .scrub import scrub_secrets, shorten
+from .waits import retry_after_seconds
 
 __all__ = [
     "KEY_REJECTED",
+    "ProviderError",
+    "error_for_status",
+    "is_html_page",
     "map_connection_error",
     "map_status_error",
-    "retry_after_seconds",
-    "scrub",
+    "provider_error",
 ]
 
 KEY_REJECTED = "the API key was rejected (check OPENAI_API_KEY)"
-_MAX_DETAIL = 300
+_MAX_DETAIL = 500
+
+# Codes (error.code or error.type) that mean "out of money", from OpenAI, Azure and gateways.
+QUOTA_CODES = frozenset(
+    {
+        "insufficient_quota",
+        "billing_hard_limit_reached",
+        "billing_not_active",
+        "access_terminated",
+        "insufficient_credits",
+        "quota_exceeded",
+        "credits_exhausted",
+        "payment_required",
+    }
+)
+_CONTENT_FILTER_CODES = frozenset({"content_filter", "responsibleaipolicyviolation"})
+_SCHEMA_WORDS = ("response_format", "json_schema", "strict")
+_CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length"})
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
-def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait from ``retry-after-ms``, or ``retry-after`` (seconds or an HTTP date)."""
-    lowered = {name.lower(): value for name, value in headers.items()}
-    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = lowered.get(name)
-        if value is None:
-            continue
-        try:
-            seconds = float(value) / divisor
-        except ValueError:
-            continue
-        if seconds >= 0 and seconds != float("inf"):
-            return seconds
-    date = lowered.get("retry-after")
-    if date:
-        try:
-            moment = email.utils.parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError, IndexError):
-            return None
-        return max(0.0, moment - (time.time() if now is None else now))
-    return None
+class ProviderError:
+    """The readable parts of an error body: OpenAI's ``{"error": {...}}`` or a bare object."""
+
+    __slots__ = ("code", "inner_code", "message", "param", "status_in_body", "type")
+
+    def __init__(self, body: Any) -> None:
+        error = body.get("error", body) if isinstance(body, Mapping) else None
+        if isinstance(error, str):  # some gateways: {"error": "text"}
+            error = {"message": error}
+        error = error if isinstance(error, Mapping) else {}
+        inner = error.get("innererror") or error.get("inner_error") or {}
+        self.message = _text(error.get("message"))
+        self.code = _text(error.get("code"))
+        self.type = _text(error.get("type"))
+        self.param = _text(error.get("param"))
+        self.inner_code = _text(inner.get("code")) if isinstance(inner, Mapping) else None
+        raw = error.get("code")
+        self.status_in_body = raw if isinstance(raw, int) and 100 <= raw <= 599 else None
+
+    def codes(self) -> set[str]:
+        return {c.lower() for c in (self.code, self.type, self.inner_code) if c}
 
 
-def scrub(text: str, secret: str | None) -> str:
-    """``text`` without the secret, shortened: server messages may quote what they received."""
-    if secret:
-        text = text.replace(secret, "***")
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"
+def _text(value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
 
 
-def _server_message(body: Any) -> str | None:
-    error = body.get("error", body) if isinstance(body, Mapping) else None
-    message = error.get("message") if isinstance(error, Mapping) else None
-    return message if isinstance(message, str) and message else None
+def provider_error(body: Any) -> ProviderError:
+    return ProviderError(body)
+
+
+def is_html_page(body: Any) -> bool:
+    """Whether a body that is not JSON is an HTML page (a proxy's or gateway's)."""
+    if not isinstance(body, (bytes, str)):
+        return False
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return _html_title(text) is not None
+
+
+def _html_title(text: str) -> str | None:
+    if "<html" not in text[:500].lower() and "<!doctype" not in text[:500].lower():
+        return None
+    match = _TITLE.search(text)
+    title = " ".join(html.unescape(match.group(1)).split()) if match else ""
+    return title or "an HTML page"
+
+
+_BY_STATUS: dict[int, tuple[str, str]] = {
+    200: (
+        "The server answered with status 200, but its body is an error, not a completion "
+        "(gateways such as OpenRouter report upstream failures this way).",
+        "Read the detail; try again later if it names an upstream provider problem.",
+    ),
+    400: (
+        "The provider rejected the request as invalid (the server's words are in the detail).",
+        "Read the detail; check SNAPSHOT_MODEL and SNAPSHOT_MAX_TOKENS for this endpoint.",
+    ),
+    401: (
+        "The API key was rejected (wrong, revoked, or for another organisation or endpoint).",
+        "Check OPENAI_API_KEY (and OPENAI_BASE_URL: a key works only at its own provider).",
+    ),
+    403: (
+        "The key is not allowed to do this: the model is not enabled for the project, or "
+        "the provider does not serve this country or region.",
+        "Check the project's model permissions at the provider, or use a supported region.",
+    ),
+    404: (
+        "The model (or Azure deployment) was not found at this endpoint.",
+        "Check SNAPSHOT_MODEL (on Azure, SNAPSHOT_AZURE_DEPLOYMENT) and that OPENAI_BASE_URL "
+        "ends in /v1.",
+    ),
+    408: (
+        "The provider timed out while processing the request.",
+        "Try again later; raise SNAPSHOT_LLM_TIMEOUT if it keeps happening.",
+    ),
+    409: (
+        "The provider reported a conflict (a concurrent change on its side).",
+        "Try again in a moment.",
+    ),
+    413: (
+        "The request is larger than the endpoint accepts.",
+        "Use a model with a larger context window, or a gateway without a smaller body limit.",
+    ),
+    422: (
+        "The server could not process the request body: a compatible server that does not "
+        "accept one of its parameters (often response_format with a strict json_schema).",
+        "Read the detail; run `snapshot validate --probe` to see what the endpoint supports.",
+    ),
+    429: (
+        "The provider's rate limit was reached (requests or tokens per minute).",
+        "Wait for the time given (retry after), then try again; or raise the plan's rate limit.",
+    ),
+}
+_SERVER_TROUBLE = (
+    "The provider had trouble of its own (server error, overloaded, or a bad gateway).",
+    "Try again later; check the provider's status page if it persists.",
+)
+_STRICT_SCHEMA = (
+    "The endpoint rejected the response_format: it does not accept this strict json_schema "
+    "(OpenAI structured outputs, strict mode).",
+    "Use a model that supports strict structured outputs (gpt-4o-2024-08-06 or later); "
+    "`snapshot validate --probe` checks an endpoint.",
+)
+_CONTEXT = (
+    "The request is longer than the model's context window.",
+    "Use a model with a larger context window, or lower SNAPSHOT_MAX_TOKENS.",
+)
+
+
+def _meaning_and_solution(status: int, error: ProviderError) -> tuple[str, str] | None:
+    message = (error.message or "").lower()
+    if error.codes() & _CONTEXT_CODES or "context length" in message:
+        return _CONTEXT
+    if status in (400, 422) and (
+        error.param == "response_format" or any(word in message for word in _SCHEMA_WORDS)
+    ):
+        return _STRICT_SCHEMA
+    if status >= 500:
+        return _SERVER_TROUBLE
+    return _BY_STATUS.get(status)
+
+
+def error_for_status(
+    status: int,
+    body: Any,
+    headers: Mapping[str, str],
+    facts: CallFacts | None,
+    secret: str | None,
+) -> ModelCallError:
+    """The catalogue error for an HTTP ``status`` with this ``body`` (dict, or text) and headers."""
+    if isinstance(body, (bytes, str)):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        title = _html_title(text)
+        if title is not None:
+            page = scrub_secrets(f"HTTP {status} page from a proxy or gateway: {title}", secret)
+            return LlmApiError(
+                status,
+                detail=shorten(page, _MAX_DETAIL),
+                facts=facts,
+                meaning=(
+                    f"An HTML error page (status {status}) came back instead of the provider's "
+                    "JSON: a proxy or gateway between here and the provider answered."
+                ),
+                solution=(
+                    "Check the proxy or gateway in front of OPENAI_BASE_URL (HTTPS_PROXY, a "
+                    "corporate gateway, a load balancer); try again later if it is overloaded."
+                ),
+            )
+        body = None
+    error = ProviderError(body)
+    detail: str | None = (
+        shorten(scrub_secrets(error.message, secret), _MAX_DETAIL) if error.message else None
+    )
+    codes = error.codes()
+    if codes & QUOTA_CODES or status == 402:
+        return LlmQuotaExhaustedError(status, detail, facts, provider_code=error.code or error.type)
+    if codes & _CONTENT_FILTER_CODES:
+        return LlmContentFilteredError("prompt", detail, facts)
+    if status == 401:
+        detail = KEY_REJECTED  # OpenAI's own message quotes part of the rejected key
+    retry_after = retry_after_seconds(headers, error.message) if status in (429, 503) else None
+    if facts is not None and retry_after is not None:
+        facts = facts.model_copy(update={"retry_after_seconds": retry_after})
+    meaning, solution = _meaning_and_solution(status, error) or (None, None)
+    return LlmApiError(
+        status,
+        retry_after=retry_after,
+        detail=detail,
+        facts=facts,
+        meaning=meaning,
+        solution=solution,
+        provider_code=error.code or error.type,
+    )
 
 
 def map_status_error(
     error: openai.APIStatusError, facts: CallFacts | None, secret: str | None
-) -> LlmApiError:
-    """HTTP 4xx/5xx -> ``OpenAI API error (<status>)``; 429 carries ``retry_after``.
-
-    A 401's own message is dropped: OpenAI's quotes part of the rejected key.
-    """
-    status = error.status_code
-    detail: str | None
-    if status == 401:
-        detail = KEY_REJECTED
-    else:
-        message = _server_message(error.body)
-        detail = scrub(message, secret) if message else None
-    retry_after = retry_after_seconds(error.response.headers) if status == 429 else None
-    return LlmApiError(status, retry_after=retry_after, detail=detail, facts=facts)
+) -> ModelCallError:
+    """An SDK status error -> the catalogue error (see ``error_for_status``)."""
+    response = error.response
+    body: Any = error.body
+    if not isinstance(body, Mapping):
+        try:
+            body = response.text
+        except Exception:  # an undecodable body: nothing readable to add
+            body = None
+    return error_for_status(error.status_code, body, response.headers, facts, secret)
 
 
 def map_connection_error(
@@ -82,7 +254,7 @@ def map_connection_error(
 ) -> LlmTimeoutError:
     """A timeout, refused connection or reset -> ``llm_timeout`` with what happened and where."""
     if isinstance(error, openai.APITimeoutError):
-        detail = f"no reply from {host} within {timeout:g} s"
+        detail = f"no complete reply from {host} within {timeout:g} s"
     else:
         cause = type(error.__cause__).__name__ if error.__cause__ is not None else "error"
         detail = f"connection to {host} failed ({cause})"

@@ -1,7 +1,14 @@
-"""OpenAIChatModel: the LanguageModel port over the official SDK's Chat Completions API."""
+"""OpenAIChatModel: the LanguageModel port over the official SDK's Chat Completions API.
+
+One implementation of the logic (request building, error mapping, reply reading) and two thin
+I/O paths: ``generate`` (sync client, deadline in the network backend) and ``agenerate``
+(async client under ``asyncio.timeout``).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from decimal import Decimal
 from typing import Any
@@ -11,21 +18,22 @@ import openai
 
 from snapshot_core.domain import (
     AgentInput,
-    CallFacts,
     MissingApiKeyError,
     ModelCallError,
     ModelReply,
-    OutputSchemaViolationError,
     TokenUsage,
 )
 
+from .clients import AzureTarget, make_async_client, make_sync_client
+from .deadline import call_deadline
 from .errors import map_connection_error, map_status_error
 from .guard import check_allow_model_requests
-from .pricing import DEFAULT_BASE_URL, price_usd
+from .pricing import DEFAULT_BASE_URL, check_price_provider, price_usd
+from .probe import PROBE_USAGE, ProbeReport, judge_probe, probe_request
 from .prompt import build_chat_request
-from .reply import read_completion, sha256_hex
+from .reply import call_facts, read_reply, sha256_hex
 
-__all__ = ["DEFAULT_MODEL", "OpenAIChatModel"]
+__all__ = ["DEFAULT_MODEL", "OpenAIChatModel", "host_of"]
 
 DEFAULT_MODEL = "gpt-4o-2024-08-06"
 logger = logging.getLogger(__name__)
@@ -43,16 +51,22 @@ def host_of(url: str) -> str:
     return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
-def _guard_hook(request: Any) -> None:
-    check_allow_model_requests(str(request.url))
+def _body_of(response: Any) -> Any:
+    """The decoded JSON body (httpx has already undone any gzip), or the text if not JSON."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return response.content
 
 
 class OpenAIChatModel:
-    """One strict structured-output call per snapshot, to OpenAI or any compatible server.
+    """One strict structured-output call per snapshot, to OpenAI, Azure OpenAI or a compatible
+    server.
 
-    The SDK's retries are off (``max_retries=0``) and redirects are not followed, so exactly one
-    HTTP request is sent per ``generate``. Errors map to the core's catalogue; the key is
-    held by the SDK client only and never appears in a message, a log line or ``repr``.
+    The SDK's retries are off and redirects are not followed, so exactly one HTTP request is
+    sent per call, and the call has a total deadline (``deadline_seconds``) whatever the server
+    does. Errors map to the core's catalogue; the key is held by the SDK client only and is
+    scrubbed from everything the provider sends back.
     """
 
     def __init__(
@@ -65,45 +79,50 @@ class OpenAIChatModel:
         max_tokens: int = 2000,
         timeout: float = 60.0,
         price_provider: str | None = None,
+        azure: AzureTarget | None = None,
         http_client: Any = None,
     ) -> None:
         self._model = model
-        self._base_url = base_url or DEFAULT_BASE_URL
+        self._azure = azure
+        self._base_url = azure.endpoint if azure is not None else (base_url or DEFAULT_BASE_URL)
         self._temperature = temperature
         self._max_tokens = max_tokens
         self._timeout = timeout
+        check_price_provider(price_provider)
         self._price_provider = price_provider
-        self._client = self._make_client(_secret_value(api_key), http_client)
+        self._key = _secret_value(api_key)
+        can_call = self._key is not None or (azure is not None and (azure.ad_token or azure.entra))
+        self._client = (
+            make_sync_client(self._key, self._base_url, timeout, azure, http_client)
+            if can_call
+            else None
+        )
 
     @classmethod
     def from_settings(cls, settings: Any) -> OpenAIChatModel:
         """From any object with the ``Settings`` fields (duck-typed: adapters stay independent)."""
+        azure_endpoint = getattr(settings, "azure_openai_endpoint", None)
+        azure = (
+            AzureTarget(
+                endpoint=azure_endpoint,
+                deployment=settings.azure_deployment or settings.model,
+                api_version=settings.azure_api_version,
+                ad_token=_secret_value(settings.azure_ad_token),
+                entra=settings.azure_entra,
+            )
+            if azure_endpoint
+            else None
+        )
+        key = settings.azure_openai_api_key if azure is not None else settings.openai_api_key
         return cls(
-            api_key=_secret_value(settings.openai_api_key),
+            api_key=_secret_value(key),
             model=settings.model,
             base_url=settings.openai_base_url,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             timeout=settings.llm_timeout,
-        )
-
-    def _make_client(self, key: str | None, http_client: Any) -> openai.OpenAI | None:
-        if key is None:
-            return None
-        if http_client is None:
-            # The SDK's defaults (pool limits, timeouts), minus redirects: a redirected POST
-            # would be a second request for the same snapshot.
-            http_client = openai.DefaultHttpxClient(follow_redirects=False)
-        # Every request, whatever its URL, passes the guard before any DNS lookup or connect.
-        hooks = dict(http_client.event_hooks)
-        hooks["request"] = [*hooks.get("request", []), _guard_hook]
-        http_client.event_hooks = hooks
-        return openai.OpenAI(
-            api_key=key,
-            base_url=self._base_url,
-            timeout=self._timeout,
-            max_retries=0,
-            http_client=http_client,
+            price_provider=getattr(settings, "price_provider", None),
+            azure=azure,
         )
 
     @property
@@ -111,18 +130,18 @@ class OpenAIChatModel:
         return self._model
 
     @property
-    def deadline_seconds(self) -> float:
-        # Minimal for now: the SDK timeout (per read); the total deadline is enforced separately.
-        return self._timeout
-
-    @property
     def base_url(self) -> str:
         return self._base_url
+
+    @property
+    def deadline_seconds(self) -> float:
+        """The total time one call may take (connect + send + wait + read)."""
+        return self._timeout
 
     def __repr__(self) -> str:
         return (
             f"OpenAIChatModel(model={self._model!r}, host={host_of(self._base_url)!r}, "
-            f"api_key={'set' if self._client else 'missing'})"
+            f"azure={self._azure is not None}, api_key={'set' if self._client else 'missing'})"
         )
 
     def ensure_ready(self) -> None:
@@ -134,57 +153,101 @@ class OpenAIChatModel:
             raise MissingApiKeyError()
         check_allow_model_requests(self._base_url)
 
-    def _secret(self) -> str | None:
-        return self._client.api_key if self._client is not None else None
-
     def _price(self, model: str, usage: TokenUsage) -> Decimal | None:
         return price_usd(model, usage, base_url=self._base_url, provider_id=self._price_provider)
 
-    def _failure_facts(self, request: Any) -> CallFacts | None:
-        try:
-            return CallFacts(model=self._model, request_sha256=sha256_hex(request.content))
-        except Exception:  # no body to hash (never the case for a JSON POST): no facts
-            return None
-
-    def generate(self, agent_input: AgentInput) -> ModelReply:
-        """Send the one request; return the raw content, or raise the typed error."""
+    def _request(self, agent_input: AgentInput) -> dict[str, Any]:
         self.ensure_ready()
-        assert self._client is not None
-        request = build_chat_request(
+        return build_chat_request(
             agent_input,
             model=self._model,
             temperature=self._temperature,
             max_tokens=self._max_tokens,
         )
-        failure: ModelCallError | None = None
-        try:
-            raw = self._client.chat.completions.with_raw_response.create(**request)
-        except openai.APIStatusError as error:
-            failure = map_status_error(error, self._failure_facts(error.request), self._secret())
-        except openai.APIConnectionError as error:
-            facts = self._failure_facts(error.request)
+
+    def _failure(self, error: Exception, request: Any) -> ModelCallError:
+        """The catalogue error for what the SDK (or the deadline) raised."""
+        sha = sha256_hex(request.content) if request is not None else None
+        response = getattr(error, "response", None)
+        headers = response.headers if response is not None else {}
+        facts = call_facts(self._model, sha, headers) if sha else None
+        failure: ModelCallError
+        if isinstance(error, openai.APIStatusError):
+            failure = map_status_error(error, facts, self._key)
+        elif isinstance(error, openai.APIConnectionError):
             failure = map_connection_error(error, facts, host_of(self._base_url), self._timeout)
-        if failure is not None:
-            # Raised outside the except block: no SDK exception (which holds the request and
-            # its headers) is chained to what callers see, log or store.
-            logger.debug("model call failed: %s (%s)", failure.code, failure.message)
-            raise failure
+        else:  # asyncio.timeout's TimeoutError: the deadline passed
+            failure = map_connection_error(
+                openai.APITimeoutError(request), facts, host_of(self._base_url), self._timeout
+            )
+        logger.debug("model call failed: %s (%s)", failure.code, failure.message)
+        return failure
+
+    def _reply(self, raw: Any) -> ModelReply:
         sha = sha256_hex(raw.http_request.content)
-        logger.debug("model call sent: model=%s body_sha256=%s", self._model, sha)
-        try:
-            completion = raw.parse()
-        except Exception:  # a 2xx body the SDK cannot decode is not our JSON either
-            completion = None
-        if completion is None:
-            facts = CallFacts(model=self._model, request_sha256=sha)
-            raise OutputSchemaViolationError("the reply body is not JSON", facts)
-        return read_completion(
-            completion,
+        logger.debug("model call answered: model=%s body_sha256=%s", self._model, sha)
+        return read_reply(
+            _body_of(raw.http_response),
+            raw.http_response.headers,
             configured_model=self._model,
             request_sha256=sha,
             price=self._price,
-            secret=self._secret(),
+            secret=self._key,
         )
+
+    def generate(self, agent_input: AgentInput) -> ModelReply:
+        """Send the one request; return the raw content, or raise the typed error."""
+        return self._send(self._request(agent_input))
+
+    def _send(self, request: dict[str, Any]) -> ModelReply:
+        """The sync I/O path: one request under the total deadline, read by ``_reply``."""
+        assert self._client is not None
+        failure: ModelCallError | None = None
+        with call_deadline(self._timeout):
+            try:
+                raw = self._client.chat.completions.with_raw_response.create(**request)
+            except (openai.APIStatusError, openai.APIConnectionError) as error:
+                failure = self._failure(error, error.request)
+        if failure is not None:
+            # Raised outside the except block: no SDK exception (which holds the request and
+            # its headers) is chained to what callers see, log or store.
+            raise failure
+        return self._reply(raw)
+
+    def probe_cost_usd(self) -> Decimal | None:
+        """The most the strict-schema probe can cost at list price (``None``: unknown)."""
+        return self._price(self._model, PROBE_USAGE)
+
+    def probe_strict_schema(self) -> ProbeReport:
+        """Send the one probe request; whether the endpoint honoured the strict schema.
+
+        Never called by a run: only by ``snapshot validate --probe``, which states the cost
+        first. A refused request (e.g. 400 invalid schema) raises the typed error.
+        """
+        self.ensure_ready()
+        reply = self._send(probe_request(self._model))
+        honoured, detail = judge_probe(reply.content)
+        return ProbeReport(honoured, detail, reply.facts, self.probe_cost_usd())
+
+    async def agenerate(self, agent_input: AgentInput) -> ModelReply:
+        """``generate`` on the async client, bounded as a whole by ``asyncio.timeout``."""
+        request = self._request(agent_input)
+        sent: list[Any] = []
+
+        async def remember(outgoing: Any) -> None:
+            sent.append(outgoing)
+
+        failure: ModelCallError | None = None
+        client = make_async_client(self._key, self._base_url, self._timeout, self._azure, remember)
+        async with client:
+            try:
+                async with asyncio.timeout(self._timeout):
+                    raw = await client.chat.completions.with_raw_response.create(**request)
+            except (openai.APIStatusError, openai.APIConnectionError, TimeoutError) as error:
+                failure = self._failure(error, sent[-1] if sent else None)
+        if failure is not None:
+            raise failure
+        return self._reply(raw)
 
     def check_endpoint(self, timeout: float = 5.0) -> list[str]:
         """``GET /models`` once, with a short timeout; the model ids listed on the first page.
@@ -195,12 +258,13 @@ class OpenAIChatModel:
         self.ensure_ready()
         assert self._client is not None
         failure: ModelCallError | None = None
-        try:
-            page = self._client.with_options(timeout=timeout, max_retries=0).models.list()
-        except openai.APIStatusError as error:
-            failure = map_status_error(error, None, self._secret())
-        except openai.APIConnectionError as error:
-            failure = map_connection_error(error, None, host_of(self._base_url), timeout)
+        with call_deadline(timeout):
+            try:
+                page = self._client.with_options(timeout=timeout).models.list()
+            except openai.APIStatusError as error:
+                failure = map_status_error(error, None, self._key)
+            except openai.APIConnectionError as error:
+                failure = map_connection_error(error, None, host_of(self._base_url), timeout)
         if failure is not None:
             raise failure
         return [str(getattr(item, "id", "")) for item in (getattr(page, "data", None) or [])]

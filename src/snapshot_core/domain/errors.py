@@ -15,6 +15,8 @@ __all__ = [
     "InvalidSnapshotError",
     "InvalidSourceError",
     "LlmApiError",
+    "LlmContentFilteredError",
+    "LlmQuotaExhaustedError",
     "LlmRefusalError",
     "LlmTimeoutError",
     "LlmTruncatedError",
@@ -40,8 +42,9 @@ class SnapshotError(Exception):
     """
 
     code: ClassVar[str] = "snapshot_error"
-    meaning: ClassVar[str] = ""
-    solution: ClassVar[str] = ""
+    # Class defaults (the catalogue's words); an instance may say more (LlmApiError does).
+    meaning: str = ""
+    solution: str = ""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -175,6 +178,12 @@ class ModelCallError(SnapshotError):
 
 
 class LlmApiError(ModelCallError):
+    """An HTTP error status (or an error body) from the provider.
+
+    ``meaning`` and ``solution`` default to the catalogue's; the adapter passes the ones that
+    fit the status and the provider's error code. ``provider_code`` is that code, if sent.
+    """
+
     code = "llm_api_error"
     meaning = "The model provider refused the request."
     solution = "Wait and try again, or raise the plan's rate limit; 401 means the key was rejected."
@@ -185,11 +194,43 @@ class LlmApiError(ModelCallError):
         retry_after: float | None = None,
         detail: str | None = None,
         facts: Any = None,
+        *,
+        meaning: str | None = None,
+        solution: str | None = None,
+        provider_code: str | None = None,
     ) -> None:
         super().__init__(f"OpenAI API error ({status})", facts)
         self.status = status
         self.retry_after = retry_after
         self.detail = detail
+        self.provider_code = provider_code
+        if meaning:
+            self.meaning = meaning
+        if solution:
+            self.solution = solution
+
+
+class LlmQuotaExhaustedError(ModelCallError):
+    """Out of credit or over a billing limit: waiting does not help, so never retry it."""
+
+    code = "llm_quota_exhausted"
+    meaning = (
+        "The provider account has no credit left or reached its billing limit "
+        "(e.g. insufficient_quota); this is not a rate limit, so waiting does not help."
+    )
+    solution = "Add credit or check billing (and the project's spend limit) at the provider."
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        facts: Any = None,
+        provider_code: str | None = None,
+    ) -> None:
+        super().__init__(f"Model provider quota exhausted ({status})", facts)
+        self.status = status
+        self.detail = detail
+        self.provider_code = provider_code
 
 
 class LlmTimeoutError(ModelCallError):
@@ -210,16 +251,39 @@ class LlmRefusalError(ModelCallError):
     def __init__(self, refusal: str = "", facts: Any = None) -> None:
         super().__init__("Model refused to answer", facts)
         self.refusal = refusal
+        self.detail = refusal[:500]  # what the CLI prints and the run keeps
 
 
 class LlmTruncatedError(ModelCallError):
     code = "llm_truncated"
-    meaning = "The model stopped early (token limit or content filter); the reply is incomplete."
+    meaning = (
+        "The model stopped early (token limit or an unexpected finish_reason); "
+        "the reply is incomplete."
+    )
     solution = "Raise SNAPSHOT_MAX_TOKENS, or try again."
 
     def __init__(self, finish_reason: str, facts: Any = None) -> None:
         super().__init__(f"Model output was cut off ({finish_reason})", facts)
         self.finish_reason = finish_reason
+
+
+class LlmContentFilteredError(ModelCallError):
+    """The provider's content filter blocked the prompt (``where="prompt"``) or the output."""
+
+    code = "llm_content_filtered"
+    meaning = (
+        "The provider's content filter blocked the request or the reply (e.g. Azure OpenAI's "
+        "ResponsibleAIPolicyViolation, or finish_reason content_filter); nothing was truncated."
+    )
+    solution = (
+        "Review the provider's content-filter settings for this deployment; retrying the same "
+        "input usually gives the same result."
+    )
+
+    def __init__(self, where: str, detail: str | None = None, facts: Any = None) -> None:
+        super().__init__(f"Model provider's content filter blocked the {where}", facts)
+        self.where = where
+        self.detail = detail
 
 
 class OutputSchemaViolationError(ModelCallError):
@@ -333,12 +397,14 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     SourceSpanTooLongError,
     MissingApiKeyError,
     LlmApiError,
+    LlmQuotaExhaustedError,
     SnapshotInProgressError,
     ClaimLostError,
     SnapshotNotSavedError,
     LlmTimeoutError,
     LlmRefusalError,
     LlmTruncatedError,
+    LlmContentFilteredError,
     OutputSchemaViolationError,
     UngroundedOutputError,
     InvalidInputError,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import socket
 import struct
@@ -38,13 +39,17 @@ class Recorded:
 @dataclass
 class Reply:
     """What the server does: answer (``status``, ``headers``, ``body``) after ``delay`` seconds,
-    or ``reset`` the connection without answering."""
+    or ``reset`` the connection without answering. ``gzip`` compresses the body as sent
+    (``Content-Encoding: gzip``); ``trickle`` sends the body one byte every that many seconds."""
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     reset: bool = False
+    content_type: str = "application/json"
+    gzip: bool = False
+    trickle: float = 0.0
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -112,6 +117,7 @@ class ChatServer:
         self.chat: Callable[[Recorded], Reply] = grounded_completion
         self.models: Callable[[Recorded], Reply] = _models
         self._lock = threading.Lock()
+        self.stopped = threading.Event()  # ends trickling replies when the test is over
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         # A short poll interval: shutdown() waits up to one interval, once per test.
@@ -129,9 +135,10 @@ class ChatServer:
     def record(self, request: Recorded) -> Reply:
         with self._lock:
             self.requests.append(request)
-        if request.path.rstrip("/").endswith("/models"):
+        path = request.path.partition("?")[0]  # Azure sends ?api-version=...
+        if path.rstrip("/").endswith("/models"):
             return self.models(request)
-        if request.path.endswith("/chat/completions"):
+        if path.endswith("/chat/completions"):
             return self.chat(request)
         return Reply(status=404, body={"error": {"message": f"no route {request.path}"}})
 
@@ -140,6 +147,7 @@ class ChatServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -170,15 +178,26 @@ def _handler_for(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 self.connection.close()
                 return
             payload = reply.encoded()
+            if reply.gzip:
+                payload = gzip.compress(payload)
             try:
                 self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(payload)))
                 self.send_header("Connection", "close")
+                if reply.gzip:
+                    self.send_header("Content-Encoding", "gzip")
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                if reply.trickle:
+                    for index in range(len(payload)):
+                        self.wfile.write(payload[index : index + 1])
+                        self.wfile.flush()
+                        if server.stopped.wait(reply.trickle):
+                            return
+                else:
+                    self.wfile.write(payload)
             except OSError:  # the client gave up (timeout test): nothing left to do
                 pass
 

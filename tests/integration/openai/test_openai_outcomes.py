@@ -14,6 +14,7 @@ from openai_test_data import API_KEY
 from snapshot_adapters.openai import KEY_REJECTED
 from snapshot_core.domain import (
     LlmApiError,
+    LlmContentFilteredError,
     LlmRefusalError,
     LlmTimeoutError,
     LlmTruncatedError,
@@ -97,9 +98,9 @@ OUTCOMES = {
     ),
     "finish_reason content_filter": Outcome(
         Reply(body=completion(None, finish_reason="content_filter")),
-        LlmTruncatedError,
-        "llm_truncated",
-        check={"finish_reason": "content_filter"},
+        LlmContentFilteredError,
+        "llm_content_filtered",
+        check={"where": "output"},
     ),
     "invalid JSON": Outcome(
         Reply(body=completion('{"headline": "unterminated')),
@@ -133,10 +134,20 @@ OUTCOMES = {
         check={"numbers": ["987,654"]},
     ),
     "2xx body not JSON": Outcome(
-        Reply(body=b"<html>gateway says hello</html>"),
+        Reply(body=b"gateway says hello"),
         OutputSchemaViolationError,
         "output_schema_violation",
         answered=False,
+    ),
+    "2xx HTML page from a proxy": Outcome(
+        Reply(body=b"<html><head><title>Sign in - Corp Proxy</title></head></html>"),
+        LlmApiError,
+        "llm_api_error",
+        answered=False,
+        check={
+            "status": 200,
+            "detail": "HTTP 200 page from a proxy or gateway: Sign in - Corp Proxy",
+        },
     ),
 }
 

@@ -17,7 +17,8 @@ from snapshot_adapters.openai import (
     price_usd,
     retry_after_seconds,
 )
-from snapshot_core.domain import TokenUsage, narrative_json_schema
+from snapshot_adapters.openai.pricing import check_price_provider, price_provider_for
+from snapshot_core.domain import InvalidSettingsError, TokenUsage, narrative_json_schema
 
 NOW = 1_800_000_000.0
 
@@ -50,11 +51,39 @@ def test_gpt_4o_is_priced_at_list_price_with_cached_input_at_the_cache_rate():
     ("model", "base_url"),
     [
         ("my-finetuned-llama", None),  # unknown model
-        ("gpt-4o-2024-08-06", "http://127.0.0.1:8000/v1"),  # self-hosted: no list price
+        ("llama3.1:8b", "http://127.0.0.1:11434/v1"),  # self-hosted: no list price
     ],
 )
 def test_an_unknown_price_is_none_not_a_crash(model, base_url):
     assert price_usd(model, TokenUsage(prompt_tokens=10), base_url=base_url) is None
+
+
+@pytest.mark.parametrize(
+    ("model", "base_url", "provider_id", "expected"),
+    [
+        ("gpt-4o-2024-08-06", "http://gateway.internal:4000/v1", None, "openai"),  # by name
+        ("openai/gpt-4o-2024-08-06", "http://litellm.internal/v1", None, "openai"),  # prefix
+        ("gpt-4o-2024-08-06", "https://x.openai.azure.com", None, "azure"),  # by URL
+        ("my-model", "http://gateway.internal/v1", "openai", "openai"),  # the setting decides
+        ("gpt-4o-2024-08-06", None, "none", None),  # `none`: no cost at all
+        ("llama3.1:8b", "http://127.0.0.1:11434/v1", None, None),  # ambiguous: no guess
+    ],
+)
+def test_the_price_provider_comes_from_the_setting_the_url_or_an_unambiguous_model_name(
+    model, base_url, provider_id, expected
+):
+    assert price_provider_for(model, base_url, provider_id) == expected
+
+
+def test_a_gateway_in_front_of_openai_still_shows_the_list_price():
+    usage = TokenUsage(prompt_tokens=1000, completion_tokens=100, cached_tokens=200)
+    priced = price_usd("gpt-4o-2024-08-06", usage, base_url="http://gateway.internal:4000/v1")
+    assert priced == Decimal("0.00325")
+
+
+def test_an_unknown_price_provider_setting_is_refused_by_name():
+    with pytest.raises(InvalidSettingsError, match="SNAPSHOT_PRICE_PROVIDER"):
+        check_price_provider("not-a-provider")
 
 
 def test_the_narrative_schema_passes_the_strict_rules():

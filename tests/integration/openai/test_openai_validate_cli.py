@@ -8,18 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from openai_chat_server import Reply
+from openai_chat_server import Reply, completion
 from openai_test_data import API_KEY
 
 
-def validate(**env: str) -> subprocess.CompletedProcess[str]:
+def validate(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """``snapshot validate`` with ``env`` on top of the test's scrubbed environment."""
     entry = Path(sys.executable).with_name("snapshot")
     command = (
         [str(entry)] if entry.exists() else [sys.executable, "-m", "snapshot_adapters.cli.main"]
     )
     return subprocess.run(
-        [*command, "validate"],
+        [*command, "validate", *args],
         env={**os.environ, "SNAPSHOT_DATABASE_URL": "memory://", **env},
         capture_output=True,
         text=True,
@@ -97,3 +97,39 @@ def test_the_fake_backend_skips_the_key_and_endpoint(chat_server):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "– model endpoint: skipped (SNAPSHOT_LLM=fake)" in done.stdout
     assert chat_server.requests == []
+
+
+def _chat_requests(server) -> list:
+    return [r for r in server.requests if r.path.endswith("/chat/completions")]
+
+
+def test_a_normal_validate_sends_no_chat_request(chat_server):
+    done = validate(OPENAI_API_KEY=API_KEY, OPENAI_BASE_URL=chat_server.base_url)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _chat_requests(chat_server) == []
+
+
+def test_the_probe_states_its_cost_then_reports_an_endpoint_that_honours_the_schema(chat_server):
+    chat_server.respond(Reply(body=completion('{"probe":"strict-ok","n":7}')))
+
+    done = validate("--probe", OPENAI_API_KEY=API_KEY, OPENAI_BASE_URL=chat_server.base_url)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    [sent] = _chat_requests(chat_server)
+    assert sent.json()["response_format"]["json_schema"]["strict"] is True
+    cost_line = done.stdout.index("probe: one request")
+    assert "at most $0.0004" in done.stdout  # gpt-4o list price of 80 in + 20 out, said first
+    assert cost_line < done.stdout.index("✓ strict schema honoured")
+    assert API_KEY not in done.stdout + done.stderr
+
+
+def test_the_probe_reports_an_endpoint_that_ignores_the_schema(chat_server):
+    chat_server.respond(Reply(body=completion("Hello!")))  # as Ollama does with response_format
+
+    done = validate("--probe", OPENAI_API_KEY=API_KEY, OPENAI_BASE_URL=chat_server.base_url)
+
+    assert done.returncode == 1
+    assert "✗ strict schema honoured" in done.stdout
+    assert "the schema was ignored" in done.stdout
+    assert len(_chat_requests(chat_server)) == 1

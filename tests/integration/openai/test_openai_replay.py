@@ -1,0 +1,73 @@
+"""Replay of recorded provider envelopes: each reply read right, each run one request."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+
+import pytest
+from openai_chat_server import Reply
+from openai_recorded import ENVELOPES, Envelope
+from openai_test_data import API_KEY
+
+from snapshot_core.domain import ModelCallError, build_agent_input
+
+
+def _served(envelope: Envelope) -> Reply:
+    headers = dict(envelope.headers)
+    if headers.get("retry-after") == "<in 30 s>":  # an HTTP date is only right when it is sent
+        headers["retry-after"] = email.utils.formatdate(time.time() + 30, usegmt=True)
+    return Reply(
+        envelope.status,
+        envelope.body,
+        headers=headers,
+        gzip=envelope.gzip,
+        content_type=envelope.content_type,
+    )
+
+
+@pytest.mark.parametrize("path", ["generate", "agenerate"])
+@pytest.mark.parametrize("envelope", ENVELOPES.values(), ids=list(ENVELOPES))
+def test_each_recorded_envelope_is_read_right_with_one_request(
+    envelope, path, make_model, make_flow, chat_server
+):
+    assert envelope.source  # every envelope says where it comes from
+    chat_server.respond(_served(envelope))
+    model = make_model()
+    flow = make_flow(model)
+    agent_input = build_agent_input(flow.store.buckets[flow.source_id])
+    expect = envelope.expect
+
+    def call():
+        if path == "agenerate":
+            return asyncio.run(model.agenerate(agent_input))
+        return model.generate(agent_input)
+
+    if expect.code is None:
+        reply = call()
+        facts = reply.facts
+        assert reply.content == expect.content
+        assert facts.model == expect.model
+    else:
+        with pytest.raises(ModelCallError) as raised:
+            call()
+        error = raised.value
+        assert (error.code, error.message) == (expect.code, expect.message)
+        assert getattr(error, "detail", None) == expect.detail
+        if expect.retry_after == -1.0:
+            assert 28 <= error.retry_after <= 30
+        else:
+            assert getattr(error, "retry_after", None) == expect.retry_after
+        assert API_KEY not in str(error.to_dict())
+        facts = error.facts
+    assert len(chat_server.requests) == 1
+    usage = facts.usage
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens) == expect.tokens
+    assert facts.cost_usd == expect.cost
+    assert facts.cost_reported is expect.cost_reported
+    assert (facts.ratelimit_remaining_requests, facts.ratelimit_remaining_tokens) == (
+        expect.remaining
+    )
+    if getattr(error := locals().get("error"), "retry_after", None) is not None:
+        assert facts.retry_after_seconds == error.retry_after
