@@ -75,7 +75,7 @@ class RowChecker:
         self.skip_bad = skip_bad
         self._max_rows = max_rows
         self._max_problems = max_problems
-        self._rejects = rejects
+        self.rejects = rejects
         self._progress = progress
         self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
         self.rows = 0
@@ -111,8 +111,8 @@ class RowChecker:
         self.bad_rows += 1
         if len(self.problems) < self._max_problems:
             self.problems.append(problem)
-        if self._rejects is not None:
-            self._rejects.write(problem, raw)
+        if self.rejects is not None:
+            self.rejects.write(problem, raw)
 
     def check(
         self, line: int, amount: Any, sent: Any, decided: Any, ident: Any, raw: list[str]
@@ -174,6 +174,8 @@ class FileRows:
         checker = self.checker
         if self.fatal is not None:
             return self.fatal
+        if checker.rejects is not None:
+            checker.rejects.finish()  # a full disk fails here, before anything is committed
         if checker.bad_rows and not checker.skip_bad:
             return InvalidInputError(checker.problems, total=checker.bad_rows)
         if not checker.stored:

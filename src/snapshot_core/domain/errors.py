@@ -9,6 +9,7 @@ __all__ = [
     "ClaimLostError",
     "DatabaseOutdatedError",
     "DatabaseUnavailableError",
+    "FileNotWrittenError",
     "InsufficientEstimatesError",
     "InvalidInputError",
     "InvalidSettingsError",
@@ -258,6 +259,20 @@ class InvalidInputError(SnapshotError):
         self.total = count
 
 
+class FileNotWrittenError(SnapshotError):
+    code = "file_not_written"
+    meaning = (
+        "A file the command writes (the rejects file) could not be written completely, "
+        "e.g. the disk is full; nothing was stored and no partial file was left."
+    )
+    solution = "Free some disk space or choose another path (--rejects), then run it again."
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"Could not write {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 class InvalidSnapshotError(SnapshotError):
     code = "invalid_snapshot"
     meaning = "The snapshot does not exist or belongs to another user."
@@ -314,6 +329,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     OutputSchemaViolationError,
     UngroundedOutputError,
     InvalidInputError,
+    FileNotWrittenError,
     InvalidSnapshotError,
     InvalidSettingsError,
     DatabaseUnavailableError,
