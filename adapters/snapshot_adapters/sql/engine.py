@@ -14,7 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
+
+from snapshot_core.domain import InvalidSettingsError, redact_url
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_S", "is_memory_sqlite", "make_engine", "normalize_url"]
 
@@ -23,16 +26,27 @@ _PG_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg"}
 
 
 def normalize_url(url: str | URL) -> URL:
-    """Parse a database URL; plain ``postgresql://`` means psycopg 3 here."""
-    parsed = make_url(url) if isinstance(url, str) else url
+    """Parse a database URL; plain ``postgresql://`` means psycopg 3 here.
+
+    A URL that cannot be parsed or names another database is ``InvalidSettingsError``,
+    quoting the URL only redacted (the parser's own text could hold a piece of a password).
+    """
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except (ArgumentError, ValueError):  # e.g. a bad port
+        raise _invalid(f"not a database URL: {redact_url(str(url))}") from None
     if parsed.drivername in _PG_DRIVERS:
         return parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() == "pysqlite":
         return parsed
-    raise ValueError(
+    raise _invalid(
         f"unsupported database URL scheme {parsed.drivername!r}: "
         "use sqlite:///FILE or postgresql+psycopg://..."
     )
+
+
+def _invalid(problem: str) -> InvalidSettingsError:
+    return InvalidSettingsError([f"SNAPSHOT_DATABASE_URL: {problem}"])
 
 
 def is_memory_sqlite(url: URL) -> bool:

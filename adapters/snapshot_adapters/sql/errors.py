@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import exc
 from sqlalchemy.engine import URL
 
-from snapshot_core.domain import DatabaseUnavailableError, redact_url
+from snapshot_core.domain import DatabaseUnavailableError, redact_text, redact_url
 
 __all__ = ["database_errors", "safe_url", "unavailable"]
 
@@ -35,7 +35,10 @@ def _is_unavailable(error: BaseException) -> bool:
 def unavailable(error: BaseException, url: URL) -> DatabaseUnavailableError:
     cause = getattr(error, "orig", None) or error
     first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    detail = f"{safe_url(url)}: {first_line}"
+    # The driver's text may quote any piece of the URL (a host that swallowed half of a
+    # password with an @ in it): every piece of the password is masked wherever it appears.
+    raw = url.render_as_string(hide_password=False)
+    detail = redact_text(f"{safe_url(url)}: {first_line}", raw)
     if url.password:
         detail = detail.replace(str(url.password), "***")
     return DatabaseUnavailableError(detail)

@@ -31,7 +31,7 @@ from .models import (
 )
 from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
 from .policy import RunPolicy
-from .redaction import redact_url
+from .redaction import redact_text, redact_url, url_secrets
 from .runs import CallFacts, ModelReply, RunOutcome, SnapshotRun, TokenUsage
 from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
 from .stats import RunStats, percentile, summarize_runs
@@ -78,12 +78,14 @@ __all__ = [
     "numbers_in",
     "numbers_in_values",
     "percentile",
+    "redact_text",
     "redact_url",
     "summarize_runs",
     "suppress_buckets",
     "suppress_small_cells",
     "tally_estimates",
     "ungrounded_numbers",
+    "url_secrets",
     "week_label",
     "weeks_between",
     *_errors_all,
