@@ -7,7 +7,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from snapshot_core.domain import EstimateRow, InvalidInputError, RowProblem
+from snapshot_core.domain import (
+    ESTIMATE_ID_MAX_LENGTH,
+    EstimateRow,
+    InvalidInputError,
+    RowProblem,
+    text_problem,
+)
 
 from .construct import trusted_row
 from .errors import LimitExceededError, UnreadableFileError
@@ -23,7 +29,7 @@ from .values import (
 
 __all__ = ["MAX_ID_LENGTH", "Converters", "FileRows", "RowChecker"]
 
-MAX_ID_LENGTH = 255
+MAX_ID_LENGTH = ESTIMATE_ID_MAX_LENGTH
 _PROGRESS_EVERY = 8192  # rows between progress callbacks
 
 
@@ -75,7 +81,7 @@ class RowChecker:
         self.skip_bad = skip_bad
         self._max_rows = max_rows
         self._max_problems = max_problems
-        self.rejects = rejects
+        self._rejects = rejects
         self._progress = progress
         self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
         self.rows = 0
@@ -111,8 +117,8 @@ class RowChecker:
         self.bad_rows += 1
         if len(self.problems) < self._max_problems:
             self.problems.append(problem)
-        if self.rejects is not None:
-            self.rejects.write(problem, raw)
+        if self._rejects is not None:
+            self._rejects.write(problem, raw)
 
     def check(
         self, line: int, amount: Any, sent: Any, decided: Any, ident: Any, raw: list[str]
@@ -142,6 +148,9 @@ class RowChecker:
                 if ident is not None:
                     if len(ident) > MAX_ID_LENGTH:
                         raise ValueProblem(f"longer than {MAX_ID_LENGTH} characters")
+                    unstorable = text_problem(ident)  # the rule EstimateRow applies
+                    if unstorable is not None:
+                        raise ValueProblem(unstorable)
                     first = self._first_line_of.setdefault(ident, line)
                     if first != line:
                         raise ValueProblem(f"duplicate of line {first}")
@@ -174,8 +183,8 @@ class FileRows:
         checker = self.checker
         if self.fatal is not None:
             return self.fatal
-        if checker.rejects is not None:
-            checker.rejects.finish()  # a full disk fails here, before anything is committed
+        if checker._rejects is not None:
+            checker._rejects.finish()  # a full disk fails here, before anything is committed
         if checker.bad_rows and not checker.skip_bad:
             return InvalidInputError(checker.problems, total=checker.bad_rows)
         if not checker.stored:

@@ -36,13 +36,22 @@ from .runs import CallFacts, ModelReply, RunOutcome, SnapshotRun, TokenUsage
 from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
 from .stats import RunStats, percentile, summarize_runs
 from .suppression import suppress_buckets, suppress_small_cells
+from .user_text import (
+    ESTIMATE_ID_MAX_LENGTH,
+    USER_ID_MAX_LENGTH,
+    check_user_id,
+    storable,
+    text_problem,
+)
 
 __all__ = [
     "BAND_LABEL_PATTERN",
     "DEFAULT_BAND_SCHEME",
+    "ESTIMATE_ID_MAX_LENGTH",
     "NARRATIVE_SCHEMA_NAME",
     "PENDING",
     "SCHEMA_VERSION",
+    "USER_ID_MAX_LENGTH",
     "AgentInput",
     "AgentInputBand",
     "BandCount",
@@ -71,6 +80,7 @@ __all__ = [
     "assemble_snapshot",
     "build_agent_input",
     "build_buckets",
+    "check_user_id",
     "confidence_level",
     "iso_week_label",
     "latency_days",
@@ -81,9 +91,11 @@ __all__ = [
     "redact_text",
     "redact_url",
     "summarize_runs",
+    "storable",
     "suppress_buckets",
     "suppress_small_cells",
     "tally_estimates",
+    "text_problem",
     "ungrounded_numbers",
     "url_secrets",
     "week_label",

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidSettingsError",
     "InvalidSnapshotError",
     "InvalidSourceError",
+    "InvalidUserError",
     "LlmApiError",
     "LlmRefusalError",
     "LlmTimeoutError",
@@ -277,6 +278,19 @@ class FileNotWrittenError(SnapshotError):
         self.reason = reason
 
 
+class InvalidUserError(SnapshotError):
+    code = "invalid_user"
+    meaning = (
+        "The user id cannot be stored alike by every backend: it is empty, longer than "
+        "255 characters, or holds a NUL or a lone surrogate character."
+    )
+    solution = "Use a user id of 1 to 255 characters (--user or SNAPSHOT_USER)."
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"Invalid user_id: {problem}")
+        self.problem = problem
+
+
 class InvalidSnapshotError(SnapshotError):
     code = "invalid_snapshot"
     meaning = "The snapshot does not exist or belongs to another user."
@@ -393,6 +407,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     UngroundedOutputError,
     InvalidInputError,
     FileNotWrittenError,
+    InvalidUserError,
     InvalidSnapshotError,
     InvalidSettingsError,
     DatabaseUnavailableError,

@@ -7,7 +7,15 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from ..domain import EstimateRow, InvalidInputError, RowProblem, Source, SourceStatus
+from ..domain import (
+    EstimateRow,
+    InvalidInputError,
+    RowProblem,
+    Source,
+    SourceStatus,
+    check_user_id,
+    text_problem,
+)
 from ..ports import Clock, IdFactory, UnitOfWorkFactory
 
 __all__ = ["CheckedRows", "RowStream", "ingest_estimates", "ingest_row_stream"]
@@ -88,6 +96,10 @@ def ingest_row_stream(
     names an error, it is raised and nothing is stored. For readers that check rows
     themselves (with their own line numbers); Python callers want ``ingest_estimates``.
     """
+    check_user_id(user_id)
+    unstorable = text_problem(name)
+    if unstorable is not None:
+        raise InvalidInputError([], message=f"Invalid source name: {unstorable}")
     source_id = ids.new_id("source")
     with uow_factory() as uow:
         uow.sources.add(

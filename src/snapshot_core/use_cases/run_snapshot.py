@@ -31,6 +31,7 @@ from ..domain import (
     UngroundedOutputError,
     assemble_snapshot,
     build_agent_input,
+    check_user_id,
     suppress_buckets,
     ungrounded_numbers,
 )
@@ -135,6 +136,7 @@ def run_snapshot(
     transaction. Whatever happens after the claim, the attempt is recorded as a run; on
     failure the source goes back to ``bucketed`` and the typed error is raised.
     """
+    check_user_id(user_id)
     model.ensure_ready()
     claim = _claim(uow_factory, clock, policy, source_id, user_id)
     shown, agent_input = claim.shown, claim.agent_input
