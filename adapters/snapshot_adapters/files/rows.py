@@ -12,6 +12,7 @@ from snapshot_core.domain import (
     EstimateRow,
     InvalidInputError,
     RowProblem,
+    SeenIds,
     text_problem,
 )
 
@@ -83,7 +84,7 @@ class RowChecker:
         self._max_problems = max_problems
         self._rejects = rejects
         self._progress = progress
-        self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
+        self._seen_ids = SeenIds()  # estimate_id -> line of the kept row, ~16 bytes an id
         self.rows = 0
         # The next row count that needs a look (progress or the limit): one comparison a row.
         self._next_stop = min(_PROGRESS_EVERY, max_rows + 1)
@@ -151,8 +152,8 @@ class RowChecker:
                     unstorable = text_problem(ident)  # the rule EstimateRow applies
                     if unstorable is not None:
                         raise ValueProblem(unstorable)
-                    first = self._first_line_of.setdefault(ident, line)
-                    if first != line:
+                    first = self._seen_ids.first(ident, line)
+                    if first is not None:
                         raise ValueProblem(f"duplicate of line {first}")
         except ValueProblem as problem:
             self._reject(RowProblem(line, column, str(problem)), raw)

@@ -33,6 +33,7 @@ from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrat
 from .policy import RunPolicy
 from .redaction import redact_text, redact_url, url_secrets
 from .runs import CallFacts, ModelReply, RunOutcome, SnapshotRun, TokenUsage
+from .seen_ids import SeenIds
 from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
 from .stats import RunStats, percentile, summarize_runs
 from .suppression import suppress_buckets, suppress_small_cells
@@ -67,6 +68,7 @@ __all__ = [
     "RunOutcome",
     "RunPolicy",
     "RunStats",
+    "SeenIds",
     "SnapshotMeta",
     "SnapshotNarrative",
     "SnapshotResult",

@@ -11,6 +11,7 @@ from ..domain import (
     EstimateRow,
     InvalidInputError,
     RowProblem,
+    SeenIds,
     Source,
     SourceStatus,
     check_user_id,
@@ -54,7 +55,7 @@ class CheckedRows:
         self._rows = rows
         self.problems: list[RowProblem] = []
         self.bad_rows = 0
-        self._first_seen: dict[str, int] = {}
+        self._seen_ids = SeenIds()
 
     def _problem(self, problems: list[RowProblem]) -> None:
         self.bad_rows += 1
@@ -69,8 +70,8 @@ class CheckedRows:
                 self._problem(_problems_from(error, number))
                 continue
             if row.estimate_id is not None:
-                first = self._first_seen.setdefault(row.estimate_id, number)
-                if first != number:
+                first = self._seen_ids.first(row.estimate_id, number)
+                if first is not None:
                     self._problem([RowProblem(number, "estimate_id", f"duplicate of row {first}")])
                     continue
             yield row
