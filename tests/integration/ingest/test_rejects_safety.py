@@ -20,6 +20,7 @@ from snapshot_adapters.files import RejectsPathError, neutralise_cell, restore_c
 from snapshot_core.domain import FileNotWrittenError
 
 from ..cli_runner import run_cli
+from ..tmpfs import tmpfs
 from .conftest import Backend
 
 USER = "rejects-user"
@@ -162,19 +163,10 @@ def test_a_write_that_runs_out_of_room_leaves_no_partial_file(tmp_path: Path) ->
 @pytest.fixture
 def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A 16 KB tmpfs (needs the privilege to mount; the RLIMIT test covers the rest)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
+    with tmpfs(tmp_path / "tiny", "16k") as mounted:
+        if not mounted:
+            pytest.skip("cannot mount a tmpfs here (needs root)")
+        yield tmp_path / "tiny"
 
 
 def test_a_full_tmpfs_gives_a_clear_error_no_partial_file_and_nothing_stored(

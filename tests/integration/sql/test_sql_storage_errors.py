@@ -28,6 +28,7 @@ from snapshot_core.domain import (
 )
 
 from ..cli_runner import run_cli
+from ..tmpfs import tmpfs
 from .flows import USER, orchestrator
 
 
@@ -133,20 +134,12 @@ def read_only_workdir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     assert demo.returncode == 0, demo.stderr
     snapshot_id = re.search(r"snapshot show (\S+)", demo.stdout).group(1)  # type: ignore[union-attr]
     mount = tmp_path / "ro"
-    mount.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode == 0:
-        shutil.copy(made / "snapshot.db", mount / "snapshot.db")
-        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-        try:
+    with tmpfs(mount, "8m") as mounted:
+        if mounted:
+            shutil.copy(made / "snapshot.db", mount / "snapshot.db")
+            subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
             yield mount, snapshot_id
-        finally:
-            subprocess.run(["umount", str(mount)], check=False)
-        return
+            return
     if os.geteuid() == 0:
         pytest.fail("root, but cannot mount a tmpfs: no way to make a file read-only for root")
     shutil.copy(made / "snapshot.db", mount / "snapshot.db")
