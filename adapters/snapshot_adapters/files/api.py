@@ -102,7 +102,7 @@ def ingest_file(
             records = JsonlRecords(text)
             records.read_header()
             header, ignored = ["raw"], ()
-        with open_rejects(rejects) as writer:
+        with open_rejects(rejects, overwrite=overwrite_rejects) as writer:
             if writer is not None:
                 writer.start(header)
             checker = RowChecker(

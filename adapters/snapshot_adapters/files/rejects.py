@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -121,11 +121,18 @@ class RejectsWriter:
     ``finish()`` raises it as ``FileNotWrittenError`` before anything is committed.
     """
 
-    def __init__(self, stream: IO[str], name: object = "the rejects stream") -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        name: object = "the rejects stream",
+        place: Callable[[], None] | None = None,
+    ) -> None:
         self._stream = stream
         self._writer = csv.writer(stream, lineterminator="\n")
         self._name = name
+        self._place = place  # puts a complete file where it belongs, once
         self._failure: OSError | None = None
+        self._finished = False
         self.written = 0
 
     def _row(self, cells: Sequence[object]) -> None:
@@ -146,7 +153,10 @@ class RejectsWriter:
         self.written += 1
 
     def finish(self) -> None:
-        """Flush to the disk; raise ``FileNotWrittenError`` if any of it did not get there."""
+        """Flush to the disk and put the file in place (before the rows are committed);
+        raise ``FileNotWrittenError`` if any of it did not get there. Once is enough."""
+        if self._finished:
+            return
         if self._failure is None:
             try:
                 self._stream.flush()
@@ -156,16 +166,38 @@ class RejectsWriter:
                 self._failure = error
         if self._failure is not None:
             raise _not_written(self._name, self._failure)
+        if self._place is not None:
+            self._place()
+        self._finished = True
+
+
+def _move(temporary: str, path: Path, overwrite: bool) -> None:
+    if not overwrite:
+        try:
+            os.link(temporary, path)  # atomic, and never replaces an existing file
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: check, then rename
+            if path.exists():
+                raise FileExistsError(path) from None
+        else:
+            os.unlink(temporary)
+            return
+    os.replace(temporary, path)
 
 
 @contextlib.contextmanager
-def open_rejects(target: str | os.PathLike[str] | IO[str] | None) -> Iterator[RejectsWriter | None]:
+def open_rejects(
+    target: str | os.PathLike[str] | IO[str] | None, *, overwrite: bool = False
+) -> Iterator[RejectsWriter | None]:
     """A ``RejectsWriter`` for a path (written atomically) or a text stream, or ``None``.
 
-    The path's rows go to a temporary file in the same directory, renamed over the target
-    only when they are complete: after a good ingest, or one refused for its bad rows (the
+    The path's rows go to a temporary file in the same directory, moved to the target only
+    when they are complete: after a good ingest, or one refused for its bad rows (the
     rejects say why). Anything else (an unreadable file, a full disk, an interrupt) removes
-    the temporary file, so no partial rejects file is ever left behind.
+    the temporary file, so no partial rejects file is ever left behind. Without
+    ``overwrite`` the move is a hard link, which fails if a file appeared at the target
+    meanwhile (checked before, but another process may have been quicker).
     """
     if target is None:
         yield None
@@ -181,27 +213,28 @@ def open_rejects(target: str | os.PathLike[str] | IO[str] | None) -> Iterator[Re
         stream = open(handle, "w", encoding="utf-8", newline="")  # noqa: SIM115 (closed below)
     except OSError as error:
         raise _not_written(path, error) from None
-    writer = RejectsWriter(stream, path)
     placed = False
 
     def place() -> None:
         nonlocal placed
-        writer.finish()
         try:
             stream.close()
-            os.replace(temporary, path)
+            _move(temporary, path, overwrite)
+        except FileExistsError:
+            raise FileNotWrittenError(str(path), "a file appeared there meanwhile") from None
         except OSError as error:  # the last buffered bytes did not fit, or the rename failed
             raise _not_written(path, error) from None
         placed = True
 
+    writer = RejectsWriter(stream, path, place)
     try:
         try:
             yield writer
         except InvalidInputError as refused:
             if not isinstance(refused, UnreadableFileError):
-                place()
+                writer.finish()
             raise
-        place()
+        writer.finish()
     finally:
         if not placed:
             with contextlib.suppress(OSError):

@@ -205,3 +205,22 @@ def test_cells_a_spreadsheet_would_run_are_neutralised_and_recoverable(
     assert all(cell.startswith("'") for cell in cells)
     assert [restore_cell(cell) for cell in cells] == ATTACKS
     assert neutralise_cell("\rx") == "'\rx" and neutralise_cell("5") == "5"
+
+
+def test_a_file_that_appears_at_the_target_while_ingesting_is_not_replaced(
+    memory: Backend, tmp_path: Path
+) -> None:
+    target = tmp_path / "rejects.csv"
+
+    class Racing(io.StringIO):  # another process writes the target once reading has begun
+        def read(self, size: int | None = -1) -> str:
+            if not target.exists():
+                target.write_text("theirs\n", encoding="utf-8")
+            return super().read(size)
+
+    source = Racing("amount,sent_at\nx,2026-01-05\n5,2026-01-05\n")
+    with pytest.raises(FileNotWrittenError, match="a file appeared there meanwhile"):
+        memory.ingest(source, format="csv", on_bad_rows="skip", rejects=target)
+    assert target.read_text(encoding="utf-8") == "theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rejects.csv"]
+    assert memory.source_ids() == []
