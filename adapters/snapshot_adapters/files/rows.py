@@ -161,7 +161,7 @@ class RowChecker:
         if self.bad_rows and not self.skip_bad:
             return None
         self.stored += 1
-        return trusted_row(amount, sent, decided, ident)
+        return trusted_row(amount, sent, decided, ident, None)
 
 
 class FileRows:
