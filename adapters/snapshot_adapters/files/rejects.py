@@ -160,8 +160,9 @@ class RejectsWriter:
         if self._failure is None:
             try:
                 self._stream.flush()
-                with contextlib.suppress(AttributeError, OSError, ValueError):
-                    os.fsync(self._stream.fileno())  # streams without a file have no fileno
+                descriptor = _regular_file_descriptor(self._stream)
+                if descriptor is not None:
+                    os.fsync(descriptor)  # on the disk before the rows are committed
             except OSError as error:
                 self._failure = error
         if self._failure is not None:
@@ -169,6 +170,15 @@ class RejectsWriter:
         if self._place is not None:
             self._place()
         self._finished = True
+
+
+def _regular_file_descriptor(stream: IO[str]) -> int | None:
+    """The stream's descriptor if it is a regular file (a pipe or a terminal has no fsync)."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.StringIO and other in-memory streams
+        return None
+    return descriptor if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
 
 
 def _move(temporary: str, path: Path, overwrite: bool) -> None:
