@@ -7,7 +7,7 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from snapshot_core import Orchestrator
-from snapshot_core.domain import InvalidSettingsError, redact_url
+from snapshot_core.domain import InvalidSettingsError, redact_text, redact_url
 from snapshot_core.ports import LanguageModel, UnitOfWorkFactory
 
 from .fake import FakeModel
@@ -29,7 +29,8 @@ def _sql_store(settings: Settings) -> UnitOfWorkFactory:
             'pip install "snapshot-orchestrator[postgres]"'
         ) from None
     except ValueError as unsupported:  # a scheme we do not speak, or a malformed URL
-        raise InvalidSettingsError([f"SNAPSHOT_DATABASE_URL: {unsupported}"]) from None
+        said = redact_text(str(unsupported), settings.database_url)
+        raise InvalidSettingsError([f"SNAPSHOT_DATABASE_URL: {said}"]) from None
 
 
 def _openai_model(settings: Settings) -> LanguageModel:

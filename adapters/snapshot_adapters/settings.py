@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from snapshot_core.domain import (
@@ -82,6 +90,18 @@ class Settings(BaseSettings):
     )
     azure_entra: bool = Field(default=False, description="Entra ID via azure-identity")
 
+    @field_validator("openai_base_url")
+    @classmethod
+    def _base_url_is_an_http_url(cls, value: str | None) -> str | None:
+        # Checked here, in words of our own: a URL parser's message ("Invalid port: 'pw'")
+        # would quote a piece of the password, and the SDK would fail only at the call.
+        if not value:
+            return value
+        problem = _http_url_problem(value)
+        if problem:
+            raise ValueError(f"{problem}: {redact_url(value)}")
+        return value
+
     @model_validator(mode="after")
     def _lease_outlasts_the_call(self) -> Settings:
         # A lease shorter than the call would let a second attempt start while the first
@@ -114,6 +134,23 @@ class Settings(BaseSettings):
             max_weeks=self.max_weeks,
             lease_seconds=self.lease_seconds,
         )
+
+
+def _http_url_problem(url: str) -> str:
+    """Why ``url`` is not a usable http(s) base URL, or ``""``."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "not a valid URL (a password with / ? # @ must be percent-encoded)"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL with a host"
+    if any(char.isspace() for char in url):
+        return "not a valid URL (it contains white space)"
+    if "@" in url.partition("://")[2] and "@" not in parts.netloc:
+        # The last @ lies in the path or query: a password held a / ? or #.
+        return "not a valid URL (a password with / ? # @ must be percent-encoded)"
+    return ""
 
 
 _ALIASED = {

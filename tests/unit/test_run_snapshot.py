@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -288,13 +288,27 @@ def test_a_bucketing_that_loses_to_a_claim_leaves_the_claim_alone() -> None:
 
 
 def test_a_source_spanning_too_many_weeks_is_refused_before_any_claim() -> None:
-    w = world(max_weeks=52)
+    # Bucketed while the limit was higher; the limit lowered since: the run still refuses.
+    w = world(max_weeks=100)
     stray = EstimateRow(amount=Decimal(100), sent_at=w.clock.now() - timedelta(weeks=60))
     source_id = w.bucketed_source([*rows(), stray])
+    lowered = Orchestrator(
+        uow_factory=w.store, model=w.model, clock=w.clock, ids=SequentialIds(),
+        policy=RunPolicy(max_weeks=52),
+    )  # fmt: skip
     with pytest.raises(SourceSpanTooLongError, match="spans 62 weeks; .* at most 52"):
-        w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+        lowered.run_snapshot(source_id=source_id, user_id=USER)
     assert w.status(source_id) is SourceStatus.BUCKETED
     assert w.model.calls == [] and w.store.runs == []
+
+
+def test_a_source_spanning_too_many_weeks_is_refused_at_bucketing_before_zero_filling() -> None:
+    w = world(max_weeks=52)
+    stray = EstimateRow(amount=Decimal(100), sent_at=datetime(1, 1, 1, tzinfo=UTC))
+    source_id = w.orchestrator.ingest_estimates(user_id=USER, rows=[*rows(), stray])
+    with pytest.raises(SourceSpanTooLongError, match="at most 52"):
+        w.orchestrator.bucket_source(source_id=source_id, user_id=USER)
+    assert w.status(source_id) is SourceStatus.UPLOADED and w.store.buckets == {}
 
 
 def test_a_band_scheme_the_model_input_cannot_carry_is_refused_when_configured() -> None:

@@ -12,7 +12,15 @@ from rich.console import Console
 
 from ..container import Container, build_container
 
-__all__ = ["UserOption", "container", "err", "out", "print_json", "require_user"]
+__all__ = [
+    "UserOption",
+    "container",
+    "err",
+    "out",
+    "print_json",
+    "refuse_empty_user",
+    "require_user",
+]
 
 # stdout carries results only; stderr everything a person reads along the way. Markup and
 # emoji codes are off: names, file paths and model text are data, never formatting (a
@@ -32,8 +40,19 @@ def container() -> Container:
     return build_container()
 
 
+def refuse_empty_user(user: str | None) -> None:
+    """A usage error for ``--user ""`` (or blanks): never read as "no user given"."""
+    if user is not None and not user.strip():
+        raise typer.BadParameter("must not be empty", param_hint="--user")
+
+
 def require_user(user: str | None) -> str:
-    """``--user``, else SNAPSHOT_USER from the environment or the .env files."""
+    """``--user``, else SNAPSHOT_USER from the environment or the .env files.
+
+    An empty ``--user ""`` is refused, not replaced by SNAPSHOT_USER: a script whose
+    variable came out empty must not act as whoever the environment names.
+    """
+    refuse_empty_user(user)
     user = user or container().settings().user
     if not user:
         raise typer.BadParameter("missing --user (or set SNAPSHOT_USER)", param_hint="--user")

@@ -10,7 +10,7 @@ import typer
 from snapshot_core.use_cases import bucket_source, get_snapshot, list_sources, run_stats
 
 from .app import app
-from .common import UserOption, container, err, out, print_json, require_user
+from .common import UserOption, container, err, out, print_json, refuse_empty_user, require_user
 from .render import print_snapshot, print_sources, print_stats
 
 
@@ -103,6 +103,7 @@ def stats(
     as_json: JsonFlag = False,
 ) -> None:
     """Run statistics: outcomes by error code, latency p50/p95, tokens and cost."""
+    refuse_empty_user(user)
     summary = run_stats(uow_factory=container().storage(), user_id=user)
     if as_json:
         print_json(summary.model_dump(mode="json"))

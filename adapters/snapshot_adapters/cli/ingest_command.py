@@ -20,7 +20,16 @@ from rich.progress import (
 
 from snapshot_core.domain import InvalidInputError
 
-from ..files import IngestLimits, IngestReport, UnreadableFileError, detect_format, ingest_file
+from ..files import (
+    IngestLimits,
+    IngestReport,
+    RejectsPathError,
+    UnreadableFileError,
+    check_rejects_path,
+    detect_format,
+    ingest_file,
+    sqlite_companions,
+)
 from .app import app
 from .common import UserOption, container, err, require_user
 
@@ -93,6 +102,19 @@ def _summarise(report: IngestReport, rejects: Path | None) -> None:
         _notice(f"Bad rows written to {rejects}")
 
 
+def _database_files(database_url: str) -> tuple[Path, ...]:
+    """The files of a SQLite database, which a rejects file must never replace."""
+    if not database_url.startswith("sqlite:"):
+        return ()
+    from sqlalchemy.engine import make_url  # SQLAlchemy stores the source anyway
+
+    try:
+        database = make_url(database_url).database
+    except Exception:  # an unparsable URL is reported when the store is opened
+        return ()
+    return sqlite_companions(database) if database and database != ":memory:" else ()
+
+
 @app.command()
 def ingest(
     file: Annotated[
@@ -125,9 +147,13 @@ def ingest(
         typer.Option(
             "--rejects",
             dir_okay=False,
-            help="Write every bad row (line, column, problem, original fields) to this CSV.",
+            help="Write every bad row (line, column, problem, original fields) to this CSV "
+            "(a new file; cells a spreadsheet would run as formulas start with ').",
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --rejects file if it exists.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Store the estimates of a CSV or JSON Lines file as a new source; prints its id.
@@ -140,12 +166,18 @@ def ingest(
         file_format = detect_format(file, fmt.value if fmt else None)
     except UnreadableFileError as error:
         raise typer.BadParameter(error.message, param_hint="--format") from None
-    if rejects is not None and rejects.exists() and rejects.resolve() == file.resolve():
-        raise typer.BadParameter("must not be the input file", param_hint="--rejects")
-    if rejects is not None and not rejects.resolve().parent.is_dir():
-        raise typer.BadParameter(f"no directory {rejects.parent}", param_hint="--rejects")
     c = container()
     settings = c.settings()
+    if rejects is not None:
+        try:
+            check_rejects_path(
+                rejects,
+                inputs=[file],
+                protected=_database_files(settings.database_url),
+                overwrite=force,
+            )
+        except RejectsPathError as refused:
+            raise typer.BadParameter(str(refused), param_hint="--rejects") from None
     progress = _LateProgress()
     try:
         report = ingest_file(
@@ -158,6 +190,7 @@ def ingest(
             format=file_format,
             on_bad_rows=on_bad_rows.value,
             rejects=rejects,
+            overwrite_rejects=force,
             limits=IngestLimits(settings.ingest_max_bytes, settings.ingest_max_rows),
             progress=progress,
             notify=_notice,

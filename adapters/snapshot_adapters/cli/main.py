@@ -6,7 +6,7 @@ import sys
 
 from rich.text import Text
 
-from snapshot_core.domain import InvalidInputError, SnapshotError
+from snapshot_core.domain import InvalidInputError, SnapshotError, redact_text
 
 # Commands live in their own modules; importing them registers them on `app`.
 from . import db_command, demo_command, flow_commands, ingest_command, validate_command  # noqa: F401
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug_enabled():
             raise
         err.print(
-            f"Unexpected error ({type(unexpected).__name__}): {unexpected}\n"
+            f"Unexpected error ({type(unexpected).__name__}): {redact_text(str(unexpected))}\n"
             "  This is a bug; run again with SNAPSHOT_DEBUG=1 for the traceback.",
             markup=False,
         )

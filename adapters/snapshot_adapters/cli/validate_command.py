@@ -13,6 +13,7 @@ from snapshot_core.domain import (
     LlmTimeoutError,
     SnapshotError,
     narrative_json_schema,
+    redact_text,
 )
 
 from ..settings import Settings, redact_url
@@ -41,7 +42,10 @@ def _load_settings() -> tuple[Check, Settings | None]:
         errors = getattr(error, "errors", None)
         # Field and problem only: pydantic's own text would print the offending input value.
         problems = (
-            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors())
+            "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                for e in errors()
+            )
             if callable(errors)
             else type(error).__name__
         )
@@ -84,13 +88,15 @@ def _database(settings: Settings) -> Check:
         status = database_status(url)
     except Exception as error:  # a missing driver, a malformed URL, ...
         fix = "Check SNAPSHOT_DATABASE_URL (and install the [postgres] extra for PostgreSQL)."
-        return Check("database", False, f"{shown}: {type(error).__name__}", fix)
+        said = redact_text(error.message, url) if isinstance(error, SnapshotError) else ""
+        return Check("database", False, f"{shown}: {said or type(error).__name__}", fix)
     if not status.reachable:
         fix = "Check SNAPSHOT_DATABASE_URL and that the database server is running."
-        return Check("database", False, f"{shown} unreachable: {status.detail}", fix)
+        detail = redact_text(status.detail, url)
+        return Check("database", False, f"{shown} unreachable: {detail}", fix)
     migrated = status.current == status.head or url.startswith("sqlite")  # SQLite: on first use
     fix = "" if migrated else "Run `snapshot db upgrade`."
-    return Check("database", migrated, f"{shown} reachable; {status.detail}", fix)
+    return Check("database", migrated, f"{shown} reachable; {redact_text(status.detail, url)}", fix)
 
 
 def _endpoint(settings: Settings, timeout: float = 5.0) -> Check:

@@ -10,6 +10,13 @@ from .options import (
     IngestReport,
     detect_format,
 )
+from .rejects import (
+    RejectsPathError,
+    check_rejects_path,
+    neutralise_cell,
+    restore_cell,
+    sqlite_companions,
+)
 from .values import ValueProblem, parse_amount, parse_timestamp
 
 __all__ = [
@@ -20,10 +27,15 @@ __all__ = [
     "IngestReport",
     "InputFile",
     "LimitExceededError",
+    "RejectsPathError",
     "UnreadableFileError",
     "ValueProblem",
+    "check_rejects_path",
     "detect_format",
     "ingest_file",
+    "neutralise_cell",
     "parse_amount",
     "parse_timestamp",
+    "restore_cell",
+    "sqlite_companions",
 ]

@@ -22,7 +22,7 @@ from .options import (
     IngestReport,
     detect_format,
 )
-from .rejects import RejectsWriter
+from .rejects import check_rejects_path, open_rejects
 from .rows import Converters, FileRows, RowChecker
 
 __all__ = ["InputFile", "ingest_file"]
@@ -46,26 +46,6 @@ def _opened_input(
         yield source, None
 
 
-@contextlib.contextmanager
-def _opened_rejects(
-    target: str | os.PathLike[str] | IO[str] | None,
-) -> Iterator[RejectsWriter | None]:
-    if target is None:
-        yield None
-    elif isinstance(target, str | os.PathLike):
-        with open(target, "w", encoding="utf-8", newline="") as stream:
-            yield RejectsWriter(stream)
-    else:
-        yield RejectsWriter(target)
-
-
-def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def _default_name(source: InputFile) -> str:
     name = source if isinstance(source, str | os.PathLike) else getattr(source, "name", "")
     return os.path.basename(os.fsdecode(name)) if isinstance(name, str | os.PathLike) else ""
@@ -82,6 +62,7 @@ def ingest_file(
     format: FileFormat | None = None,
     on_bad_rows: BadRowPolicy = "reject",
     rejects: str | os.PathLike[str] | IO[str] | None = None,
+    overwrite_rejects: bool = False,
     limits: IngestLimits = IngestLimits(),
     progress: Callable[[int, int | None], None] | None = None,
     notify: Callable[[str], None] | None = None,
@@ -93,18 +74,17 @@ def ingest_file(
     are reported by physical line: with ``on_bad_rows="reject"`` any bad row raises
     ``InvalidInputError`` and nothing is stored; with ``"skip"`` the good rows are stored
     and the report lists what was left out. ``rejects`` (a path or text stream) receives
-    every bad row with its line, problem and original fields. A file that cannot be read
+    every bad row with its line, problem and original fields; a path is written atomically
+    and must not be the input file, nor an existing file unless ``overwrite_rejects``
+    (``RejectsPathError``, a ``ValueError``, says why). A file that cannot be read
     at all raises ``UnreadableFileError`` (code ``invalid_input`` too). ``progress`` is
     called now and then with (bytes read, total bytes or None); ``notify`` with notices.
     """
     if on_bad_rows not in ("reject", "skip"):
         raise ValueError(f"on_bad_rows must be 'reject' or 'skip', not {on_bad_rows!r}")
-    if (
-        isinstance(source, str | os.PathLike)
-        and isinstance(rejects, str | os.PathLike)
-        and _same_file(source, rejects)
-    ):
-        raise ValueError("the rejects file must not be the input file")
+    if isinstance(rejects, str | os.PathLike):
+        inputs = [source] if isinstance(source, str | os.PathLike) else []
+        check_rejects_path(rejects, inputs=inputs, overwrite=overwrite_rejects)
     file_format = detect_format(
         source if isinstance(source, str | os.PathLike) else getattr(source, "name", None),
         format,
@@ -122,7 +102,7 @@ def ingest_file(
             records = JsonlRecords(text)
             records.read_header()
             header, ignored = ["raw"], ()
-        with _opened_rejects(rejects) as writer:
+        with open_rejects(rejects, overwrite=overwrite_rejects) as writer:
             if writer is not None:
                 writer.start(header)
             checker = RowChecker(

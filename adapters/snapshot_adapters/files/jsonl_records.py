@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from snapshot_core.domain import EstimateRow, RowProblem
+from snapshot_core.domain import EstimateRow, RowProblem, text_problem
 
 from .columns import KNOWN, column_key, display_name
 from .errors import UnreadableFileError
@@ -26,6 +26,24 @@ _Layout = tuple[str | None, ...]
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, refused if a key repeats: json's default keeps the last value silently."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return obj
 
 
 class JsonlRecords:
@@ -55,6 +73,8 @@ class JsonlRecords:
     def _layout(self, keys: tuple[str, ...], line: int) -> _Layout | RowProblem:
         found: dict[str, str] = {}
         for key in keys:
+            if text_problem(key) is not None:  # a key is shown in notices and problems
+                return RowProblem(line, "row", f"a key {text_problem(key)}")
             name = column_key(key)
             if name not in KNOWN:
                 if len(self._ignored) < _MAX_IGNORED:
@@ -67,7 +87,17 @@ class JsonlRecords:
 
     def _values(self, line: int, text: str) -> tuple[Any, ...] | RowProblem:
         try:
-            obj = json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+            obj = json.loads(
+                text,
+                parse_float=Decimal,
+                parse_constant=_no_constants,
+                object_pairs_hook=_unique_keys,
+            )
+        except _RepeatedKey as repeated:
+            name = column_key(repeated.key)
+            column = name if name in KNOWN else "row"
+            shown = display_name(repeated.key)
+            return RowProblem(line, column, f"given twice (key {shown!r})")
         except json.JSONDecodeError as error:
             return RowProblem(line, "row", f"not valid JSON: {error.msg} (column {error.colno})")
         except (ValueError, RecursionError) as error:

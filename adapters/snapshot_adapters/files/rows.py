@@ -7,7 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from snapshot_core.domain import EstimateRow, InvalidInputError, RowProblem
+from snapshot_core.domain import (
+    ESTIMATE_ID_MAX_LENGTH,
+    EstimateRow,
+    InvalidInputError,
+    RowProblem,
+    SeenIds,
+    text_problem,
+)
 
 from .construct import trusted_row
 from .errors import LimitExceededError, UnreadableFileError
@@ -23,7 +30,7 @@ from .values import (
 
 __all__ = ["MAX_ID_LENGTH", "Converters", "FileRows", "RowChecker"]
 
-MAX_ID_LENGTH = 255
+MAX_ID_LENGTH = ESTIMATE_ID_MAX_LENGTH
 _PROGRESS_EVERY = 8192  # rows between progress callbacks
 
 
@@ -77,7 +84,7 @@ class RowChecker:
         self._max_problems = max_problems
         self._rejects = rejects
         self._progress = progress
-        self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
+        self._seen_ids = SeenIds()  # estimate_id -> line of the kept row, ~16 bytes an id
         self.rows = 0
         # The next row count that needs a look (progress or the limit): one comparison a row.
         self._next_stop = min(_PROGRESS_EVERY, max_rows + 1)
@@ -142,8 +149,11 @@ class RowChecker:
                 if ident is not None:
                     if len(ident) > MAX_ID_LENGTH:
                         raise ValueProblem(f"longer than {MAX_ID_LENGTH} characters")
-                    first = self._first_line_of.setdefault(ident, line)
-                    if first != line:
+                    unstorable = text_problem(ident)  # the rule EstimateRow applies
+                    if unstorable is not None:
+                        raise ValueProblem(unstorable)
+                    first = self._seen_ids.first(ident, line)
+                    if first is not None:
                         raise ValueProblem(f"duplicate of line {first}")
         except ValueProblem as problem:
             self._reject(RowProblem(line, column, str(problem)), raw)
@@ -151,7 +161,7 @@ class RowChecker:
         if self.bad_rows and not self.skip_bad:
             return None
         self.stored += 1
-        return trusted_row(amount, sent, decided, ident)
+        return trusted_row(amount, sent, decided, ident, None)
 
 
 class FileRows:
@@ -174,6 +184,8 @@ class FileRows:
         checker = self.checker
         if self.fatal is not None:
             return self.fatal
+        if checker._rejects is not None:
+            checker._rejects.finish()  # a full disk fails here, before anything is committed
         if checker.bad_rows and not checker.skip_bad:
             return InvalidInputError(checker.problems, total=checker.bad_rows)
         if not checker.stored:

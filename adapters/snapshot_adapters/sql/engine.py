@@ -8,13 +8,18 @@ taking SQLite's single write lock up front (waiting for it up to the busy timeou
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
+
+from snapshot_core.domain import InvalidSettingsError, redact_url
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_S", "is_memory_sqlite", "make_engine", "normalize_url"]
 
@@ -23,16 +28,27 @@ _PG_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg"}
 
 
 def normalize_url(url: str | URL) -> URL:
-    """Parse a database URL; plain ``postgresql://`` means psycopg 3 here."""
-    parsed = make_url(url) if isinstance(url, str) else url
+    """Parse a database URL; plain ``postgresql://`` means psycopg 3 here.
+
+    A URL that cannot be parsed or names another database is ``InvalidSettingsError``,
+    quoting the URL only redacted (the parser's own text could hold a piece of a password).
+    """
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except (ArgumentError, ValueError):  # e.g. a bad port
+        raise _invalid(f"not a database URL: {redact_url(str(url))}") from None
     if parsed.drivername in _PG_DRIVERS:
         return parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() == "pysqlite":
         return parsed
-    raise ValueError(
+    raise _invalid(
         f"unsupported database URL scheme {parsed.drivername!r}: "
         "use sqlite:///FILE or postgresql+psycopg://..."
     )
+
+
+def _invalid(problem: str) -> InvalidSettingsError:
+    return InvalidSettingsError([f"SNAPSHOT_DATABASE_URL: {problem}"])
 
 
 def is_memory_sqlite(url: URL) -> bool:
@@ -79,11 +95,36 @@ def _switch_to_wal(cursor: Any) -> None:
             time.sleep(0.005)
 
 
+def _read_only_uri(url: URL) -> str | None:
+    """``file:…?mode=ro`` for an existing SQLite file this process may not write, else None.
+
+    Opened read-only, the file still serves reads (sources, show, stats); a write fails
+    with SQLITE_READONLY, reported as ``database_read_only``. When the directory cannot
+    take the -wal/-shm files either (a read-only volume) and no writer left a -wal behind,
+    the file is opened immutable: nothing can change it, so SQLite need not lock it.
+    """
+    path = url.database
+    if not path or not os.path.isfile(path):
+        return None
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.access(path, os.W_OK) and os.access(directory, os.W_OK):
+        return None
+    uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
+    if not os.access(directory, os.W_OK) and not os.path.exists(f"{path}-wal"):
+        uri += "&immutable=1"
+    return uri
+
+
 def _sqlite_engine(url: URL, pool_size: int | None, max_overflow: int | None) -> Engine:
     memory = is_memory_sqlite(url)
+    read_only = None if memory else _read_only_uri(url)
     options: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
     }
+    if read_only is not None:
+        options["creator"] = lambda: sqlite3.connect(
+            read_only, uri=True, check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_S
+        )
     if memory:
         options["poolclass"] = StaticPool  # one connection, or each would be its own database
     else:
@@ -98,15 +139,18 @@ def _sqlite_engine(url: URL, pool_size: int | None, max_overflow: int | None) ->
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        if not memory:
+        if not memory and read_only is None:
             # WAL: readers never block the writer; NORMAL sync is crash-safe in WAL mode
             # (an OS crash or power cut may lose the last commits, never corrupt the file).
             _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    # Read-only: a plain BEGIN, since IMMEDIATE asks for the write lock it cannot have.
+    begin = "BEGIN" if read_only is not None else "BEGIN IMMEDIATE"
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
     return engine

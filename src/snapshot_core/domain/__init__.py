@@ -31,7 +31,7 @@ from .models import (
 )
 from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
 from .policy import LEASE_SAFETY_MARGIN_SECONDS, RunPolicy
-from .redaction import redact_url
+from .redaction import redact_text, redact_url, url_secrets
 from .runs import (
     RUN_DETAIL_MAX_CHARS,
     CallFacts,
@@ -40,17 +40,27 @@ from .runs import (
     SnapshotRun,
     TokenUsage,
 )
+from .seen_ids import SeenIds
 from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
 from .stats import RunStats, percentile, summarize_runs
 from .suppression import suppress_buckets, suppress_small_cells
+from .user_text import (
+    ESTIMATE_ID_MAX_LENGTH,
+    USER_ID_MAX_LENGTH,
+    check_user_id,
+    storable,
+    text_problem,
+)
 
 __all__ = [
     "BAND_LABEL_PATTERN",
     "DEFAULT_BAND_SCHEME",
     "LEASE_SAFETY_MARGIN_SECONDS",
+    "ESTIMATE_ID_MAX_LENGTH",
     "NARRATIVE_SCHEMA_NAME",
     "PENDING",
     "SCHEMA_VERSION",
+    "USER_ID_MAX_LENGTH",
     "AgentInput",
     "AgentInputBand",
     "BandCount",
@@ -67,6 +77,7 @@ __all__ = [
     "RunOutcome",
     "RunPolicy",
     "RunStats",
+    "SeenIds",
     "SnapshotMeta",
     "SnapshotNarrative",
     "SnapshotResult",
@@ -80,6 +91,7 @@ __all__ = [
     "assemble_snapshot",
     "build_agent_input",
     "build_buckets",
+    "check_user_id",
     "confidence_level",
     "iso_week_label",
     "latency_days",
@@ -87,12 +99,16 @@ __all__ = [
     "numbers_in",
     "numbers_in_values",
     "percentile",
+    "redact_text",
     "redact_url",
     "summarize_runs",
+    "storable",
     "suppress_buckets",
     "suppress_small_cells",
     "tally_estimates",
+    "text_problem",
     "ungrounded_numbers",
+    "url_secrets",
     "week_label",
     "weeks_between",
     *_errors_all,

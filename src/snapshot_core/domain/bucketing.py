@@ -12,6 +12,7 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .errors import SourceSpanTooLongError
 from .models import (
     BAND_LABEL_MAX_LENGTH,
     BAND_LABEL_PATTERN,
@@ -35,6 +36,7 @@ __all__ = [
     "tally_estimates",
     "week_label",
     "weeks_between",
+    "weeks_spanned",
 ]
 
 PENDING = "pending"
@@ -122,14 +124,22 @@ def _week_monday(label: str) -> date:
     return date.fromisocalendar(int(year), int(week), 1)
 
 
+def weeks_spanned(first: str, last: str) -> int:
+    """How many ISO weeks ``first`` to ``last`` cover, inclusive, without listing them."""
+    return (_week_monday(last) - _week_monday(first)).days // 7 + 1
+
+
 def weeks_between(first: str, last: str) -> list[str]:
-    """Every ISO week label from ``first`` to ``last`` inclusive."""
-    monday, end = _week_monday(first), _week_monday(last)
+    """Every ISO week label from ``first`` to ``last`` inclusive.
+
+    Counted first and stepped from the first Monday, so the last week of year 9999 never
+    asks for a Monday past ``date.max``.
+    """
+    monday = _week_monday(first)
     labels = []
-    while monday <= end:
-        year, week, _ = monday.isocalendar()
+    for weeks in range(weeks_spanned(first, last)):
+        year, week, _ = (monday + timedelta(weeks=weeks)).isocalendar()
         labels.append(week_label(year, week))
-        monday += timedelta(days=7)
     return labels
 
 
@@ -182,8 +192,12 @@ def build_buckets(
     tallies: BucketTallies,
     created_at: datetime,
     scheme: BandScheme = DEFAULT_BAND_SCHEME,
+    max_weeks: int | None = None,
 ) -> EstimateBuckets:
     """Order and zero-fill the tallies; every distribution sums to ``estimate_count``.
+
+    With ``max_weeks``, a span of more weeks raises ``SourceSpanTooLongError`` before any
+    week is zero-filled (one date in year 1 would otherwise make a series of 100,000 weeks).
 
     Buckets are stored exact; small-cell suppression is applied when they are shown
     (``suppress_buckets``), so changing the threshold needs no re-bucketing.
@@ -203,6 +217,10 @@ def build_buckets(
             raise ValueError(f"{name} sum to {sum(counts.values())}, not estimate_count {n}")
 
     present = sorted(week for week, count in tallies.weeks.items() if count)
+    if present and max_weeks is not None:
+        spanned = weeks_spanned(present[0], present[-1])
+        if spanned > max_weeks:
+            raise SourceSpanTooLongError(spanned, max_weeks)
     week_labels = weeks_between(present[0], present[-1]) if present else []
     week_counts = _ordered(week_labels, tallies.weeks)
     price_counts = _ordered(scheme.price_labels, tallies.price_bands)

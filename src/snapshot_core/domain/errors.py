@@ -7,13 +7,19 @@ from typing import Any, ClassVar
 __all__ = [
     "CATALOGUE",
     "ClaimLostError",
+    "DatabaseDiskFullError",
+    "DatabaseIoError",
+    "DatabaseLockedError",
     "DatabaseOutdatedError",
+    "DatabaseReadOnlyError",
     "DatabaseUnavailableError",
+    "FileNotWrittenError",
     "InsufficientEstimatesError",
     "InvalidInputError",
     "InvalidSettingsError",
     "InvalidSnapshotError",
     "InvalidSourceError",
+    "InvalidUserError",
     "LlmApiError",
     "LlmContentFilteredError",
     "LlmQuotaExhaustedError",
@@ -349,6 +355,33 @@ class InvalidInputError(SnapshotError):
         self.total = count
 
 
+class FileNotWrittenError(SnapshotError):
+    code = "file_not_written"
+    meaning = (
+        "A file the command writes (the rejects file) could not be written completely, "
+        "e.g. the disk is full; nothing was stored and no partial file was left."
+    )
+    solution = "Free some disk space or choose another path (--rejects), then run it again."
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"Could not write {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class InvalidUserError(SnapshotError):
+    code = "invalid_user"
+    meaning = (
+        "The user id cannot be stored alike by every backend: it is empty, longer than "
+        "255 characters, or holds a NUL or a lone surrogate character."
+    )
+    solution = "Use a user id of 1 to 255 characters (--user or SNAPSHOT_USER)."
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"Invalid user_id: {problem}")
+        self.problem = problem
+
+
 class InvalidSnapshotError(SnapshotError):
     code = "invalid_snapshot"
     meaning = "The snapshot does not exist or belongs to another user."
@@ -376,6 +409,65 @@ class DatabaseUnavailableError(SnapshotError):
     def __init__(self, detail: str = "") -> None:
         super().__init__("Database unavailable")
         self.detail = detail
+
+
+class _DatabaseFailure(DatabaseUnavailableError):
+    """A database that answered, but cannot do what was asked: each cause its own code.
+
+    Subclasses of ``DatabaseUnavailableError``, so code that catches that still catches them.
+    """
+
+    message_text: ClassVar[str] = ""
+
+    def __init__(self, detail: str = "") -> None:
+        SnapshotError.__init__(self, self.message_text)
+        self.detail = detail
+
+
+class DatabaseLockedError(_DatabaseFailure):
+    code = "database_locked"
+    message_text = "Database is locked"
+    meaning = (
+        "Another process kept the database's write lock longer than the wait allowed "
+        "(SQLite: 30 s), e.g. a large ingest; nothing was changed."
+    )
+    solution = (
+        "Run the command again once the other one has finished; for many concurrent "
+        "writers use PostgreSQL."
+    )
+
+
+class DatabaseReadOnlyError(_DatabaseFailure):
+    code = "database_read_only"
+    message_text = "Database is read-only"
+    meaning = (
+        "The database (its file, its directory or the volume) cannot be written by this "
+        "user; read commands (sources, show, stats) still work."
+    )
+    solution = (
+        "Make the file and its directory writable (SQLite writes -wal and -shm files beside "
+        "it), or point SNAPSHOT_DATABASE_URL at a writable copy."
+    )
+
+
+class DatabaseDiskFullError(_DatabaseFailure):
+    code = "database_disk_full"
+    message_text = "Database disk is full"
+    meaning = "The disk or quota holding the database is full; the change was rolled back."
+    solution = "Free disk space (or raise the quota), then run the command again."
+
+
+class DatabaseIoError(_DatabaseFailure):
+    code = "database_io_error"
+    message_text = "Database disk I/O error"
+    meaning = (
+        "The operating system failed to read or write the database file: a failing disk, "
+        "a removed volume, or a network file system SQLite cannot lock."
+    )
+    solution = (
+        "Check the disk and the system log; keep SQLite files on a local disk; if "
+        "`PRAGMA integrity_check` fails, restore the file from a backup."
+    )
 
 
 class DatabaseOutdatedError(SnapshotError):
@@ -408,8 +500,14 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     OutputSchemaViolationError,
     UngroundedOutputError,
     InvalidInputError,
+    FileNotWrittenError,
+    InvalidUserError,
     InvalidSnapshotError,
     InvalidSettingsError,
     DatabaseUnavailableError,
+    DatabaseLockedError,
+    DatabaseReadOnlyError,
+    DatabaseDiskFullError,
+    DatabaseIoError,
     DatabaseOutdatedError,
 )

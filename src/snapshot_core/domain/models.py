@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from .user_text import EstimateId
+
 __all__ = [
     "BAND_LABEL_PATTERN",
     "BandCount",
@@ -60,7 +62,7 @@ class EstimateRow(FrozenModel):
     amount: Decimal = Field(ge=0, allow_inf_nan=False)
     sent_at: UtcDatetime
     decided_at: UtcDatetime | None = None
-    estimate_id: str | None = None
+    estimate_id: EstimateId | None = None
     outcome: Outcome | None = None
 
     @model_validator(mode="after")

@@ -7,7 +7,16 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from ..domain import EstimateRow, InvalidInputError, RowProblem, Source, SourceStatus
+from ..domain import (
+    EstimateRow,
+    InvalidInputError,
+    RowProblem,
+    SeenIds,
+    Source,
+    SourceStatus,
+    check_user_id,
+    text_problem,
+)
 from ..ports import Clock, IdFactory, UnitOfWorkFactory
 
 __all__ = ["CheckedRows", "RowStream", "ingest_estimates", "ingest_row_stream"]
@@ -46,7 +55,7 @@ class CheckedRows:
         self._rows = rows
         self.problems: list[RowProblem] = []
         self.bad_rows = 0
-        self._first_seen: dict[str, int] = {}
+        self._seen_ids = SeenIds()
 
     def _problem(self, problems: list[RowProblem]) -> None:
         self.bad_rows += 1
@@ -61,8 +70,8 @@ class CheckedRows:
                 self._problem(_problems_from(error, number))
                 continue
             if row.estimate_id is not None:
-                first = self._first_seen.setdefault(row.estimate_id, number)
-                if first != number:
+                first = self._seen_ids.first(row.estimate_id, number)
+                if first is not None:
                     self._problem([RowProblem(number, "estimate_id", f"duplicate of row {first}")])
                     continue
             yield row
@@ -88,6 +97,10 @@ def ingest_row_stream(
     names an error, it is raised and nothing is stored. For readers that check rows
     themselves (with their own line numbers); Python callers want ``ingest_estimates``.
     """
+    check_user_id(user_id)
+    unstorable = text_problem(name)
+    if unstorable is not None:
+        raise InvalidInputError([], message=f"Invalid source name: {unstorable}")
     source_id = ids.new_id("source")
     with uow_factory() as uow:
         uow.sources.add(

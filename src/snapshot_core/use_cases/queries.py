@@ -10,6 +10,7 @@ from ..domain import (
     SnapshotResult,
     SnapshotRun,
     Source,
+    check_user_id,
     summarize_runs,
 )
 from ..ports import UnitOfWorkFactory
@@ -21,6 +22,7 @@ def get_snapshot(
     *, uow_factory: UnitOfWorkFactory, snapshot_id: str, user_id: str
 ) -> SnapshotResult:
     """The snapshot; not found and not yours are the same ``InvalidSnapshotError``."""
+    check_user_id(user_id)
     with uow_factory() as uow:
         snapshot = uow.snapshots.get(snapshot_id, user_id)
     if snapshot is None:
@@ -29,6 +31,7 @@ def get_snapshot(
 
 
 def list_sources(*, uow_factory: UnitOfWorkFactory, user_id: str) -> Sequence[Source]:
+    check_user_id(user_id)
     with uow_factory() as uow:
         return list(uow.sources.list_for_user(user_id))
 
@@ -37,6 +40,7 @@ def list_runs(
     *, uow_factory: UnitOfWorkFactory, user_id: str, source_id: str | None = None
 ) -> Sequence[SnapshotRun]:
     """The user's runs (attempts), oldest first; only one source's when ``source_id`` given."""
+    check_user_id(user_id)
     with uow_factory() as uow:
         runs = uow.runs.list(user_id)
     return [run for run in runs if source_id is None or run.source_id == source_id]
@@ -45,6 +49,8 @@ def list_runs(
 def run_stats(*, uow_factory: UnitOfWorkFactory, user_id: str | None) -> RunStats:
     """Statistics of one user's runs, or of every user's with ``user_id=None`` (an operator's
     view: say it explicitly, it is never the default)."""
+    if user_id is not None:
+        check_user_id(user_id)
     with uow_factory() as uow:
         runs = uow.runs.list(user_id)
     return summarize_runs(runs)

@@ -16,6 +16,10 @@ from ..domain import (
     RunPolicy,
     SnapshotNarrative,
     UngroundedOutputError,
+    assemble_snapshot,
+    build_agent_input,
+    check_user_id,
+    suppress_buckets,
     ungrounded_numbers,
 )
 from ..ports import AsyncLanguageModel, Clock, IdFactory, LanguageModel, UnitOfWorkFactory
@@ -94,6 +98,7 @@ def run_snapshot(
     transaction. The attempt is on record (`calling`) before the call and finished after
     it; on failure the source goes back to ``bucketed`` and the typed error is raised.
     """
+    check_user_id(user_id)
     model.ensure_ready()
     attempt = open_attempt(
         uow_factory=uow_factory,
@@ -130,6 +135,7 @@ async def arun_snapshot(
 ) -> str:
     """``run_snapshot`` for an event loop: the one model call is awaited (no thread is held
     while the model thinks) and the short storage steps run in a worker thread."""
+    check_user_id(user_id)
     model.ensure_ready()
     attempt = await asyncio.to_thread(
         lambda: open_attempt(

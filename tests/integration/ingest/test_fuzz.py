@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from snapshot_adapters.files import IngestLimits
 from snapshot_adapters.memory import MemoryStore
-from snapshot_core.domain import EstimateRow, InvalidInputError
+from snapshot_core.domain import EstimateRow, InvalidInputError, text_problem
 
 from .conftest import Backend, memory_backend
 
@@ -23,22 +23,28 @@ def outcome_is_clean(data: bytes | str, file_format: str, on_bad_rows: str) -> N
     store = backend.uow_factory
     assert isinstance(store, MemoryStore)
     stream = io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data)
+    notices: list[str] = []
     try:
         report = backend.ingest(
-            stream, format=file_format, on_bad_rows=on_bad_rows, limits=SMALL, rejects=io.StringIO()
-        )
+            stream, format=file_format, on_bad_rows=on_bad_rows, limits=SMALL,
+            rejects=io.StringIO(), notify=notices.append,
+        )  # fmt: skip
     except InvalidInputError as error:
         assert error.code == "invalid_input"
         assert str(error) and all(p.line >= 1 for p in error.problems)
+        # Everything shown to a person can be written to a UTF-8 terminal or log.
+        "".join([str(error), *map(str, error.problems), *notices]).encode("utf-8")
         assert store.sources == {} and store.estimates == {}
         return
     rows = store.estimates[report.source_id]
     assert len(rows) == report.stored_rows >= 1
     assert store.sources[report.source_id].estimate_count == report.stored_rows
+    "".join([*map(str, report.problems), *notices]).encode("utf-8")
     for row in rows:  # rows built without validation must be exactly what validation builds
         validated = EstimateRow.model_validate(row.model_dump())
         assert validated == row and validated.__getstate__() == row.__getstate__()
         assert row.sent_at.utcoffset() is not None and row.sent_at.utcoffset().total_seconds() == 0
+        assert row.estimate_id is None or text_problem(row.estimate_id) is None  # storable
 
 
 @given(
@@ -206,4 +212,36 @@ def json_objects(draw: st.DrawFn) -> str:
     "skip",
 )
 def test_json_like_lines_give_a_source_or_invalid_input(lines: list[str], on_bad_rows: str) -> None:
+    outcome_is_clean("\n".join(lines), "jsonl", on_bad_rows)
+
+
+# Every code point, lone surrogates and NUL included: JSON escapes (\ud800, \u0000) reach
+# the reader as str values that no database can store, and must come out as line problems.
+ANY_TEXT = st.text(
+    st.one_of(st.characters(), st.characters(categories=["Cs"]), st.just("\x00")), max_size=8
+)
+
+
+@st.composite
+def json_objects_of_any_text(draw: st.DrawFn) -> str:
+    obj: dict[str, object] = {"amount": 1, "sent_at": "2026-01-05"}
+    for key in ("amount", "sent_at", "decided_at", "estimate_id"):
+        if draw(st.booleans()):
+            obj[key] = draw(ANY_TEXT)
+    if draw(st.booleans()):
+        obj[draw(ANY_TEXT)] = draw(ANY_TEXT)  # an ignored column, with any name
+    return json.dumps(obj)  # ASCII: every odd character is a \u escape
+
+
+@given(
+    st.lists(json_objects_of_any_text(), min_size=1, max_size=8),
+    st.sampled_from(["reject", "skip"]),
+)
+@example(['{"amount": 1, "sent_at": "2026-01-05", "estimate_id": "\\ud800x"}'], "skip")
+@example(['{"amount": 1, "sent_at": "2026-01-05", "estimate_id": "a\\u0000b"}'], "skip")
+@example(['{"amount": 1, "sent_at": "2026-01-05", "\\udfff": 1}'], "skip")
+@example(['{"amount": 1, "sent_at": "2026-01-05", "amount": 2}'], "skip")
+def test_json_strings_from_all_of_unicode_give_a_source_or_invalid_input(
+    lines: list[str], on_bad_rows: str
+) -> None:
     outcome_is_clean("\n".join(lines), "jsonl", on_bad_rows)
