@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, tally_estimates
+from snapshot_core.domain.models import Outcome
 from snapshot_core.ports import UnitOfWorkFactory
 
 from .samples import make_buckets, make_run, make_snapshot, make_source, rows
@@ -101,3 +102,27 @@ def test_runs_keep_every_field_and_list_oldest_first(store: UnitOfWorkFactory) -
         assert list(uow.runs.list("bob")) == [bobs]
         assert list(uow.runs.list()) == [succeeded, failed, bobs]
         assert list(uow.runs.list("nobody")) == []
+
+
+def test_outcomes_are_stored_and_counted_with_unknown_as_none(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1", "src-2")
+    outcomes: list[Outcome | None] = ["won", "lost", "pending", None, "won"]
+    sample = [
+        row.model_copy(update={"outcome": outcomes[index % len(outcomes)]})
+        for index, row in enumerate(rows(50, seed=7))
+    ]
+    with store() as uow:
+        uow.estimates.add_many("src-1", iter(sample))
+        uow.estimates.add_many("src-2", iter(rows(5, seed=8)))  # no outcomes at all
+        uow.commit()
+    with store() as uow:
+        assert uow.estimates.outcome_counts("src-1") == {
+            "won": 20,
+            "lost": 10,
+            "pending": 10,
+            None: 10,
+        }
+        assert uow.estimates.outcome_counts("src-2") == {None: 5}
+        assert uow.estimates.outcome_counts("src-404") == {}
+        # The outcome changes no other aggregate.
+        assert uow.estimates.tally("src-1", DEFAULT_BAND_SCHEME) == tally_estimates(sample)

@@ -12,7 +12,7 @@ from .errors import UnreadableFileError
 __all__ = ["KNOWN", "OPTIONAL", "REQUIRED", "Columns", "column_key", "display_name"]
 
 REQUIRED = ("amount", "sent_at")
-OPTIONAL = ("decided_at", "estimate_id")
+OPTIONAL = ("decided_at", "estimate_id", "outcome")
 KNOWN = (*REQUIRED, *OPTIONAL)
 
 
@@ -40,6 +40,7 @@ class Columns:
     sent_at: int
     decided_at: int
     estimate_id: int
+    outcome: int
     ignored: tuple[str, ...]
 
     @classmethod
@@ -77,5 +78,6 @@ class Columns:
             sent_at=positions["sent_at"],
             decided_at=positions.get("decided_at", -1),
             estimate_id=positions.get("estimate_id", -1),
+            outcome=positions.get("outcome", -1),
             ignored=tuple(ignored),
         )

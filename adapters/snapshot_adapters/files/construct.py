@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from snapshot_core.domain import EstimateRow
+from snapshot_core.domain.models import Outcome
 
 __all__ = ["trusted_row"]
 
-RowBuilder = Callable[[Decimal, datetime, "datetime | None", "str | None"], EstimateRow]
+RowBuilder = Callable[
+    [Decimal, datetime, "datetime | None", "str | None", "Outcome | None"], EstimateRow
+]
 
 _new = object.__new__
 _FIELDS = set(EstimateRow.model_fields)
@@ -35,7 +38,11 @@ _set_private = _setter("__pydantic_private__")
 
 
 def _direct(
-    amount: Decimal, sent_at: datetime, decided_at: datetime | None, estimate_id: str | None
+    amount: Decimal,
+    sent_at: datetime,
+    decided_at: datetime | None,
+    estimate_id: str | None,
+    outcome: Outcome | None = None,
 ) -> EstimateRow:
     # What model_construct does for this model, without its generic per-field loop: at a
     # million rows that loop costs more than parsing the values.
@@ -47,6 +54,7 @@ def _direct(
             "sent_at": sent_at,
             "decided_at": decided_at,
             "estimate_id": estimate_id,
+            "outcome": outcome,
         },
     )
     _set_fields_set(row, _FIELDS.copy())
@@ -56,26 +64,42 @@ def _direct(
 
 
 def _constructed(
-    amount: Decimal, sent_at: datetime, decided_at: datetime | None, estimate_id: str | None
+    amount: Decimal,
+    sent_at: datetime,
+    decided_at: datetime | None,
+    estimate_id: str | None,
+    outcome: Outcome | None = None,
 ) -> EstimateRow:
     return EstimateRow.model_construct(
-        amount=amount, sent_at=sent_at, decided_at=decided_at, estimate_id=estimate_id
+        amount=amount,
+        sent_at=sent_at,
+        decided_at=decided_at,
+        estimate_id=estimate_id,
+        outcome=outcome,
     )
 
 
 def _agrees_with_pydantic(build: RowBuilder) -> bool:
     """The shortcut is used only if it builds exactly what validation builds (same state,
     equality and hash), so a pydantic release that changes its internals cannot break rows."""
-    samples = [
-        (Decimal("1234.50"), datetime(2026, 1, 4, 23, 30, tzinfo=UTC), None, None),
-        (Decimal(0), datetime(2025, 12, 29, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC), "E-1"),
+    samples: list[tuple[Decimal, datetime, datetime | None, str | None, Outcome | None]] = [
+        (Decimal("1234.50"), datetime(2026, 1, 4, 23, 30, tzinfo=UTC), None, None, None),
+        (
+            Decimal(0),
+            datetime(2025, 12, 29, tzinfo=UTC),
+            datetime(2026, 1, 1, tzinfo=UTC),
+            "E-1",
+            "won",
+        ),
     ]
-    for amount, sent, decided, ident in samples:
+    for amount, sent, decided, ident, outcome in samples:
         try:
-            built = build(amount, sent, decided, ident)
+            built = build(amount, sent, decided, ident, outcome)
         except Exception:
             return False
-        validated = EstimateRow(amount=amount, sent_at=sent, decided_at=decided, estimate_id=ident)
+        validated = EstimateRow(
+            amount=amount, sent_at=sent, decided_at=decided, estimate_id=ident, outcome=outcome
+        )
         if (
             built != validated
             or built.__getstate__() != validated.__getstate__()

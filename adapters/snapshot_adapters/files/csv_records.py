@@ -49,7 +49,7 @@ class CsvRecords:
     def rows(self, columns: Columns, checker: RowChecker) -> Iterator[EstimateRow]:
         reader, check, bad = self._reader, checker.check, checker.bad
         width, amount, sent = columns.width, columns.amount, columns.sent_at
-        decided, ident = columns.decided_at, columns.estimate_id
+        decided, ident, outcome = columns.decided_at, columns.estimate_id, columns.outcome
         before = reader.line_num
         while True:
             try:
@@ -71,6 +71,7 @@ class CsvRecords:
                         (fields[decided].strip() or None) if decided >= 0 else None,
                         (fields[ident].strip() or None) if ident >= 0 else None,
                         fields,
+                        (fields[outcome].strip() or None) if outcome >= 0 else None,
                     )
                     if row is not None:
                         yield row

@@ -103,8 +103,8 @@ class JsonlRecords:
                 if isinstance(values, RowProblem):
                     bad(values, raw)
                     continue
-                amount, sent, decided, ident = values
-                row = check(line, amount, sent, decided, ident, raw)
+                amount, sent, decided, ident, outcome = values
+                row = check(line, amount, sent, decided, ident, raw, outcome)
                 if row is not None:
                     yield row
         except UnicodeDecodeError as error:

@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from snapshot_core.domain import EstimateRow, InvalidInputError, RowProblem
+from snapshot_core.domain.models import Outcome
 
 from .construct import trusted_row
 from .errors import LimitExceededError, UnreadableFileError
+from .outcomes import OutcomeReader
 from .rejects import RejectsWriter
 from .values import (
     ValueProblem,
@@ -35,8 +37,10 @@ class Converters:
         amount: Callable[[Any], Decimal],
         timestamp: Callable[[Any], datetime],
         ident: Callable[[Any], str | None] | None,
+        outcome: Callable[[Any], Outcome] | None = None,
     ) -> None:
         self.amount, self.timestamp, self.ident = amount, timestamp, ident
+        self.outcome: Callable[[Any], Outcome] = outcome or _text_outcome
 
     @classmethod
     def text(cls) -> Converters:
@@ -45,6 +49,15 @@ class Converters:
     @classmethod
     def json(cls) -> Converters:
         return cls(amount_from_json, timestamp_from_json, id_from_json)
+
+
+_read_status = OutcomeReader()
+
+
+def _text_outcome(value: Any) -> Outcome:
+    if not isinstance(value, str):
+        raise ValueProblem(f"expected a status as text, found {type(value).__name__}")
+    return _read_status(value)
 
 
 class RowChecker:
@@ -67,10 +80,11 @@ class RowChecker:
         rejects: RejectsWriter | None = None,
         progress: Callable[[], None] | None = None,
     ) -> None:
-        self._amount, self._moment, self._ident = (
+        self._amount, self._moment, self._ident, self._outcome = (
             converters.amount,
             converters.timestamp,
             converters.ident,
+            converters.outcome,
         )
         self.skip_bad = skip_bad
         self._max_rows = max_rows
@@ -115,7 +129,14 @@ class RowChecker:
             self._rejects.write(problem, raw)
 
     def check(
-        self, line: int, amount: Any, sent: Any, decided: Any, ident: Any, raw: list[str]
+        self,
+        line: int,
+        amount: Any,
+        sent: Any,
+        decided: Any,
+        ident: Any,
+        raw: list[str],
+        outcome: Any = None,
     ) -> EstimateRow | None:
         """The row to store, or ``None`` (bad, or a bad row came before and none are kept)."""
         rows = self.rows = self.rows + 1  # _count(), inlined: this runs once per row
@@ -135,7 +156,10 @@ class RowChecker:
                 decided = self._moment(decided)
                 if decided < sent:
                     raise ValueProblem("is before sent_at")
-            if ident is not None:
+            if outcome is not None:
+                column = "outcome"
+                outcome = self._outcome(outcome)
+            if ident is not None:  # last: the line is remembered for an id only if all is well
                 column = "estimate_id"
                 if self._ident is not None:
                     ident = self._ident(ident)
@@ -151,7 +175,7 @@ class RowChecker:
         if self.bad_rows and not self.skip_bad:
             return None
         self.stored += 1
-        return trusted_row(amount, sent, decided, ident)
+        return trusted_row(amount, sent, decided, ident, outcome)
 
 
 class FileRows:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from snapshot_adapters.files import ValueProblem, parse_amount, parse_timestamp
 from snapshot_adapters.files.construct import _constructed, _direct, trusted_row
 from snapshot_core.domain import EstimateRow
+from snapshot_core.domain.models import Outcome
 
 
 @pytest.mark.parametrize(
@@ -157,9 +158,14 @@ def test_any_moment_in_any_offset_reads_back_as_the_same_utc_instant(
     st.datetimes(timezones=st.just(UTC)),
     st.one_of(st.none(), st.timedeltas(timedelta(0), timedelta(days=900))),
     st.one_of(st.none(), st.text(max_size=10)),
+    st.sampled_from([None, "won", "lost", "pending"]),
 )
 def test_trusted_rows_are_exactly_what_validation_builds(
-    amount: Decimal, sent: datetime, gap: timedelta | None, ident: str | None
+    amount: Decimal,
+    sent: datetime,
+    gap: timedelta | None,
+    ident: str | None,
+    outcome: Outcome | None,
 ) -> None:
     decided = None
     if gap is not None:
@@ -167,9 +173,11 @@ def test_trusted_rows_are_exactly_what_validation_builds(
             decided = sent + gap
         except OverflowError:
             decided = sent
-    validated = EstimateRow(amount=amount, sent_at=sent, decided_at=decided, estimate_id=ident)
+    validated = EstimateRow(
+        amount=amount, sent_at=sent, decided_at=decided, estimate_id=ident, outcome=outcome
+    )
     for build in (trusted_row, _direct, _constructed):
-        built = build(amount, sent, decided, ident)
+        built = build(amount, sent, decided, ident, outcome)
         assert built == validated and hash(built) == hash(validated)
         assert built.__getstate__() == validated.__getstate__()
         assert built.model_dump() == validated.model_dump()
