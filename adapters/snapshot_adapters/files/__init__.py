@@ -1,5 +1,6 @@
 """Estimate files in: CSV and JSON Lines, streamed, strictly checked, bad rows by physical line."""
 
+from .amounts import AmountReader, DecimalMark, Undecided, parse_amount
 from .api import InputFile, ingest_file
 from .errors import LimitExceededError, UnreadableFileError
 from .options import (
@@ -10,16 +11,19 @@ from .options import (
     IngestReport,
     detect_format,
 )
-from .values import ValueProblem, parse_amount, parse_timestamp
+from .values import ValueProblem, parse_timestamp
 
 __all__ = [
     "REPORTED_PROBLEMS",
+    "AmountReader",
     "BadRowPolicy",
+    "DecimalMark",
     "FileFormat",
     "IngestLimits",
     "IngestReport",
     "InputFile",
     "LimitExceededError",
+    "Undecided",
     "UnreadableFileError",
     "ValueProblem",
     "detect_format",

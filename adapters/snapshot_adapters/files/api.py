@@ -10,6 +10,7 @@ from typing import IO
 from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 from snapshot_core.use_cases.ingest import ingest_row_stream
 
+from .amounts import DecimalMark
 from .csv_records import CsvRecords
 from .errors import LimitExceededError
 from .jsonl_records import JsonlRecords
@@ -85,6 +86,8 @@ def ingest_file(
     limits: IngestLimits = IngestLimits(),
     progress: Callable[[int, int | None], None] | None = None,
     notify: Callable[[str], None] | None = None,
+    decimal: DecimalMark | None = None,
+    delimiter: str | None = None,
 ) -> IngestReport:
     """Store the estimates of a CSV or JSON Lines file as a new source (status ``uploaded``).
 
@@ -96,6 +99,10 @@ def ingest_file(
     every bad row with its line, problem and original fields. A file that cannot be read
     at all raises ``UnreadableFileError`` (code ``invalid_input`` too). ``progress`` is
     called now and then with (bytes read, total bytes or None); ``notify`` with notices.
+
+    ``decimal`` (``"point"`` or ``"comma"``) fixes how amounts are read; without it the
+    file's own rows decide, and an amount that depends on it (`5.250`) with no row to
+    decide is a bad row naming the option (see docs/ingest.md, "Amounts").
     """
     if on_bad_rows not in ("reject", "skip"):
         raise ValueError(f"on_bad_rows must be 'reject' or 'skip', not {on_bad_rows!r}")
@@ -113,7 +120,7 @@ def ingest_file(
         text = TextSource(stream, limits.max_bytes)
         records: CsvRecords | JsonlRecords
         if file_format == "csv":
-            records = CsvRecords(text)
+            records = CsvRecords(text, delimiter)
             columns = records.read_header()
             header, ignored = records.header, columns.ignored
             if ignored and notify is not None:
@@ -126,7 +133,7 @@ def ingest_file(
             if writer is not None:
                 writer.start(header)
             checker = RowChecker(
-                Converters.text() if file_format == "csv" else Converters.json(),
+                Converters.text(decimal) if file_format == "csv" else Converters.json(decimal),
                 skip_bad=on_bad_rows == "skip",
                 max_rows=limits.max_rows,
                 max_problems=REPORTED_PROBLEMS,

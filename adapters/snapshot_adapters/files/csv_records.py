@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
+from itertools import chain
+from typing import Any
 
 from snapshot_core.domain import EstimateRow, RowProblem
 
@@ -12,7 +15,28 @@ from .errors import UnreadableFileError
 from .lines import TextSource
 from .rows import RowChecker
 
-__all__ = ["CsvRecords"]
+__all__ = ["DELIMITERS", "CsvRecords", "sniff_delimiter"]
+
+DELIMITERS = (",", ";", "\t", "|")
+_QUOTED = re.compile(r'"[^"]*"')
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def sniff_delimiter(header: str, line: int) -> str:
+    """The delimiter of a header line: whichever of ``DELIMITERS`` it holds most often
+    outside quotes; a tie is refused (naming --delimiter) rather than guessed."""
+    bare = _QUOTED.sub("", header)
+    counts = sorted(((bare.count(d), d) for d in DELIMITERS), reverse=True)
+    (best, delimiter), (runner_up, other) = counts[0], counts[1]
+    if not best:
+        return ","
+    if best == runner_up:
+        raise UnreadableFileError(
+            f"Cannot tell the delimiter: the header has as many {_NAMES[delimiter]}s as "
+            f"{_NAMES[other]}s; give --delimiter",
+            RowProblem(line, "header", f"{best} of each of {delimiter!r} and {other!r}"),
+        )
+    return delimiter
 
 
 class CsvRecords:
@@ -22,13 +46,32 @@ class CsvRecords:
     A record's line is the one it starts on: one past where the reader stood before it.
     """
 
-    def __init__(self, source: TextSource) -> None:
+    def __init__(self, source: TextSource, delimiter: str | None = None) -> None:
         self._source = source
-        self._reader = csv.reader(source.lines, strict=True)
+        self.delimiter = delimiter
         self.header: list[str] = []
 
+    def _open_reader(self) -> Any:
+        """The CSV reader, its delimiter given or sniffed from the first non-blank line
+        (the lines read to find it are handed to the reader first: numbering is kept)."""
+        lines = self._source.lines
+        delimiter = self.delimiter
+        if delimiter is None:
+            seen: list[str] = []
+            try:
+                for text in lines:
+                    seen.append(text)
+                    if text.strip():
+                        break
+            except UnicodeDecodeError as error:
+                raise self._source.decode_error(error) from None
+            delimiter = sniff_delimiter(seen[-1], len(seen)) if seen else ","
+            self.delimiter = delimiter
+            return csv.reader(chain(seen, lines), delimiter=delimiter, strict=True)
+        return csv.reader(lines, delimiter=delimiter, strict=True)
+
     def read_header(self) -> Columns:
-        reader = self._reader
+        reader = self._reader = self._open_reader()
         while True:
             start = reader.line_num + 1
             try:

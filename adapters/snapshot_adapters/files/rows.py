@@ -10,23 +10,20 @@ from typing import Any
 from snapshot_core.domain import EstimateRow, InvalidInputError, RowProblem
 from snapshot_core.domain.models import Outcome
 
+from .amounts import AmountReader, DecimalMark, Undecided, amount_from_json
 from .construct import trusted_row
 from .errors import LimitExceededError, UnreadableFileError
 from .outcomes import OutcomeReader
 from .rejects import RejectsWriter
-from .values import (
-    ValueProblem,
-    amount_from_json,
-    id_from_json,
-    parse_amount,
-    parse_timestamp,
-    timestamp_from_json,
-)
+from .values import ValueProblem, id_from_json, parse_timestamp, timestamp_from_json
 
 __all__ = ["MAX_ID_LENGTH", "Converters", "FileRows", "RowChecker"]
 
 MAX_ID_LENGTH = 255
 _PROGRESS_EVERY = 8192  # rows between progress callbacks
+# Rows held back until the file shows a convention they depend on (see AmountReader): a
+# bound, so memory stays flat; past it such a row is a bad row at once.
+MAX_HELD_ROWS = 20_000
 
 
 class Converters:
@@ -43,12 +40,13 @@ class Converters:
         self.outcome: Callable[[Any], Outcome] = outcome or _text_outcome
 
     @classmethod
-    def text(cls) -> Converters:
-        return cls(parse_amount, parse_timestamp, None)  # CSV ids are text already
+    def text(cls, decimal: DecimalMark | None = None) -> Converters:
+        return cls(AmountReader(decimal), parse_timestamp, None)  # CSV ids are text already
 
     @classmethod
-    def json(cls) -> Converters:
-        return cls(amount_from_json, timestamp_from_json, id_from_json)
+    def json(cls, decimal: DecimalMark | None = None) -> Converters:
+        read = AmountReader(decimal)
+        return cls(lambda value: amount_from_json(value, read), timestamp_from_json, id_from_json)
 
 
 _read_status = OutcomeReader()
@@ -98,6 +96,7 @@ class RowChecker:
         self.stored = 0
         self.bad_rows = 0
         self.problems: list[RowProblem] = []
+        self._held: list[tuple[int, Any, Any, Any, Any, list[str], Any]] = []
 
     def _count(self, line: int) -> None:
         self.rows += 1
@@ -138,27 +137,44 @@ class RowChecker:
         raw: list[str],
         outcome: Any = None,
     ) -> EstimateRow | None:
-        """The row to store, or ``None`` (bad, or a bad row came before and none are kept)."""
+        """The row to store, or ``None`` (bad, held back, or a bad row came before and none
+        are kept). A row whose reading waits on the file's convention (``Undecided``) is
+        held, up to ``MAX_HELD_ROWS``, and judged again by ``settle_held()``."""
         rows = self.rows = self.rows + 1  # _count(), inlined: this runs once per row
         if rows >= self._next_stop:
             self._milestone(line)
+        return self._judge(line, amount, sent, decided, ident, raw, outcome, True)
+
+    def _judge(
+        self,
+        line: int,
+        amount_value: Any,
+        sent_value: Any,
+        decided_value: Any,
+        ident: Any,
+        raw: list[str],
+        outcome_value: Any,
+        may_hold: bool,
+    ) -> EstimateRow | None:
         column = "amount"
+        outcome = None
         try:
-            if amount is None:
+            if amount_value is None:
                 raise ValueProblem("missing value")
-            amount = self._amount(amount)
+            amount = self._amount(amount_value)
             column = "sent_at"
-            if sent is None:
+            if sent_value is None:
                 raise ValueProblem("missing value")
-            sent = self._moment(sent)
-            if decided is not None:
+            sent = self._moment(sent_value)
+            decided = None
+            if decided_value is not None:
                 column = "decided_at"
-                decided = self._moment(decided)
+                decided = self._moment(decided_value)
                 if decided < sent:
                     raise ValueProblem("is before sent_at")
-            if outcome is not None:
+            if outcome_value is not None:
                 column = "outcome"
-                outcome = self._outcome(outcome)
+                outcome = self._outcome(outcome_value)
             if ident is not None:  # last: the line is remembered for an id only if all is well
                 column = "estimate_id"
                 if self._ident is not None:
@@ -169,6 +185,14 @@ class RowChecker:
                     first = self._first_line_of.setdefault(ident, line)
                     if first != line:
                         raise ValueProblem(f"duplicate of line {first}")
+        except Undecided as problem:
+            if may_hold and len(self._held) < MAX_HELD_ROWS:
+                self._held.append(
+                    (line, amount_value, sent_value, decided_value, ident, raw, outcome_value)
+                )
+                return None
+            self._reject(RowProblem(line, column, str(problem)), raw)
+            return None
         except ValueProblem as problem:
             self._reject(RowProblem(line, column, str(problem)), raw)
             return None
@@ -176,6 +200,15 @@ class RowChecker:
             return None
         self.stored += 1
         return trusted_row(amount, sent, decided, ident, outcome)
+
+    def settle_held(self) -> Iterator[EstimateRow]:
+        """The held rows, judged again now that the whole file has been seen: read under
+        the convention it showed, or bad rows saying why and naming the option."""
+        held, self._held = self._held, []
+        for line, amount, sent, decided, ident, raw, outcome in held:
+            row = self._judge(line, amount, sent, decided, ident, raw, outcome, False)
+            if row is not None:
+                yield row
 
 
 class FileRows:
@@ -191,6 +224,7 @@ class FileRows:
     def __iter__(self) -> Iterator[EstimateRow]:
         try:
             yield from self._rows
+            yield from self.checker.settle_held()
         except UnreadableFileError as error:  # includes LimitExceededError
             self.fatal = error
 
