@@ -2,7 +2,9 @@
 
 from .amounts import AmountReader, DecimalMark, Undecided, parse_amount
 from .api import InputFile, ingest_file
+from .columns import AmbiguousColumnError
 from .errors import LimitExceededError, UnreadableFileError
+from .mapping import MappingFileError, SavedMapping, load_mapping
 from .options import (
     REPORTED_PROBLEMS,
     BadRowPolicy,
@@ -15,6 +17,7 @@ from .values import ValueProblem, parse_timestamp
 
 __all__ = [
     "REPORTED_PROBLEMS",
+    "AmbiguousColumnError",
     "AmountReader",
     "BadRowPolicy",
     "DecimalMark",
@@ -23,11 +26,14 @@ __all__ = [
     "IngestReport",
     "InputFile",
     "LimitExceededError",
+    "MappingFileError",
+    "SavedMapping",
     "Undecided",
     "UnreadableFileError",
     "ValueProblem",
     "detect_format",
     "ingest_file",
+    "load_mapping",
     "parse_amount",
     "parse_timestamp",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
 from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
@@ -15,6 +15,7 @@ from .csv_records import CsvRecords
 from .errors import LimitExceededError
 from .jsonl_records import JsonlRecords
 from .lines import TextSource
+from .mapping import load_mapping
 from .options import (
     REPORTED_PROBLEMS,
     BadRowPolicy,
@@ -88,6 +89,9 @@ def ingest_file(
     notify: Callable[[str], None] | None = None,
     decimal: DecimalMark | None = None,
     delimiter: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    outcome_map: Mapping[str, str] | None = None,
+    mapping: str | os.PathLike[str] | None = None,
 ) -> IngestReport:
     """Store the estimates of a CSV or JSON Lines file as a new source (status ``uploaded``).
 
@@ -103,7 +107,19 @@ def ingest_file(
     ``decimal`` (``"point"`` or ``"comma"``) fixes how amounts are read; without it the
     file's own rows decide, and an amount that depends on it (`5.250`) with no row to
     decide is a bad row naming the option (see docs/ingest.md, "Amounts").
+
+    ``column_map`` (``{"amount": "Total"}``) says which header feeds which field; without
+    it exact field names, then known spellings are used (a notice says which). ``outcome_map``
+    adds status words (``{"On hold": "pending"}``). ``mapping`` is a saved TOML mapping
+    (``files.mapping``); arguments given here take precedence over it.
     """
+    if mapping is not None:
+        saved = load_mapping(mapping)
+        column_map = {**saved.columns, **(column_map or {})}
+        outcome_map = {**saved.outcomes, **(outcome_map or {})}
+        read = saved.read
+        decimal = decimal or read.get("decimal")  # type: ignore[assignment]
+        delimiter = delimiter or read.get("delimiter")
     if on_bad_rows not in ("reject", "skip"):
         raise ValueError(f"on_bad_rows must be 'reject' or 'skip', not {on_bad_rows!r}")
     if (
@@ -121,10 +137,13 @@ def ingest_file(
         records: CsvRecords | JsonlRecords
         if file_format == "csv":
             records = CsvRecords(text, delimiter)
-            columns = records.read_header()
+            columns = records.read_header(column_map)
             header, ignored = records.header, columns.ignored
-            if ignored and notify is not None:
-                notify(_ignored_notice(ignored))
+            if notify is not None:
+                if columns.recognised:
+                    notify(_recognised_notice(columns.recognised))
+                if ignored:
+                    notify(_ignored_notice(ignored))
         else:
             records = JsonlRecords(text)
             records.read_header()
@@ -132,8 +151,9 @@ def ingest_file(
         with _opened_rejects(rejects) as writer:
             if writer is not None:
                 writer.start(header)
+            converters = Converters.text if file_format == "csv" else Converters.json
             checker = RowChecker(
-                Converters.text(decimal) if file_format == "csv" else Converters.json(decimal),
+                converters(decimal, outcome_map),
                 skip_bad=on_bad_rows == "skip",
                 max_rows=limits.max_rows,
                 max_problems=REPORTED_PROBLEMS,
@@ -166,6 +186,11 @@ def ingest_file(
         problems=tuple(checker.problems),
         ignored_columns=ignored,
     )
+
+
+def _recognised_notice(recognised: tuple[tuple[str, str], ...]) -> str:
+    pairs = ", ".join(f"{field} from {name!r}" for field, name in recognised)
+    return f'Columns used: {pairs} (--map FIELD="COLUMN" to choose others)'
 
 
 def _ignored_notice(ignored: tuple[str, ...]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from itertools import chain
 from typing import Any
 
@@ -39,6 +39,34 @@ def sniff_delimiter(header: str, line: int) -> str:
     return delimiter
 
 
+_BOTH = "\0both"  # a marker no stripped field can equal
+_BOTH_PROBLEM = "both the approved and the declined date are set"
+
+
+def _decision_reader(
+    columns: Columns,
+) -> Callable[[list[str]], tuple[str | None, str | None]] | None:
+    """For exports with approved and declined date columns: ``fields -> (decided, outcome)``,
+    the decision date whichever is set and the outcome following from it (a status column,
+    when there is one, still gives the outcome). ``None`` for every other file."""
+    approved, declined, status = columns.approved_at, columns.declined_at, columns.outcome
+    if approved < 0:
+        return None
+
+    def decision(fields: list[str]) -> tuple[str | None, str | None]:
+        won, lost = fields[approved].strip() or None, fields[declined].strip() or None
+        stated = (fields[status].strip() or None) if status >= 0 else None
+        if won is not None and lost is not None:
+            return _BOTH, None
+        if won is not None:
+            return won, stated or "won"
+        if lost is not None:
+            return lost, stated or "lost"
+        return None, stated or "pending"
+
+    return decision
+
+
 class CsvRecords:
     """``read_header()`` first; then ``rows(checker)`` for the data rows (blank lines skipped).
 
@@ -70,7 +98,7 @@ class CsvRecords:
             return csv.reader(chain(seen, lines), delimiter=delimiter, strict=True)
         return csv.reader(lines, delimiter=delimiter, strict=True)
 
-    def read_header(self) -> Columns:
+    def read_header(self, column_map: Mapping[str, str] | None = None) -> Columns:
         reader = self._reader = self._open_reader()
         while True:
             start = reader.line_num + 1
@@ -87,12 +115,13 @@ class CsvRecords:
             if header and (len(header) > 1 or header[0].strip()):
                 break
         self.header = header
-        return Columns.from_header(header, start)
+        return Columns.from_header(header, start, column_map)
 
     def rows(self, columns: Columns, checker: RowChecker) -> Iterator[EstimateRow]:
         reader, check, bad = self._reader, checker.check, checker.bad
         width, amount, sent = columns.width, columns.amount, columns.sent_at
         decided, ident, outcome = columns.decided_at, columns.estimate_id, columns.outcome
+        decision = _decision_reader(columns)
         before = reader.line_num
         while True:
             try:
@@ -106,15 +135,23 @@ class CsvRecords:
                         problem = f"expected {width} fields as in the header, found {len(fields)}"
                         bad(RowProblem(line, "row", problem), fields)
                         continue
+                    if decision is None:
+                        decided_value = (fields[decided].strip() or None) if decided >= 0 else None
+                        outcome_value = (fields[outcome].strip() or None) if outcome >= 0 else None
+                    else:
+                        decided_value, outcome_value = decision(fields)
+                        if decided_value is _BOTH:
+                            bad(RowProblem(line, "decided_at", _BOTH_PROBLEM), fields)
+                            continue
                     # Spelled out rather than a loop: this runs once per row of a huge file.
                     row = check(
                         line,
                         fields[amount].strip() or None,
                         fields[sent].strip() or None,
-                        (fields[decided].strip() or None) if decided >= 0 else None,
+                        decided_value,
                         (fields[ident].strip() or None) if ident >= 0 else None,
                         fields,
-                        (fields[outcome].strip() or None) if outcome >= 0 else None,
+                        outcome_value,
                     )
                     if row is not None:
                         yield row

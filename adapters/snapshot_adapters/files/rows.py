@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,7 +13,7 @@ from snapshot_core.domain.models import Outcome
 from .amounts import AmountReader, DecimalMark, Undecided, amount_from_json
 from .construct import trusted_row
 from .errors import LimitExceededError, UnreadableFileError
-from .outcomes import OutcomeReader
+from .outcomes import OutcomeReader, parse_outcome_map
 from .rejects import RejectsWriter
 from .values import ValueProblem, id_from_json, parse_timestamp, timestamp_from_json
 
@@ -37,25 +37,37 @@ class Converters:
         outcome: Callable[[Any], Outcome] | None = None,
     ) -> None:
         self.amount, self.timestamp, self.ident = amount, timestamp, ident
-        self.outcome: Callable[[Any], Outcome] = outcome or _text_outcome
+        self.outcome: Callable[[Any], Outcome] = outcome or _statuses(None)
 
     @classmethod
-    def text(cls, decimal: DecimalMark | None = None) -> Converters:
-        return cls(AmountReader(decimal), parse_timestamp, None)  # CSV ids are text already
+    def text(
+        cls, decimal: DecimalMark | None = None, outcome_map: Mapping[str, str] | None = None
+    ) -> Converters:
+        # CSV ids are text already.
+        return cls(AmountReader(decimal), parse_timestamp, None, _statuses(outcome_map))
 
     @classmethod
-    def json(cls, decimal: DecimalMark | None = None) -> Converters:
+    def json(
+        cls, decimal: DecimalMark | None = None, outcome_map: Mapping[str, str] | None = None
+    ) -> Converters:
         read = AmountReader(decimal)
-        return cls(lambda value: amount_from_json(value, read), timestamp_from_json, id_from_json)
+        return cls(
+            lambda value: amount_from_json(value, read),
+            timestamp_from_json,
+            id_from_json,
+            _statuses(outcome_map),
+        )
 
 
-_read_status = OutcomeReader()
+def _statuses(outcome_map: Mapping[str, str] | None) -> Callable[[Any], Outcome]:
+    read = OutcomeReader(parse_outcome_map(outcome_map) if outcome_map else None)
 
+    def outcome(value: Any) -> Outcome:
+        if not isinstance(value, str):
+            raise ValueProblem(f"expected a status as text, found {type(value).__name__}")
+        return read(value)
 
-def _text_outcome(value: Any) -> Outcome:
-    if not isinstance(value, str):
-        raise ValueProblem(f"expected a status as text, found {type(value).__name__}")
-    return _read_status(value)
+    return outcome
 
 
 class RowChecker:

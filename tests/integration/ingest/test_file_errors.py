@@ -48,10 +48,11 @@ def test_a_header_without_rows(memory: Backend) -> None:
 
 
 def test_a_missing_required_column_names_it_and_the_header(memory: Backend) -> None:
-    error = unreadable(memory, "amount,sent,notes\n1,2026-01-05,x\n")
+    error = unreadable(memory, "amount,when,notes\n1,2026-01-05,x\n")
     assert error.problems == [
-        RowProblem(1, "sent_at", "required column is missing (the header has: amount, sent, notes)")
+        RowProblem(1, "sent_at", "required column is missing (the header has: amount, when, notes)")
     ]
+    assert '--map sent_at="COLUMN"' in error.message
     assert "sent_at" in error.message
 
 
