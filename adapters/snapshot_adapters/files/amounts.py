@@ -56,7 +56,10 @@ _LEADING_GROUP = re.compile(r"[1-9][0-9]{0,2}(?:[ '\u00a0\u202f][0-9]{3})*")
 
 class Undecided(ValueProblem):
     """A value whose reading depends on a convention the file has not shown yet; the message
-    says why and names the option that decides it."""
+    says why and names the option that decides it. If the file never settles it, the row
+    is a bad row, or (``whole_file``) the whole file is refused."""
+
+    whole_file = False
 
 
 def _bounded(value: Decimal, text: str) -> Decimal:

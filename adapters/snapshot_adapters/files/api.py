@@ -92,6 +92,8 @@ def ingest_file(
     column_map: Mapping[str, str] | None = None,
     outcome_map: Mapping[str, str] | None = None,
     mapping: str | os.PathLike[str] | None = None,
+    date_format: str | None = None,
+    timezone: str | None = None,
 ) -> IngestReport:
     """Store the estimates of a CSV or JSON Lines file as a new source (status ``uploaded``).
 
@@ -111,7 +113,9 @@ def ingest_file(
     ``column_map`` (``{"amount": "Total"}``) says which header feeds which field; without
     it exact field names, then known spellings are used (a notice says which). ``outcome_map``
     adds status words (``{"On hold": "pending"}``). ``mapping`` is a saved TOML mapping
-    (``files.mapping``); arguments given here take precedence over it.
+    (``files.mapping``); arguments given here take precedence over it. ``date_format`` is
+    a strftime pattern (default: ISO 8601, or local dates in the file's own day order);
+    ``timezone`` an IANA name naive times are read in (default UTC).
     """
     if mapping is not None:
         saved = load_mapping(mapping)
@@ -120,6 +124,8 @@ def ingest_file(
         read = saved.read
         decimal = decimal or read.get("decimal")  # type: ignore[assignment]
         delimiter = delimiter or read.get("delimiter")
+        date_format = date_format or read.get("date_format")
+        timezone = timezone or read.get("timezone")
     if on_bad_rows not in ("reject", "skip"):
         raise ValueError(f"on_bad_rows must be 'reject' or 'skip', not {on_bad_rows!r}")
     if (
@@ -153,7 +159,7 @@ def ingest_file(
                 writer.start(header)
             converters = Converters.text if file_format == "csv" else Converters.json
             checker = RowChecker(
-                converters(decimal, outcome_map),
+                converters(decimal, outcome_map, date_format, timezone),
                 skip_bad=on_bad_rows == "skip",
                 max_rows=limits.max_rows,
                 max_problems=REPORTED_PROBLEMS,

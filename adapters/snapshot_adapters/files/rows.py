@@ -12,10 +12,11 @@ from snapshot_core.domain.models import Outcome
 
 from .amounts import AmountReader, DecimalMark, Undecided, amount_from_json
 from .construct import trusted_row
+from .dates import AmbiguousDatesError, timestamp_reader
 from .errors import LimitExceededError, UnreadableFileError
 from .outcomes import OutcomeReader, parse_outcome_map
 from .rejects import RejectsWriter
-from .values import ValueProblem, id_from_json, parse_timestamp, timestamp_from_json
+from .values import ValueProblem, id_from_json
 
 __all__ = ["MAX_ID_LENGTH", "Converters", "FileRows", "RowChecker"]
 
@@ -41,19 +42,38 @@ class Converters:
 
     @classmethod
     def text(
-        cls, decimal: DecimalMark | None = None, outcome_map: Mapping[str, str] | None = None
+        cls,
+        decimal: DecimalMark | None = None,
+        outcome_map: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        timezone: str | None = None,
     ) -> Converters:
-        # CSV ids are text already.
-        return cls(AmountReader(decimal), parse_timestamp, None, _statuses(outcome_map))
+        return cls(
+            AmountReader(decimal),
+            timestamp_reader(date_format, timezone),
+            None,  # CSV ids are text already
+            _statuses(outcome_map),
+        )
 
     @classmethod
     def json(
-        cls, decimal: DecimalMark | None = None, outcome_map: Mapping[str, str] | None = None
+        cls,
+        decimal: DecimalMark | None = None,
+        outcome_map: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        timezone: str | None = None,
     ) -> Converters:
-        read = AmountReader(decimal)
+        read_amount = AmountReader(decimal)
+        read_moment = timestamp_reader(date_format, timezone)
+
+        def moment(value: Any) -> datetime:
+            if not isinstance(value, str):
+                raise ValueProblem(f"expected a date as text, found {type(value).__name__}")
+            return read_moment(value.strip())
+
         return cls(
-            lambda value: amount_from_json(value, read),
-            timestamp_from_json,
+            lambda value: amount_from_json(value, read_amount),
+            moment,
             id_from_json,
             _statuses(outcome_map),
         )
@@ -109,6 +129,7 @@ class RowChecker:
         self.bad_rows = 0
         self.problems: list[RowProblem] = []
         self._held: list[tuple[int, Any, Any, Any, Any, list[str], Any]] = []
+        self.unsettled_whole_file = 0  # rows still undecided at the end, of a file-wide kind
 
     def _count(self, line: int) -> None:
         self.rows += 1
@@ -203,6 +224,7 @@ class RowChecker:
                     (line, amount_value, sent_value, decided_value, ident, raw, outcome_value)
                 )
                 return None
+            self.unsettled_whole_file += problem.whole_file
             self._reject(RowProblem(line, column, str(problem)), raw)
             return None
         except ValueProblem as problem:
@@ -244,6 +266,9 @@ class FileRows:
         checker = self.checker
         if self.fatal is not None:
             return self.fatal
+        if checker.unsettled_whole_file and checker.unsettled_whole_file == checker.rows:
+            first = checker.problems[0]  # every row is one of them, so the first is too
+            return AmbiguousDatesError.at(first.line, first.column, first.problem)
         if checker.bad_rows and not checker.skip_bad:
             return InvalidInputError(checker.problems, total=checker.bad_rows)
         if not checker.stored:

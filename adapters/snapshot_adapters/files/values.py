@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
+    "ISO_TIMESTAMP",
     "ValueProblem",
     "id_from_json",
     "parse_timestamp",
     "shown",
-    "timestamp_from_json",
 ]
 
 # Extended-format calendar dates only: `2026-01-05`, `2026-01-05T10:00`, `…:00.123Z`,
 # `…+05:30` / `+0530` / `+05`. fromisoformat alone would also take `2026-01-05x10:00`.
-_TIMESTAMP = re.compile(
+ISO_TIMESTAMP = _TIMESTAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
 )
@@ -64,12 +64,6 @@ def _as_utc(text: str, naive: datetime) -> datetime:
     which costs a fraction of ``replace``; checked, as a plain date would ignore the suffix."""
     moment = _fromisoformat(text + "+00:00")
     return moment if moment.tzinfo is UTC else naive.replace(tzinfo=UTC)
-
-
-def timestamp_from_json(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise ValueProblem(f"expected an ISO 8601 date as text, found {type(value).__name__}")
-    return parse_timestamp(value.strip())
 
 
 def id_from_json(value: Any) -> str | None:
