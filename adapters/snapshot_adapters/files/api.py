@@ -12,6 +12,7 @@ from snapshot_core.use_cases.ingest import ingest_row_stream
 
 from .amounts import DecimalMark
 from .csv_records import CsvRecords
+from .encodings import decoded_stream
 from .errors import LimitExceededError
 from .jsonl_records import JsonlRecords
 from .lines import TextSource
@@ -94,6 +95,7 @@ def ingest_file(
     mapping: str | os.PathLike[str] | None = None,
     date_format: str | None = None,
     timezone: str | None = None,
+    encoding: str | None = None,
 ) -> IngestReport:
     """Store the estimates of a CSV or JSON Lines file as a new source (status ``uploaded``).
 
@@ -115,7 +117,9 @@ def ingest_file(
     adds status words (``{"On hold": "pending"}``). ``mapping`` is a saved TOML mapping
     (``files.mapping``); arguments given here take precedence over it. ``date_format`` is
     a strftime pattern (default: ISO 8601, or local dates in the file's own day order);
-    ``timezone`` an IANA name naive times are read in (default UTC).
+    ``timezone`` an IANA name naive times are read in (default UTC). ``encoding`` names the
+    text encoding (default: UTF-8, UTF-16/32 by byte order mark, or Windows-1252 detected
+    from the file's start, with a notice).
     """
     if mapping is not None:
         saved = load_mapping(mapping)
@@ -126,6 +130,7 @@ def ingest_file(
         delimiter = delimiter or read.get("delimiter")
         date_format = date_format or read.get("date_format")
         timezone = timezone or read.get("timezone")
+        encoding = encoding or read.get("encoding")
     if on_bad_rows not in ("reject", "skip"):
         raise ValueError(f"on_bad_rows must be 'reject' or 'skip', not {on_bad_rows!r}")
     if (
@@ -138,7 +143,8 @@ def ingest_file(
         source if isinstance(source, str | os.PathLike) else getattr(source, "name", None),
         format,
     )
-    with _opened_input(source, limits) as (stream, size):
+    with _opened_input(source, limits) as (raw, size):
+        stream = decoded_stream(raw, encoding, notify)
         text = TextSource(stream, limits.max_bytes)
         records: CsvRecords | JsonlRecords
         if file_format == "csv":
