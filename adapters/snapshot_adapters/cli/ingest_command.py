@@ -33,6 +33,7 @@ _PROGRESS_AFTER = 0.5  # seconds: a quick file should not flash a bar
 class FormatChoice(enum.StrEnum):
     csv = "csv"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 class BadRows(enum.StrEnum):
@@ -124,7 +125,7 @@ def ingest(
             dir_okay=False,
             readable=True,
             metavar="FILE",
-            help="A .csv, .jsonl or .ndjson file.",
+            help="A .csv/.tsv, .jsonl/.ndjson or spreadsheet (.xlsx/.xls/.ods) file.",
         ),
     ],
     user: UserOption = None,
@@ -133,7 +134,7 @@ def ingest(
     ] = None,
     fmt: Annotated[
         FormatChoice | None,
-        typer.Option("--format", help="csv or jsonl (default: from the file's extension)."),
+        typer.Option("--format", help="csv, jsonl or xlsx (default: from the file's extension)."),
     ] = None,
     on_bad_rows: Annotated[
         BadRows,
@@ -199,6 +200,10 @@ def ingest(
         str | None,
         typer.Option("--encoding", help="Text encoding, e.g. cp1252 (default: detected)."),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="The spreadsheet's sheet to read (default: the first)."),
+    ] = None,
 ) -> None:
     """Store the estimates of a CSV or JSON Lines file as a new source; prints its id.
 
@@ -243,6 +248,7 @@ def ingest(
             date_format=date_format,
             timezone=timezone,
             encoding=encoding,
+            sheet=sheet,
         )
     except ValueError as error:  # an option's value: a usage error, not bad input
         progress.close()

@@ -1,4 +1,4 @@
-"""ingest_file: a CSV or JSON Lines file (path or file object) into a new source, streaming."""
+"""ingest_file: a CSV, JSON Lines or spreadsheet file (path or file object) into a new source."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
+from snapshot_core.domain import RowProblem
 from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 from snapshot_core.use_cases.ingest import ingest_row_stream
 
@@ -27,6 +28,7 @@ from .options import (
 )
 from .rejects import RejectsWriter
 from .rows import Converters, FileRows, RowChecker
+from .xlsx_records import SpreadsheetRecords, cell_converters
 
 __all__ = ["InputFile", "ingest_file"]
 
@@ -96,8 +98,10 @@ def ingest_file(
     date_format: str | None = None,
     timezone: str | None = None,
     encoding: str | None = None,
+    sheet: str | None = None,
 ) -> IngestReport:
-    """Store the estimates of a CSV or JSON Lines file as a new source (status ``uploaded``).
+    """Store the estimates of a CSV, JSON Lines or spreadsheet file as a new source
+    (status ``uploaded``).
 
     ``source`` is a path or a file object (binary, as a web framework hands over an upload,
     or text). The file is read once, in a stream, and written in one transaction. Bad rows
@@ -119,7 +123,8 @@ def ingest_file(
     a strftime pattern (default: ISO 8601, or local dates in the file's own day order);
     ``timezone`` an IANA name naive times are read in (default UTC). ``encoding`` names the
     text encoding (default: UTF-8, UTF-16/32 by byte order mark, or Windows-1252 detected
-    from the file's start, with a notice).
+    from the file's start, with a notice). Spreadsheets (.xlsx, .xls, .ods; the ``xlsx``
+    extra) are read from their first sheet or ``sheet``; problems name the cell.
     """
     if mapping is not None:
         saved = load_mapping(mapping)
@@ -131,6 +136,7 @@ def ingest_file(
         date_format = date_format or read.get("date_format")
         timezone = timezone or read.get("timezone")
         encoding = encoding or read.get("encoding")
+        sheet = sheet or read.get("sheet")
     if on_bad_rows not in ("reject", "skip"):
         raise ValueError(f"on_bad_rows must be 'reject' or 'skip', not {on_bad_rows!r}")
     if (
@@ -144,11 +150,18 @@ def ingest_file(
         format,
     )
     with _opened_input(source, limits) as (raw, size):
-        stream = decoded_stream(raw, encoding, notify)
-        text = TextSource(stream, limits.max_bytes)
-        records: CsvRecords | JsonlRecords
-        if file_format == "csv":
-            records = CsvRecords(text, delimiter)
+        records: CsvRecords | JsonlRecords | SpreadsheetRecords
+        text: TextSource | None = None
+        if file_format == "xlsx":
+            records = SpreadsheetRecords(raw, sheet)  # python-calamine, imported only now
+        else:
+            text = TextSource(decoded_stream(raw, encoding, notify), limits.max_bytes)
+            records = CsvRecords(text, delimiter) if file_format == "csv" else JsonlRecords(text)
+        ignored: tuple[str, ...] = ()
+        if isinstance(records, JsonlRecords):
+            records.read_header()
+            header = ["raw"]
+        else:
             columns = records.read_header(column_map)
             header, ignored = records.header, columns.ignored
             if notify is not None:
@@ -156,26 +169,33 @@ def ingest_file(
                     notify(_recognised_notice(columns.recognised))
                 if ignored:
                     notify(_ignored_notice(ignored))
-        else:
-            records = JsonlRecords(text)
-            records.read_header()
-            header, ignored = ["raw"], ()
         with _opened_rejects(rejects) as writer:
             if writer is not None:
                 writer.start(header)
-            converters = Converters.text if file_format == "csv" else Converters.json
+            converters = {"csv": Converters.text, "jsonl": Converters.json}.get(
+                file_format, cell_converters
+            )
+
+            def bytes_read() -> int:
+                return text.bytes_read if text is not None else 0
+
             checker = RowChecker(
                 converters(decimal, outcome_map, date_format, timezone),
                 skip_bad=on_bad_rows == "skip",
                 max_rows=limits.max_rows,
                 max_problems=REPORTED_PROBLEMS,
                 rejects=writer,
-                progress=(lambda: progress(text.bytes_read, size)) if progress else None,
+                progress=(lambda: progress(bytes_read(), size)) if progress else None,
+                problem_at=(
+                    records.problem_at(columns)
+                    if isinstance(records, SpreadsheetRecords)
+                    else RowProblem
+                ),
             )
-            if isinstance(records, CsvRecords):
-                rows = FileRows(records.rows(columns, checker), checker)
-            else:
+            if isinstance(records, JsonlRecords):
                 rows = FileRows(records.rows(checker), checker)
+            else:
+                rows = FileRows(records.rows(columns, checker), checker)
             try:
                 source_id, stored = ingest_row_stream(
                     uow_factory=uow_factory,

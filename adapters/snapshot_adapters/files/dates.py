@@ -26,6 +26,7 @@ __all__ = [
     "DayOrder",
     "UndecidedDayOrder",
     "excel_serial_date",
+    "localised",
     "time_zone",
     "timestamp_reader",
 ]
@@ -78,7 +79,8 @@ def time_zone(name: str | None) -> tzinfo:
         ) from None
 
 
-def _localised(naive: datetime, zone: tzinfo, text: str) -> datetime:
+def localised(naive: datetime, zone: tzinfo, text: str) -> datetime:
+    """A naive wall time in ``zone`` as a UTC moment."""
     if zone is UTC:
         return naive.replace(tzinfo=UTC)
     moment = naive.replace(tzinfo=zone).astimezone(UTC)
@@ -94,7 +96,7 @@ def excel_serial_date(serial: float, zone: tzinfo = UTC, text: str = "") -> date
         naive = _EXCEL_EPOCH + timedelta(milliseconds=round(serial * 86_400_000))
     except (OverflowError, ValueError):
         raise ValueProblem(f"not a date: {shown(text or str(serial))}") from None
-    return _localised(naive, zone, text or str(serial))
+    return localised(naive, zone, text or str(serial))
 
 
 class _LocalDates:
@@ -139,7 +141,7 @@ class _LocalDates:
             naive = datetime(int(year), month, day, hours, int(minute or 0), int(second_ or 0))
         except ValueError as error:
             raise ValueProblem(f"not a valid date: {shown(text)} ({error})") from None
-        moment = _localised(naive, self.zone, text)
+        moment = localised(naive, self.zone, text)
         if order is not None and settled is None:  # a valid date that can be read one way only
             self.order, self.decided_by = order, text
         return moment
@@ -174,7 +176,7 @@ def timestamp_reader(
         except ValueError as error:
             raise ValueProblem(f"not a valid date: {shown(text)} ({error})") from None
         if moment.tzinfo is None:
-            return _localised(moment, zone, text)
+            return localised(moment, zone, text)
         return moment.astimezone(UTC)
 
     return read_in_zone
@@ -201,7 +203,7 @@ def _pattern_reader(date_format: str, zone: tzinfo) -> Callable[[str], datetime]
         try:
             moment = (
                 parsed.astimezone(UTC) if parsed.tzinfo is not None
-                else _localised(parsed, zone, text)
+                else localised(parsed, zone, text)
             )  # fmt: skip
         except OverflowError:
             raise ValueProblem(f"not a valid date: {shown(text)}") from None

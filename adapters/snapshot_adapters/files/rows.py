@@ -109,6 +109,7 @@ class RowChecker:
         max_problems: int,
         rejects: RejectsWriter | None = None,
         progress: Callable[[], None] | None = None,
+        problem_at: Callable[[int, str, str], RowProblem] = RowProblem,
     ) -> None:
         self._amount, self._moment, self._ident, self._outcome = (
             converters.amount,
@@ -121,6 +122,7 @@ class RowChecker:
         self._max_problems = max_problems
         self._rejects = rejects
         self._progress = progress
+        self._problem_at = problem_at  # a spreadsheet's names the cell
         self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
         self.rows = 0
         # The next row count that needs a look (progress or the limit): one comparison a row.
@@ -225,10 +227,10 @@ class RowChecker:
                 )
                 return None
             self.unsettled_whole_file += problem.whole_file
-            self._reject(RowProblem(line, column, str(problem)), raw)
+            self._reject(self._problem_at(line, column, str(problem)), raw)
             return None
         except ValueProblem as problem:
-            self._reject(RowProblem(line, column, str(problem)), raw)
+            self._reject(self._problem_at(line, column, str(problem)), raw)
             return None
         if self.bad_rows and not self.skip_bad:
             return None
