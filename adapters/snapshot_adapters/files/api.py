@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
-from snapshot_core.domain import RowProblem
+from snapshot_core.domain import RowProblem, RunPolicy
 from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 from snapshot_core.use_cases.ingest import ingest_row_stream
 
@@ -30,7 +30,9 @@ from .rejects import RejectsWriter
 from .rows import Converters, FileRows, RowChecker
 from .xlsx_records import SpreadsheetRecords, cell_converters
 
-__all__ = ["InputFile", "ingest_file"]
+__all__ = ["DEFAULT_MAX_WEEKS", "InputFile", "ingest_file"]
+
+DEFAULT_MAX_WEEKS: int = RunPolicy.model_fields["max_weeks"].default  # SNAPSHOT_MAX_WEEKS
 
 InputFile = str | os.PathLike[str] | IO[bytes] | IO[str]
 
@@ -99,6 +101,7 @@ def ingest_file(
     timezone: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    max_weeks: int | None = DEFAULT_MAX_WEEKS,
 ) -> IngestReport:
     """Store the estimates of a CSV, JSON Lines or spreadsheet file as a new source
     (status ``uploaded``).
@@ -125,6 +128,8 @@ def ingest_file(
     text encoding (default: UTF-8, UTF-16/32 by byte order mark, or Windows-1252 detected
     from the file's start, with a notice). Spreadsheets (.xlsx, .xls, .ods; the ``xlsx``
     extra) are read from their first sheet or ``sheet``; problems name the cell.
+    A sent_at more than ``max_weeks`` weeks from the file's median is a bad row
+    (``None``: no such check; see ``files.plausibility``).
     """
     if mapping is not None:
         saved = load_mapping(mapping)
@@ -186,6 +191,7 @@ def ingest_file(
                 max_problems=REPORTED_PROBLEMS,
                 rejects=writer,
                 progress=(lambda: progress(bytes_read(), size)) if progress else None,
+                max_weeks=max_weeks,
                 problem_at=(
                     records.problem_at(columns)
                     if isinstance(records, SpreadsheetRecords)

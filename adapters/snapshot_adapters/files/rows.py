@@ -15,6 +15,7 @@ from .construct import trusted_row
 from .dates import AmbiguousDatesError, timestamp_reader
 from .errors import LimitExceededError, UnreadableFileError
 from .outcomes import OutcomeReader, parse_outcome_map
+from .plausibility import WARM_UP, DateSpan
 from .rejects import RejectsWriter
 from .values import ValueProblem, id_from_json
 
@@ -110,6 +111,7 @@ class RowChecker:
         rejects: RejectsWriter | None = None,
         progress: Callable[[], None] | None = None,
         problem_at: Callable[[int, str, str], RowProblem] = RowProblem,
+        max_weeks: int | None = None,
     ) -> None:
         self._amount, self._moment, self._ident, self._outcome = (
             converters.amount,
@@ -123,6 +125,9 @@ class RowChecker:
         self._rejects = rejects
         self._progress = progress
         self._problem_at = problem_at  # a spreadsheet's names the cell
+        self._span = DateSpan(max_weeks) if max_weeks else None  # plausibility.py
+        self._span_held: list[tuple[int, int, EstimateRow, list[str]]] = []
+        self.released: list[EstimateRow] = []  # rows let go after the warm-up (FileRows)
         self._first_line_of: dict[str, int] = {}  # estimate_id -> line of the kept row
         self.rows = 0
         # The next row count that needs a look (progress or the limit): one comparison a row.
@@ -232,14 +237,68 @@ class RowChecker:
         except ValueProblem as problem:
             self._reject(self._problem_at(line, column, str(problem)), raw)
             return None
+        row = trusted_row(amount, sent, decided, ident, outcome)
+        span = self._span
+        if span is not None:
+            week = sent.toordinal() // 7
+            span.add(week)
+            if span.total == WARM_UP + 1:
+                self._release_warm_up()
+            if span.warming() or span.far(week):
+                if may_hold and len(self._span_held) < MAX_HELD_ROWS:
+                    self._span_held.append((line, week, row, raw))
+                    return None
+                if span.far(week):
+                    self._reject(self._problem_at(line, "sent_at", span.problem(week)), raw)
+                    return None
+            if not (self.bad_rows and not self.skip_bad):
+                span.kept(week, line)
         if self.bad_rows and not self.skip_bad:
             return None
         self.stored += 1
-        return trusted_row(amount, sent, decided, ident, outcome)
+        return row
+
+    def _release_warm_up(self) -> None:
+        """The median is known: the rows held while warming up that are near it go on (in
+        file order, before the current row); those far from it wait for the end."""
+        span = self._span
+        assert span is not None
+        median, waiting = span.final_median(), self._span_held
+        self._span_held = [item for item in waiting if span.far(item[1], median)]
+        for line, week, row, _ in waiting:
+            if not span.far(week, median) and (not self.bad_rows or self.skip_bad):
+                span.kept(week, line)
+                self.stored += 1
+                self.released.append(row)
+
+    def late_outliers(self) -> list[RowProblem]:
+        """Rows kept early whose sent_at the whole file shows to be implausible (first
+        line of each such week); empty in any file whose dates do not shift by years."""
+        span = self._span
+        if span is None:
+            return []
+        median = span.final_median()
+        return [
+            self._problem_at(line, "sent_at", span.problem(week))
+            for week, line in sorted(span.kept_first_line.items(), key=lambda item: item[1])
+            if span.far(week, median)
+        ]
 
     def settle_held(self) -> Iterator[EstimateRow]:
         """The held rows, judged again now that the whole file has been seen: read under
-        the convention it showed, or bad rows saying why and naming the option."""
+        the convention it showed, or bad rows saying why and naming the option; and rows
+        held for plausibility, judged against the whole file's median date."""
+        span = self._span
+        if span is not None:
+            median = span.final_median()
+            waiting, self._span_held = self._span_held, []
+            for line, week, row, raw in waiting:
+                if span.far(week, median):
+                    self._reject(self._problem_at(line, "sent_at", span.problem(week)), raw)
+                elif not self.bad_rows or self.skip_bad:
+                    span.kept(week, line)
+                    self.stored += 1
+                    yield row
         held, self._held = self._held, []
         for line, amount, sent, decided, ident, raw, outcome in held:
             row = self._judge(line, amount, sent, decided, ident, raw, outcome, False)
@@ -258,9 +317,23 @@ class FileRows:
         self.fatal: UnreadableFileError | None = None
 
     def __iter__(self) -> Iterator[EstimateRow]:
+        checker = self.checker
+        rows = iter(self._rows)
         try:
-            yield from self._rows
-            yield from self.checker.settle_held()
+            # While plausibility warms up the checker holds rows, then releases them at
+            # once: they go out before the row that released them (file order is kept),
+            # and from then on the rows are passed through without this loop.
+            for row in rows:
+                if checker.released:
+                    yield from checker.released
+                    checker.released = []
+                    yield row
+                    break
+                yield row
+            yield from checker.released
+            checker.released = []
+            yield from rows
+            yield from checker.settle_held()
         except UnreadableFileError as error:  # includes LimitExceededError
             self.fatal = error
 
@@ -268,6 +341,14 @@ class FileRows:
         checker = self.checker
         if self.fatal is not None:
             return self.fatal
+        late = checker.late_outliers()
+        if late:
+            return InvalidInputError(
+                late,
+                total=len(late),
+                message="Rows stored before the file's median date was known are far from it: "
+                "nothing was stored; fix their dates",
+            )
         if checker.unsettled_whole_file and checker.unsettled_whole_file == checker.rows:
             first = checker.problems[0]  # every row is one of them, so the first is too
             return AmbiguousDatesError.at(first.line, first.column, first.problem)

@@ -119,7 +119,8 @@ def test_csv_written_by_a_plain_writer_is_read_back_exactly(
     lines += [",".join(csv_field(texts[c]) for c in columns) for *_, texts in rows]
     data = ("\ufeff" if bom else "") + newline.join(lines) + newline
     backend = memory_backend()
-    report = backend.ingest(io.BytesIO(data.encode()), format="csv")
+    # Dates span 1990-2040 here, on purpose: the plausibility rule (test_plausibility) is off.
+    report = backend.ingest(io.BytesIO(data.encode()), format="csv", max_weeks=None)
     assert report.ignored_columns == ("notes",)
     expected = [(value, sent, decided, ident) for value, sent, decided, ident, _ in rows]
     assert stored(backend.uow_factory, report.source_id) == expected
@@ -147,6 +148,6 @@ def test_json_lines_written_by_a_plain_writer_are_read_back_exactly(
         fields.append(f'"notes": {json.dumps(texts["notes"])}')
         lines.append("{" + ", ".join(fields) + "}\n\n")
     backend = memory_backend()
-    report = backend.ingest(io.BytesIO("".join(lines).encode()), format="jsonl")
+    report = backend.ingest(io.BytesIO("".join(lines).encode()), format="jsonl", max_weeks=None)
     expected = [(value, sent, decided, ident) for value, sent, decided, ident, _ in rows]
     assert stored(backend.uow_factory, report.source_id) == expected
