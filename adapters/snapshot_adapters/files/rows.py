@@ -301,9 +301,9 @@ class RowChecker:
                     yield row
         held, self._held = self._held, []
         for line, amount, sent, decided, ident, raw, outcome in held:
-            row = self._judge(line, amount, sent, decided, ident, raw, outcome, False)
-            if row is not None:
-                yield row
+            settled = self._judge(line, amount, sent, decided, ident, raw, outcome, False)
+            if settled is not None:
+                yield settled
 
 
 class FileRows:
