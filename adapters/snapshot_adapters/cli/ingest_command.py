@@ -249,6 +249,7 @@ def ingest(
             timezone=timezone,
             encoding=encoding,
             sheet=sheet,
+            max_weeks=settings.max_weeks,
         )
     except ValueError as error:  # an option's value: a usage error, not bad input
         progress.close()

@@ -13,6 +13,7 @@ from .options import (
     IngestReport,
     detect_format,
 )
+from .records import ingest_records
 from .values import ValueProblem, parse_timestamp
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ValueProblem",
     "detect_format",
     "ingest_file",
+    "ingest_records",
     "load_mapping",
     "parse_amount",
     "parse_timestamp",
