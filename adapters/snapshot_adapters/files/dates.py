@@ -19,7 +19,7 @@ from snapshot_core.domain import RowProblem
 
 from .amounts import Undecided
 from .errors import UnreadableFileError
-from .values import ISO_TIMESTAMP, ValueProblem, parse_timestamp, shown
+from .values import ISO_TIMESTAMP, ValueProblem, iso_timestamp_parser, shown
 
 __all__ = [
     "AmbiguousDatesError",
@@ -151,21 +151,15 @@ def timestamp_reader(
     date_format: str | None = None, timezone: str | None = None
 ) -> Callable[[str], datetime]:
     """text -> UTC datetime. The default is strict ISO 8601 (``parse_timestamp``), falling
-    back to local day-ordered dates and serials only for values ISO cannot read; with
+    back to local day-ordered dates and serials only for values ISO cannot read
+    (``iso_timestamp_parser``); with
     ``date_format`` (strftime, e.g. ``%d.%m.%Y %H:%M``) every value must match it."""
     zone = time_zone(timezone)
     if date_format is not None:
         return _pattern_reader(date_format, zone)
     local = _LocalDates(zone)
     if zone is UTC:
-
-        def read(text: str) -> datetime:
-            try:
-                return parse_timestamp(text)
-            except ValueProblem as problem:
-                return local(text, problem)
-
-        return read
+        return iso_timestamp_parser(local)
     fromisoformat = datetime.fromisoformat
 
     def read_in_zone(text: str) -> datetime:

@@ -170,12 +170,13 @@ class RowChecker:
     def check(
         self,
         line: int,
-        amount: Any,
-        sent: Any,
-        decided: Any,
+        amount_value: Any,
+        sent_value: Any,
+        decided_value: Any,
         ident: Any,
         raw: list[str],
-        outcome: Any = None,
+        outcome_value: Any = None,
+        may_hold: bool = True,
     ) -> EstimateRow | None:
         """The row to store, or ``None`` (bad, held back, or a bad row came before and none
         are kept). A row whose reading waits on the file's convention (``Undecided``) is
@@ -183,19 +184,6 @@ class RowChecker:
         rows = self.rows = self.rows + 1  # _count(), inlined: this runs once per row
         if rows >= self._next_stop:
             self._milestone(line)
-        return self._judge(line, amount, sent, decided, ident, raw, outcome, True)
-
-    def _judge(
-        self,
-        line: int,
-        amount_value: Any,
-        sent_value: Any,
-        decided_value: Any,
-        ident: Any,
-        raw: list[str],
-        outcome_value: Any,
-        may_hold: bool,
-    ) -> EstimateRow | None:
         column = "amount"
         outcome = None
         try:
@@ -239,8 +227,7 @@ class RowChecker:
             return None
         row = trusted_row(amount, sent, decided, ident, outcome)
         span = self._span
-        if span is not None:
-            week = sent.toordinal() // 7
+        if span is not None and not span.in_range(week := sent.toordinal() // 7):
             span.add(week)
             if span.total == WARM_UP + 1:
                 self._release_warm_up()
@@ -252,7 +239,7 @@ class RowChecker:
                     self._reject(self._problem_at(line, "sent_at", span.problem(week)), raw)
                     return None
             if not (self.bad_rows and not self.skip_bad):
-                span.kept(week, line)
+                span.kept(week, line)  # in range, but a week not kept before
         if self.bad_rows and not self.skip_bad:
             return None
         self.stored += 1
@@ -301,7 +288,8 @@ class RowChecker:
                     yield row
         held, self._held = self._held, []
         for line, amount, sent, decided, ident, raw, outcome in held:
-            settled = self._judge(line, amount, sent, decided, ident, raw, outcome, False)
+            self.rows -= 1  # counted when it was first seen
+            settled = self.check(line, amount, sent, decided, ident, raw, outcome, False)
             if settled is not None:
                 yield settled
 

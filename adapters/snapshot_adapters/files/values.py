@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ __all__ = [
     "ISO_TIMESTAMP",
     "ValueProblem",
     "id_from_json",
+    "iso_timestamp_parser",
     "parse_timestamp",
     "shown",
 ]
@@ -21,7 +23,6 @@ ISO_TIMESTAMP = _TIMESTAMP = re.compile(
     r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
 )
 _CACHE_SIZE = 4096  # exports repeat plain dates a lot; bounded so memory stays flat
-_dates: dict[str, datetime] = {}
 _fromisoformat = datetime.fromisoformat
 
 
@@ -34,29 +35,46 @@ def shown(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
-def parse_timestamp(text: str) -> datetime:
-    """UTC datetime from ISO 8601: offsets converted, naive values and plain dates read as UTC."""
-    plain_date = len(text) == 10
-    if plain_date:
-        cached = _dates.get(text)
-        if cached is not None:
-            return cached
-    if _TIMESTAMP.fullmatch(text) is None:
-        raise ValueProblem(f"not an ISO 8601 date or date-time: {shown(text)}")
-    try:
-        moment = _fromisoformat(text)
-        zone = moment.tzinfo
-        if zone is None:
-            moment = moment.replace(tzinfo=UTC) if plain_date else _as_utc(text, moment)
-        elif zone is not UTC:
-            moment = moment.astimezone(UTC)
-    except (ValueError, OverflowError) as error:
-        raise ValueProblem(f"not a valid date: {shown(text)} ({error})") from None
-    if plain_date:
-        if len(_dates) >= _CACHE_SIZE:
-            _dates.clear()
-        _dates[text] = moment
-    return moment
+def iso_timestamp_parser(
+    fallback: Callable[[str, ValueProblem], datetime] | None = None,
+) -> Callable[[str], datetime]:
+    """``parse_timestamp`` with its own cache, and ``fallback(text, problem)`` called for a
+    value that is not ISO 8601 at all (instead of raising ``problem``): local date formats
+    cost nothing on the ISO path."""
+    dates: dict[str, datetime] = {}
+
+    def parse(text: str) -> datetime:
+        """UTC datetime from ISO 8601: offsets converted, naive values and plain dates read
+        as UTC."""
+        plain_date = len(text) == 10
+        if plain_date:
+            cached = dates.get(text)
+            if cached is not None:
+                return cached
+        if _TIMESTAMP.fullmatch(text) is None:
+            problem = ValueProblem(f"not an ISO 8601 date or date-time: {shown(text)}")
+            if fallback is None:
+                raise problem
+            return fallback(text, problem)
+        try:
+            moment = _fromisoformat(text)
+            zone = moment.tzinfo
+            if zone is None:
+                moment = moment.replace(tzinfo=UTC) if plain_date else _as_utc(text, moment)
+            elif zone is not UTC:
+                moment = moment.astimezone(UTC)
+        except (ValueError, OverflowError) as error:
+            raise ValueProblem(f"not a valid date: {shown(text)} ({error})") from None
+        if plain_date:
+            if len(dates) >= _CACHE_SIZE:
+                dates.clear()
+            dates[text] = moment
+        return moment
+
+    return parse
+
+
+parse_timestamp = iso_timestamp_parser()
 
 
 def _as_utc(text: str, naive: datetime) -> datetime:
