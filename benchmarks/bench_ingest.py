@@ -219,7 +219,7 @@ def vs_naive(rows: int, repeat: int) -> None:
     without = median((a - s + p) / b for a, s, p, b in zip(ours, starts, bare, theirs, strict=True))
     print(f"median ratio snapshot/naive: {ratio:.2f} (goal <= 1.2)")
     print(
-        f"CLI start-up (2 processes, beyond python's own) is {start_share:.0%} of snapshot's time;"
+        f"CLI start-up (2x snapshot --help) is {start_share:.0%} of snapshot's time;"
     )
     print(f"ratio with snapshot's start-up cut to python's: {without:.2f}")
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
