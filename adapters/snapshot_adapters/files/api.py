@@ -30,7 +30,7 @@ from .rejects import RejectsWriter
 from .rows import Converters, FileRows, RowChecker
 from .xlsx_records import SpreadsheetRecords, cell_converters
 
-__all__ = ["DEFAULT_MAX_WEEKS", "InputFile", "ingest_file"]
+__all__ = ["DEFAULT_MAX_WEEKS", "InputFile", "ingest_file", "recognised_notice"]
 
 DEFAULT_MAX_WEEKS: int = RunPolicy.model_fields["max_weeks"].default  # SNAPSHOT_MAX_WEEKS
 
@@ -171,7 +171,7 @@ def ingest_file(
             header, ignored = records.header, columns.ignored
             if notify is not None:
                 if columns.recognised:
-                    notify(_recognised_notice(columns.recognised))
+                    notify(recognised_notice(columns.recognised))
                 if ignored:
                     notify(_ignored_notice(ignored))
         with _opened_rejects(rejects) as writer:
@@ -226,7 +226,7 @@ def ingest_file(
     )
 
 
-def _recognised_notice(recognised: tuple[tuple[str, str], ...]) -> str:
+def recognised_notice(recognised: tuple[tuple[str, str], ...]) -> str:
     pairs = ", ".join(f"{field} from {name!r}" for field, name in recognised)
     return f'Columns used: {pairs} (--map FIELD="COLUMN" to choose others)'
 

@@ -12,12 +12,12 @@ from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 from snapshot_core.use_cases.ingest import ingest_row_stream
 
 from .amounts import DecimalMark
-from .api import DEFAULT_MAX_WEEKS
+from .api import DEFAULT_MAX_WEEKS, recognised_notice
 from .columns import Columns
 from .errors import UnreadableFileError
 from .options import REPORTED_PROBLEMS, BadRowPolicy, IngestLimits, IngestReport
 from .rows import FileRows, RowChecker
-from .xlsx_records import cell_converters
+from .xlsx_records import cell_converters, field_values
 
 __all__ = ["ingest_records"]
 
@@ -32,24 +32,10 @@ def _rows(
                   columns.outcome)
     ]  # fmt: skip
 
-    def value(record: Mapping[str, Any], key: str | None) -> Any:
-        found = record.get(key) if key is not None else None
-        if isinstance(found, str):
-            return found.strip() or None
-        return found
-
-    amount, sent, decided, ident, outcome = keys
     for line, record in enumerate(chain([first], records), start=2):
         raw = ["" if v is None else str(v) for v in record.values()]
-        row = checker.check(
-            line,
-            value(record, amount),
-            value(record, sent),
-            value(record, decided),
-            value(record, ident),
-            raw,
-            value(record, outcome),
-        )
+        amount, sent, decided, ident, outcome = field_values(record, keys)
+        row = checker.check(line, amount, sent, decided, ident, raw, outcome)
         if row is not None:
             yield row
 
@@ -82,8 +68,7 @@ def ingest_records(
     header = [str(key) for key in first]
     columns = Columns.from_header(header, 1, column_map)
     if notify is not None and columns.recognised:
-        pairs = ", ".join(f"{field} from {name!r}" for field, name in columns.recognised)
-        notify(f"Columns used: {pairs}")
+        notify(recognised_notice(columns.recognised))
     if columns.approved_at >= 0:
         raise UnreadableFileError(
             "Approved and declined date columns are read from files only: "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -23,7 +23,13 @@ from .errors import UnreadableFileError
 from .rows import Converters, RowChecker
 from .values import ValueProblem, shown
 
-__all__ = ["CellProblem", "SpreadsheetRecords", "cell_converters", "column_letter"]
+__all__ = [
+    "CellProblem",
+    "SpreadsheetRecords",
+    "cell_converters",
+    "column_letter",
+    "field_values",
+]
 
 _MISSING_EXTRA = (
     "Reading spreadsheets needs the xlsx extra: pip install 'snapshot-orchestrator[xlsx]' "
@@ -52,6 +58,23 @@ class CellProblem(RowProblem):
 
     def __str__(self) -> str:
         return f"{self.cell}: {self.column}: {self.problem}"
+
+
+def field_values(record: Sequence[Any] | Mapping[str, Any], where: Sequence[Any]) -> list[Any]:
+    """The values at ``where`` (positions in a row of cells, or keys of a record; -1 or
+    ``None`` for a field not there): text stripped, empty text as ``None``, typed values
+    as they are."""
+    values: list[Any] = []
+    for place in where:
+        if place is None or place == -1:
+            values.append(None)
+            continue
+        try:
+            found = record[place]
+        except (IndexError, KeyError):
+            found = None
+        values.append((found.strip() or None) if isinstance(found, str) else found)
+    return values
 
 
 def _text(cell: Any) -> str | None:
@@ -178,26 +201,16 @@ class SpreadsheetRecords:
                 "map one with --map decided_at=COLUMN and the status with --map outcome=COLUMN"
             )
 
-        def value(cells: list[Any], position: int) -> Any:
-            if position < 0 or position >= len(cells):
-                return None
-            cell = cells[position]
-            if isinstance(cell, str):
-                return cell.strip() or None
-            return cell
-
+        where = (amount, sent, decided, ident, outcome)
         for line, cells in self._rows:
             if not any(cell not in ("", None) for cell in cells):
                 continue  # an empty row
             raw = [_text(cell) or "" for cell in cells]
+            amount_value, sent_value, decided_value, ident_value, outcome_value = field_values(
+                cells, where
+            )
             row = check(
-                line,
-                value(cells, amount),
-                value(cells, sent),
-                value(cells, decided),
-                value(cells, ident),
-                raw,
-                value(cells, outcome),
+                line, amount_value, sent_value, decided_value, ident_value, raw, outcome_value
             )
             if row is not None:
                 yield row

@@ -4,6 +4,8 @@ the first sheet or a named one, problems naming the cell (`Quotes!C4: sent_at: â
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -78,3 +80,20 @@ def test_a_named_sheet_is_read_and_an_unknown_one_listed(memory: Backend) -> Non
     assert memory.ingest(io.BytesIO(data), format="xlsx", sheet="Quotes").stored_rows == 1
     with pytest.raises(UnreadableFileError, match=r"no sheet 'Nope' \(it has: Quotes, Empty\)"):
         memory.ingest(io.BytesIO(data), format="xlsx", sheet="Nope")
+
+
+def test_the_spreadsheet_reader_is_imported_only_for_a_spreadsheet(tmp_path: Path) -> None:
+    export = tmp_path / "plain.csv"
+    export.write_text("amount,sent_at\n1,2026-01-05\n", encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from snapshot_adapters.fake import FixedClock, SequentialIds\n"
+        "from snapshot_adapters.files import ingest_file\n"
+        "from snapshot_adapters.memory import MemoryStore\n"
+        f"ingest_file({str(export)!r}, uow_factory=MemoryStore(), ids=SequentialIds(),\n"
+        "            clock=FixedClock(), user_id='u')\n"
+        "print('python_calamine' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
