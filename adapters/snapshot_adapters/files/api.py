@@ -161,7 +161,11 @@ def ingest_file(
             records = SpreadsheetRecords(raw, sheet)  # python-calamine, imported only now
         else:
             text = TextSource(decoded_stream(raw, encoding, notify), limits.max_bytes)
-            records = CsvRecords(text, delimiter) if file_format == "csv" else JsonlRecords(text)
+            records = (
+                CsvRecords(text, delimiter)
+                if file_format == "csv"
+                else JsonlRecords(text, column_map)
+            )
         ignored: tuple[str, ...] = ()
         if isinstance(records, JsonlRecords):
             records.read_header()

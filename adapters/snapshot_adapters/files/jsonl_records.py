@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from itertools import chain
 from typing import Any
@@ -31,8 +31,10 @@ def _no_constants(name: str) -> Any:
 class JsonlRecords:
     """``read_header()`` finds the first object (JSON Lines has no header); then ``rows()``."""
 
-    def __init__(self, source: TextSource) -> None:
+    def __init__(self, source: TextSource, column_map: Mapping[str, str] | None = None) -> None:
         self._source = source
+        # key (as column_key spells it) -> field, for keys column_map names
+        self._mapped = {column_key(key): field for field, key in (column_map or {}).items()}
         self._lines = enumerate(source.lines, start=1)
         self._first: tuple[int, str] | None = None
         self._layouts: dict[tuple[str, ...], _Layout | RowProblem] = {}
@@ -55,7 +57,7 @@ class JsonlRecords:
     def _layout(self, keys: tuple[str, ...], line: int) -> _Layout | RowProblem:
         found: dict[str, str] = {}
         for key in keys:
-            name = column_key(key)
+            name = self._mapped.get(column_key(key)) or column_key(key)
             if name not in KNOWN:
                 if len(self._ignored) < _MAX_IGNORED:
                     self._ignored.setdefault(display_name(key), None)

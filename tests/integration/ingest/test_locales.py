@@ -1,9 +1,11 @@
-"""Amounts in every supported locale: read back exactly, or reported as bad rows naming the
-option that decides, and never stored as a different value (`5.250` is not 5.25 by default)."""
+"""Amounts and dates in every supported locale: read back exactly, or reported as bad rows
+naming the option that decides, never stored as a different value (`5.250` is not 5.25
+by default; `01/05/2026` alone is neither 5 January nor 1 May)."""
 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -141,4 +143,56 @@ def test_amounts_in_any_locale_read_back_exactly_or_are_bad_rows(
     stored = _stored(backend, report.source_id)
     bad_lines = {problem.line for problem in report.problems}
     kept = sorted(v for line, v in enumerate(values, start=2) if line not in bad_lines)
+    assert stored == kept
+
+
+DATE_STYLES = {
+    "iso": "%Y-%m-%d",
+    "us": "%m/%d/%Y",
+    "uk": "%d/%m/%Y",
+    "de": "%d.%m.%Y",
+    "us-time": "%m/%d/%Y %I:%M %p",
+    "iso-time": "%Y-%m-%dT%H:%M",
+}
+
+
+@given(
+    st.lists(
+        st.datetimes(datetime(2025, 1, 1), datetime(2026, 12, 31)).map(
+            lambda moment: moment.replace(second=0, microsecond=0)
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(sorted(DATE_STYLES)),
+    st.booleans(),
+)
+@example([datetime(2026, 1, 5)], "us", False)  # 01/05/2026 alone: refused, never guessed
+@example([datetime(2026, 1, 5), datetime(2026, 1, 13)], "uk", False)  # 13/01 settles it
+def test_dates_in_any_style_read_back_exactly_or_are_refused(
+    moments: list[datetime], style: str, flagged: bool
+) -> None:
+    pattern = DATE_STYLES[style]
+    if "%H" not in pattern and "%I" not in pattern:
+        moments = [m.replace(hour=0, minute=0) for m in moments]
+    texts = [m.strftime(pattern) for m in moments]
+    backend = memory_backend()
+    text = "amount,sent_at\n" + "".join(f"1,{t}\n" for t in texts)
+    try:
+        report = backend.ingest(
+            io.StringIO(text),
+            format="csv",
+            on_bad_rows="skip",
+            date_format=pattern if flagged else None,
+        )
+    except InvalidInputError:
+        assert backend.source_ids() == []
+        return
+    store = backend.uow_factory
+    assert isinstance(store, MemoryStore)
+    stored = sorted(row.sent_at for row in store.estimates[report.source_id])
+    bad = {problem.line for problem in report.problems}
+    kept = sorted(
+        m.replace(tzinfo=UTC) for line, m in enumerate(moments, start=2) if line not in bad
+    )
     assert stored == kept

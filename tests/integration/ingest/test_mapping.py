@@ -125,3 +125,13 @@ def test_a_saved_toml_mapping_gives_columns_statuses_and_options(
     saved.write_text("[colums]\n", encoding="utf-8")
     with pytest.raises(MappingFileError, match="unknown table"):
         memory.ingest(io.StringIO(text), format="csv", mapping=saved)
+
+
+def test_json_lines_keys_follow_the_map_too(memory: Backend) -> None:
+    text = '{"Total": "12.50", "Date Sent": "2026-01-05", "Quote #": 7}\n'
+    report = memory.ingest(
+        io.StringIO(text),
+        format="jsonl",
+        column_map={"amount": "Total", "sent_at": "Date Sent", "estimate_id": "Quote #"},
+    )
+    assert _rows(memory, report.source_id) == [("7", Decimal("12.50"), 5, None, None)]
