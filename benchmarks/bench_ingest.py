@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --backend sqlite
     .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --backend postgres
     .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --backend parse-only
+    .venv/bin/python benchmarks/bench_ingest.py --vs-naive --rows 200000 --repeat 5
 
 The file is generated first (not timed): realistic exports with estimate ids, amounts
 with and without `$` and thousands separators, offsets, pending decisions, and a free-text
@@ -15,6 +16,12 @@ buckets it with `bucket_source`, exactly as `snapshot ingest` + `snapshot bucket
 the target for the duplicate-id check (3,000,000 ids: peak <= 150 MB):
 
     .venv/bin/python benchmarks/bench_ingest.py --ids 3000000 --backend sqlite
+
+`--vs-naive` times what a user runs, `snapshot ingest FILE` then `snapshot bucket ID` (two
+CLI processes, SQLite, all validation on, the database migrated beforehand), against
+benchmarks/naive_ingest.py on the same file (plain amounts, so its float() can read it), the
+two alternated run by run, and reports the median ratio; and how much of it is start-up
+(two `snapshot --help` processes against two `python -c pass`).
 """
 
 from __future__ import annotations
@@ -41,8 +48,9 @@ USER = "bench-user"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def write_csv(path: Path, rows: int, seed: int = 7, ids: bool = True) -> None:
-    """A deterministic export of ``rows`` estimates (about 90 bytes a row)."""
+def write_csv(path: Path, rows: int, seed: int = 7, ids: bool = True, money: bool = True) -> None:
+    """A deterministic export of ``rows`` estimates (about 90 bytes a row); ``money=False``
+    writes every amount plain, so a naive script's ``float()`` reads the same file."""
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     zones = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5)), None]
@@ -52,7 +60,7 @@ def write_csv(path: Path, rows: int, seed: int = 7, ids: bool = True) -> None:
             sent = start + timedelta(seconds=rng.randrange(0, 730 * 86_400))
             cents = rng.randrange(0, 2_500_000)
             amount = f"{cents // 100}.{cents % 100:02d}"
-            if i % 7 == 0:  # some exports write money the way people read it
+            if money and i % 7 == 0:  # some exports write money the way people read it
                 amount = f'"${cents // 100:,}.{cents % 100:02d}"'
             decided = ""
             if rng.random() < 0.8:
@@ -174,6 +182,51 @@ def child(csv_path: Path, backend: str, workdir: Path, url: str | None) -> None:
     )
 
 
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode:
+        sys.exit(f"{command[:3]} failed:\n{result.stderr}")
+    return elapsed, result.stdout
+
+
+def vs_naive(rows: int, repeat: int) -> None:
+    """Alternated runs: snapshot ingest + bucket vs the naive script; medians and ratio."""
+    snapshot = str(Path(sys.executable).with_name("snapshot"))
+    naive = str(Path(__file__).with_name("naive_ingest.py"))
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        csv_path = workdir / "estimates.csv"
+        write_csv(csv_path, rows, money=False)
+        print(f"{rows:,} rows, {csv_path.stat().st_size / 1e6:.0f} MB, {repeat} alternated runs")
+        ours, theirs, starts, bare = [], [], [], []
+        for run in range(repeat):
+            env = {**os.environ, "SNAPSHOT_DATABASE_URL": f"sqlite:///{workdir}/s{run}.db",
+                   "SNAPSHOT_LLM": "fake", "SNAPSHOT_USER": USER}  # fmt: skip
+            _timed([snapshot, "db", "upgrade"], env)  # not timed: a user's database exists
+            ingest_s, out = _timed([snapshot, "ingest", str(csv_path)], env)
+            bucket_s, _ = _timed([snapshot, "bucket", out.strip()], env)
+            naive_s, _ = _timed([sys.executable, naive, str(csv_path), f"{workdir}/n{run}.db"], env)
+            help_s = sum(_timed([snapshot, "--help"], env)[0] for _ in range(2))
+            pass_s = sum(_timed([sys.executable, "-c", "pass"], env)[0] for _ in range(2))
+            ours.append(ingest_s + bucket_s)
+            theirs.append(naive_s)
+            starts.append(help_s)
+            bare.append(pass_s)
+            print(f"run {run + 1}: snapshot {ingest_s:.2f} + {bucket_s:.2f} s, naive {naive_s:.2f}"
+                  f" s, ratio {(ingest_s + bucket_s) / naive_s:.2f}; 2x start-up {help_s:.2f} s"
+                  f" (2x python -c pass {pass_s:.2f} s)")  # fmt: skip
+    median = statistics.median
+    ratio = median(a / b for a, b in zip(ours, theirs, strict=True))
+    start_share = median(s / a for s, a in zip(starts, ours, strict=True))
+    without = median((a - s + p) / b for a, s, p, b in zip(ours, starts, bare, theirs, strict=True))
+    print(f"median ratio snapshot/naive: {ratio:.2f} (goal <= 1.2)")
+    print(f"CLI start-up (2x snapshot --help) is {start_share:.0%} of snapshot's time;")
+    print(f"ratio with snapshot's start-up cut to python's: {without:.2f}")
+    print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -190,6 +243,9 @@ def main() -> None:
         metavar="N",
         help="N rows with unique estimate ids; report peak memory (3M ids: <= 150 MB)",
     )
+    parser.add_argument(
+        "--vs-naive", action="store_true", help="snapshot ingest + bucket vs naive_ingest.py"
+    )
     parser.add_argument("--child", nargs=2, metavar=("CSV", "WORKDIR"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -197,6 +253,9 @@ def main() -> None:
         if args.no_ids:
             parser.error("--ids and --no-ids contradict each other")
         args.rows = args.ids
+    if args.vs_naive:
+        vs_naive(args.rows, args.repeat)
+        return
     if args.child:
         child(Path(args.child[0]), args.backend, Path(args.child[1]), args.url)
         return

@@ -39,6 +39,13 @@ def _openai_model(settings: Settings) -> LanguageModel:
     return OpenAIChatModel.from_settings(settings)
 
 
+def _ingest_file(source: Any, /, **options: Any) -> Any:
+    """``files.ingest_file``, imported on first use (start-up stays light)."""
+    from .files import ingest_file
+
+    return ingest_file(source, **options)
+
+
 class Container(containers.DeclarativeContainer):
     """Override any provider in tests: ``container.model.override(providers.Object(fake))``."""
 
@@ -61,7 +68,13 @@ class Container(containers.DeclarativeContainer):
     )
 
     orchestrator = providers.Singleton(
-        Orchestrator, uow_factory=storage, model=model, clock=clock, ids=ids, policy=policy
+        Orchestrator,
+        uow_factory=storage,
+        model=model,
+        clock=clock,
+        ids=ids,
+        policy=policy,
+        file_ingester=providers.Object(_ingest_file),
     )
 
 

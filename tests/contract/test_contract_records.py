@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, RunOutcome, tally_estimates
+from snapshot_core.domain.models import Outcome
 from snapshot_core.ports import UnitOfWorkFactory
 
 from .samples import T0, make_buckets, make_run, make_snapshot, make_source, rows
@@ -160,3 +161,27 @@ def test_only_earlier_calling_runs_of_the_source_are_abandoned(store: UnitOfWork
     )
     assert runs["run-1"].possibly_billed
     assert (runs["run-2"], runs["run-3"], runs["run-4"]) == (failed, current, other)
+
+
+def test_outcomes_are_stored_and_counted_with_unknown_as_none(store: UnitOfWorkFactory) -> None:
+    _with_source(store, "src-1", "src-2")
+    outcomes: list[Outcome | None] = ["won", "lost", "pending", None, "won"]
+    sample = [
+        row.model_copy(update={"outcome": outcomes[index % len(outcomes)]})
+        for index, row in enumerate(rows(50, seed=7))
+    ]
+    with store() as uow:
+        uow.estimates.add_many("src-1", iter(sample))
+        uow.estimates.add_many("src-2", iter(rows(5, seed=8)))  # no outcomes at all
+        uow.commit()
+    with store() as uow:
+        assert uow.estimates.outcome_counts("src-1") == {
+            "won": 20,
+            "lost": 10,
+            "pending": 10,
+            None: 10,
+        }
+        assert uow.estimates.outcome_counts("src-2") == {None: 5}
+        assert uow.estimates.outcome_counts("src-404") == {}
+        # The outcome changes no other aggregate.
+        assert uow.estimates.tally("src-1", DEFAULT_BAND_SCHEME) == tally_estimates(sample)

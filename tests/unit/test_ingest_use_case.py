@@ -107,3 +107,29 @@ def test_checked_rows_is_a_row_stream() -> None:
     verdict = checked.rejection()
     assert verdict is not None and verdict.total == 1
     assert CheckedRows([]).rejection() is None
+
+
+def test_mappings_are_read_as_file_rows_other_keys_ignored_and_empty_text_missing() -> None:
+    store = MemoryStore()
+    rows = [
+        {" TOTAL ": " 12.5 ", "sent_at": "2026-01-05", "decided_at": "", "notes": "x", None: []},
+        {"Total": "3", "SENT_AT": SENT, "estimate_id": ""},
+    ]
+    source_id = ingest_estimates(
+        uow_factory=store,
+        ids=SequentialIds(),
+        clock=FixedClock(),
+        user_id="u",
+        rows=rows,
+        column_map={"amount": "total"},
+    )
+    stored = store.estimates[source_id]
+    assert [(r.amount, r.decided_at, r.estimate_id) for r in stored] == [
+        (Decimal("12.5"), None, None),
+        (Decimal(3), None, None),
+    ]
+    with pytest.raises(ValueError, match="cannot map 'price'"):
+        ingest_estimates(
+            uow_factory=store, ids=SequentialIds(), clock=FixedClock(), user_id="u",
+            rows=rows, column_map={"price": "Total"},
+        )  # fmt: skip

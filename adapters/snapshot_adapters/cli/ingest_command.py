@@ -42,6 +42,7 @@ _PROGRESS_AFTER = 0.5  # seconds: a quick file should not flash a bar
 class FormatChoice(enum.StrEnum):
     csv = "csv"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 class BadRows(enum.StrEnum):
@@ -115,6 +116,28 @@ def _database_files(database_url: str) -> tuple[Path, ...]:
     return sqlite_companions(database) if database and database != ":memory:" else ()
 
 
+def _pairs(entries: list[str] | None, option: str) -> dict[str, str] | None:
+    """``['amount=Total', ...]`` as ``{"amount": "Total"}``; surrounding quotes dropped."""
+    if not entries:
+        return None
+    pairs: dict[str, str] = {}
+    for entry in entries:
+        key, equals, value = entry.partition("=")
+        if not equals or not key.strip() or not value.strip():
+            raise typer.BadParameter(f"expected KEY=VALUE, got {entry!r}", param_hint=option)
+        pairs[key.strip()] = value.strip().strip('"')
+    return pairs
+
+
+def _delimiter(text: str | None) -> str | None:
+    if text is None:
+        return None
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(text.lower(), text)
+    if len(delimiter) != 1:
+        raise typer.BadParameter("one character, or tab", param_hint="--delimiter")
+    return delimiter
+
+
 @app.command()
 def ingest(
     file: Annotated[
@@ -124,7 +147,7 @@ def ingest(
             dir_okay=False,
             readable=True,
             metavar="FILE",
-            help="A .csv, .jsonl or .ndjson file.",
+            help="A .csv/.tsv, .jsonl/.ndjson or spreadsheet (.xlsx/.xls/.ods) file.",
         ),
     ],
     user: UserOption = None,
@@ -133,7 +156,7 @@ def ingest(
     ] = None,
     fmt: Annotated[
         FormatChoice | None,
-        typer.Option("--format", help="csv or jsonl (default: from the file's extension)."),
+        typer.Option("--format", help="csv, jsonl or xlsx (default: from the file's extension)."),
     ] = None,
     on_bad_rows: Annotated[
         BadRows,
@@ -155,17 +178,73 @@ def ingest(
         bool, typer.Option("--force", help="Replace the --rejects file if it exists.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    column_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar='FIELD="COLUMN"',
+            help="Read FIELD (amount, sent_at, decided_at, estimate_id, outcome, approved_at, "
+            "declined_at) from COLUMN; repeatable.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            exists=True,
+            dir_okay=False,
+            help="A saved mapping (TOML: [columns], [outcomes], [read]); options given win.",
+        ),
+    ] = None,
+    outcome_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome-map",
+            metavar='"STATUS=OUTCOME"',
+            help="Also read STATUS as won, lost or pending; repeatable.",
+        ),
+    ] = None,
+    decimal_comma: Annotated[
+        bool, typer.Option("--decimal-comma", help="Amounts use a decimal comma (1.234,50).")
+    ] = False,
+    decimal_point: Annotated[
+        bool, typer.Option("--decimal-point", help="Amounts use a decimal point (1,234.50).")
+    ] = False,
+    delimiter: Annotated[
+        str | None,
+        typer.Option("--delimiter", help="CSV delimiter: , ; | or tab (default: sniffed)."),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", help="strftime pattern of the dates, e.g. %d.%m.%Y."),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help="IANA zone naive times are in (default UTC)."),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Text encoding, e.g. cp1252 (default: detected)."),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="The spreadsheet's sheet to read (default: the first)."),
+    ] = None,
 ) -> None:
     """Store the estimates of a CSV or JSON Lines file as a new source; prints its id.
 
-    Columns: amount and sent_at (required), decided_at and estimate_id (optional); any
-    other column is ignored and never stored.
+    Columns: amount and sent_at (required), decided_at, estimate_id and outcome (optional),
+    by name, by a common spelling (Total, Date Sent, Quote #, Status: a notice says which),
+    or by --map; any other column is ignored and never stored.
     """
     user_id = require_user(user)
     try:
         file_format = detect_format(file, fmt.value if fmt else None)
     except UnreadableFileError as error:
         raise typer.BadParameter(error.message, param_hint="--format") from None
+    if decimal_comma and decimal_point:
+        raise typer.BadParameter("give one of --decimal-comma and --decimal-point")
+    columns = _pairs(column_map, "--map")
     c = container()
     settings = c.settings()
     if rejects is not None:
@@ -194,7 +273,20 @@ def ingest(
             limits=IngestLimits(settings.ingest_max_bytes, settings.ingest_max_rows),
             progress=progress,
             notify=_notice,
+            column_map=columns,
+            outcome_map=_pairs(outcome_map, "--outcome-map"),
+            mapping=mapping,
+            decimal="comma" if decimal_comma else "point" if decimal_point else None,
+            delimiter=_delimiter(delimiter),
+            date_format=date_format,
+            timezone=timezone,
+            encoding=encoding,
+            sheet=sheet,
+            max_weeks=settings.max_weeks,
         )
+    except ValueError as error:  # an option's value: a usage error, not bad input
+        progress.close()
+        raise typer.BadParameter(str(error)) from None
     except InvalidInputError as error:
         progress.close()
         if rejects is not None and error.total and not isinstance(error, UnreadableFileError):

@@ -1,7 +1,10 @@
 """Estimate files in: CSV and JSON Lines, streamed, strictly checked, bad rows by physical line."""
 
+from .amounts import AmountReader, DecimalMark, Undecided, parse_amount
 from .api import InputFile, ingest_file
+from .columns import AmbiguousColumnError
 from .errors import LimitExceededError, UnreadableFileError
+from .mapping import MappingFileError, SavedMapping, load_mapping
 from .options import (
     REPORTED_PROBLEMS,
     BadRowPolicy,
@@ -17,23 +20,33 @@ from .rejects import (
     restore_cell,
     sqlite_companions,
 )
-from .values import ValueProblem, parse_amount, parse_timestamp
+
+from .records import ingest_records
+from .values import ValueProblem, parse_timestamp
 
 __all__ = [
     "REPORTED_PROBLEMS",
+    "AmbiguousColumnError",
+    "AmountReader",
     "BadRowPolicy",
+    "DecimalMark",
     "FileFormat",
     "IngestLimits",
     "IngestReport",
     "InputFile",
     "LimitExceededError",
     "RejectsPathError",
+    "MappingFileError",
+    "SavedMapping",
+    "Undecided",
     "UnreadableFileError",
     "ValueProblem",
     "check_rejects_path",
     "detect_format",
     "ingest_file",
     "neutralise_cell",
+    "ingest_records",
+    "load_mapping",
     "parse_amount",
     "parse_timestamp",
     "restore_cell",

@@ -1,19 +1,23 @@
-"""ingest_file: a CSV or JSON Lines file (path or file object) into a new source, streaming."""
+"""ingest_file: a CSV, JSON Lines or spreadsheet file (path or file object) into a new source."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO
 
+from snapshot_core.domain import RowProblem, RunPolicy
 from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 from snapshot_core.use_cases.ingest import ingest_row_stream
 
+from .amounts import DecimalMark
 from .csv_records import CsvRecords
+from .encodings import decoded_stream
 from .errors import LimitExceededError
 from .jsonl_records import JsonlRecords
 from .lines import TextSource
+from .mapping import load_mapping
 from .options import (
     REPORTED_PROBLEMS,
     BadRowPolicy,
@@ -24,8 +28,11 @@ from .options import (
 )
 from .rejects import check_rejects_path, open_rejects
 from .rows import Converters, FileRows, RowChecker
+from .xlsx_records import SpreadsheetRecords, cell_converters
 
-__all__ = ["InputFile", "ingest_file"]
+__all__ = ["DEFAULT_MAX_WEEKS", "InputFile", "ingest_file", "recognised_notice"]
+
+DEFAULT_MAX_WEEKS: int = RunPolicy.model_fields["max_weeks"].default  # SNAPSHOT_MAX_WEEKS
 
 InputFile = str | os.PathLike[str] | IO[bytes] | IO[str]
 
@@ -66,8 +73,19 @@ def ingest_file(
     limits: IngestLimits = IngestLimits(),
     progress: Callable[[int, int | None], None] | None = None,
     notify: Callable[[str], None] | None = None,
+    decimal: DecimalMark | None = None,
+    delimiter: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    outcome_map: Mapping[str, str] | None = None,
+    mapping: str | os.PathLike[str] | None = None,
+    date_format: str | None = None,
+    timezone: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    max_weeks: int | None = DEFAULT_MAX_WEEKS,
 ) -> IngestReport:
-    """Store the estimates of a CSV or JSON Lines file as a new source (status ``uploaded``).
+    """Store the estimates of a CSV, JSON Lines or spreadsheet file as a new source
+    (status ``uploaded``).
 
     ``source`` is a path or a file object (binary, as a web framework hands over an upload,
     or text). The file is read once, in a stream, and written in one transaction. Bad rows
@@ -79,7 +97,34 @@ def ingest_file(
     (``RejectsPathError``, a ``ValueError``, says why). A file that cannot be read
     at all raises ``UnreadableFileError`` (code ``invalid_input`` too). ``progress`` is
     called now and then with (bytes read, total bytes or None); ``notify`` with notices.
+
+    ``decimal`` (``"point"`` or ``"comma"``) fixes how amounts are read; without it the
+    file's own rows decide, and an amount that depends on it (`5.250`) with no row to
+    decide is a bad row naming the option (see docs/ingest.md, "Amounts").
+
+    ``column_map`` (``{"amount": "Total"}``) says which header feeds which field; without
+    it exact field names, then known spellings are used (a notice says which). ``outcome_map``
+    adds status words (``{"On hold": "pending"}``). ``mapping`` is a saved TOML mapping
+    (``files.mapping``); arguments given here take precedence over it. ``date_format`` is
+    a strftime pattern (default: ISO 8601, or local dates in the file's own day order);
+    ``timezone`` an IANA name naive times are read in (default UTC). ``encoding`` names the
+    text encoding (default: UTF-8, UTF-16/32 by byte order mark, or Windows-1252 detected
+    from the file's start, with a notice). Spreadsheets (.xlsx, .xls, .ods; the ``xlsx``
+    extra) are read from their first sheet or ``sheet``; problems name the cell.
+    A sent_at more than ``max_weeks`` weeks from the file's median is a bad row
+    (``None``: no such check; see ``files.plausibility``).
     """
+    if mapping is not None:
+        saved = load_mapping(mapping)
+        column_map = {**saved.columns, **(column_map or {})}
+        outcome_map = {**saved.outcomes, **(outcome_map or {})}
+        read = saved.read
+        decimal = decimal or read.get("decimal")  # type: ignore[assignment]
+        delimiter = delimiter or read.get("delimiter")
+        date_format = date_format or read.get("date_format")
+        timezone = timezone or read.get("timezone")
+        encoding = encoding or read.get("encoding")
+        sheet = sheet or read.get("sheet")
     if on_bad_rows not in ("reject", "skip"):
         raise ValueError(f"on_bad_rows must be 'reject' or 'skip', not {on_bad_rows!r}")
     if isinstance(rejects, str | os.PathLike):
@@ -89,34 +134,58 @@ def ingest_file(
         source if isinstance(source, str | os.PathLike) else getattr(source, "name", None),
         format,
     )
-    with _opened_input(source, limits) as (stream, size):
-        text = TextSource(stream, limits.max_bytes)
-        records: CsvRecords | JsonlRecords
-        if file_format == "csv":
-            records = CsvRecords(text)
-            columns = records.read_header()
-            header, ignored = records.header, columns.ignored
-            if ignored and notify is not None:
-                notify(_ignored_notice(ignored))
+    with _opened_input(source, limits) as (raw, size):
+        records: CsvRecords | JsonlRecords | SpreadsheetRecords
+        text: TextSource | None = None
+        if file_format == "xlsx":
+            records = SpreadsheetRecords(raw, sheet)  # python-calamine, imported only now
         else:
-            records = JsonlRecords(text)
+            text = TextSource(decoded_stream(raw, encoding, notify), limits.max_bytes)
+            records = (
+                CsvRecords(text, delimiter)
+                if file_format == "csv"
+                else JsonlRecords(text, column_map)
+            )
+        ignored: tuple[str, ...] = ()
+        if isinstance(records, JsonlRecords):
             records.read_header()
-            header, ignored = ["raw"], ()
+            header = ["raw"]
+        else:
+            columns = records.read_header(column_map)
+            header, ignored = records.header, columns.ignored
+            if notify is not None:
+                if columns.recognised:
+                    notify(recognised_notice(columns.recognised))
+                if ignored:
+                    notify(_ignored_notice(ignored))
         with open_rejects(rejects, overwrite=overwrite_rejects) as writer:
             if writer is not None:
                 writer.start(header)
+            converters = {"csv": Converters.text, "jsonl": Converters.json}.get(
+                file_format, cell_converters
+            )
+
+            def bytes_read() -> int:
+                return text.bytes_read if text is not None else 0
+
             checker = RowChecker(
-                Converters.text() if file_format == "csv" else Converters.json(),
+                converters(decimal, outcome_map, date_format, timezone),
                 skip_bad=on_bad_rows == "skip",
                 max_rows=limits.max_rows,
                 max_problems=REPORTED_PROBLEMS,
                 rejects=writer,
-                progress=(lambda: progress(text.bytes_read, size)) if progress else None,
+                progress=(lambda: progress(bytes_read(), size)) if progress else None,
+                max_weeks=max_weeks,
+                problem_at=(
+                    records.problem_at(columns)
+                    if isinstance(records, SpreadsheetRecords)
+                    else RowProblem
+                ),
             )
-            if isinstance(records, CsvRecords):
-                rows = FileRows(records.rows(columns, checker), checker)
-            else:
+            if isinstance(records, JsonlRecords):
                 rows = FileRows(records.rows(checker), checker)
+            else:
+                rows = FileRows(records.rows(columns, checker), checker)
             try:
                 source_id, stored = ingest_row_stream(
                     uow_factory=uow_factory,
@@ -139,6 +208,11 @@ def ingest_file(
         problems=tuple(checker.problems),
         ignored_columns=ignored,
     )
+
+
+def recognised_notice(recognised: tuple[tuple[str, str], ...]) -> str:
+    pairs = ", ".join(f"{field} from {name!r}" for field, name in recognised)
+    return f'Columns used: {pairs} (--map FIELD="COLUMN" to choose others)'
 
 
 def _ignored_notice(ignored: tuple[str, ...]) -> str:

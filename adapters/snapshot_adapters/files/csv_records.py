@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
+from itertools import chain
+from typing import Any
 
 from snapshot_core.domain import EstimateRow, RowProblem
 
@@ -12,7 +15,56 @@ from .errors import UnreadableFileError
 from .lines import TextSource
 from .rows import RowChecker
 
-__all__ = ["CsvRecords"]
+__all__ = ["DELIMITERS", "CsvRecords", "sniff_delimiter"]
+
+DELIMITERS = (",", ";", "\t", "|")
+_QUOTED = re.compile(r'"[^"]*"')
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def sniff_delimiter(header: str, line: int) -> str:
+    """The delimiter of a header line: whichever of ``DELIMITERS`` it holds most often
+    outside quotes; a tie is refused (naming --delimiter) rather than guessed."""
+    bare = _QUOTED.sub("", header)
+    counts = sorted(((bare.count(d), d) for d in DELIMITERS), reverse=True)
+    (best, delimiter), (runner_up, other) = counts[0], counts[1]
+    if not best:
+        return ","
+    if best == runner_up:
+        raise UnreadableFileError(
+            f"Cannot tell the delimiter: the header has as many {_NAMES[delimiter]}s as "
+            f"{_NAMES[other]}s; give --delimiter",
+            RowProblem(line, "header", f"{best} of each of {delimiter!r} and {other!r}"),
+        )
+    return delimiter
+
+
+_BOTH = "\0both"  # a marker no stripped field can equal
+_BOTH_PROBLEM = "both the approved and the declined date are set"
+
+
+def _decision_reader(
+    columns: Columns,
+) -> Callable[[list[str]], tuple[str | None, str | None]] | None:
+    """For exports with approved and declined date columns: ``fields -> (decided, outcome)``,
+    the decision date whichever is set and the outcome following from it (a status column,
+    when there is one, still gives the outcome). ``None`` for every other file."""
+    approved, declined, status = columns.approved_at, columns.declined_at, columns.outcome
+    if approved < 0:
+        return None
+
+    def decision(fields: list[str]) -> tuple[str | None, str | None]:
+        won, lost = fields[approved].strip() or None, fields[declined].strip() or None
+        stated = (fields[status].strip() or None) if status >= 0 else None
+        if won is not None and lost is not None:
+            return _BOTH, None
+        if won is not None:
+            return won, stated or "won"
+        if lost is not None:
+            return lost, stated or "lost"
+        return None, stated or "pending"
+
+    return decision
 
 
 class CsvRecords:
@@ -22,13 +74,32 @@ class CsvRecords:
     A record's line is the one it starts on: one past where the reader stood before it.
     """
 
-    def __init__(self, source: TextSource) -> None:
+    def __init__(self, source: TextSource, delimiter: str | None = None) -> None:
         self._source = source
-        self._reader = csv.reader(source.lines, strict=True)
+        self.delimiter = delimiter
         self.header: list[str] = []
 
-    def read_header(self) -> Columns:
-        reader = self._reader
+    def _open_reader(self) -> Any:
+        """The CSV reader, its delimiter given or sniffed from the first non-blank line
+        (the lines read to find it are handed to the reader first: numbering is kept)."""
+        lines = self._source.lines
+        delimiter = self.delimiter
+        if delimiter is None:
+            seen: list[str] = []
+            try:
+                for text in lines:
+                    seen.append(text)
+                    if text.strip():
+                        break
+            except UnicodeDecodeError as error:
+                raise self._source.decode_error(error) from None
+            delimiter = sniff_delimiter(seen[-1], len(seen)) if seen else ","
+            self.delimiter = delimiter
+            return csv.reader(chain(seen, lines), delimiter=delimiter, strict=True)
+        return csv.reader(lines, delimiter=delimiter, strict=True)
+
+    def read_header(self, column_map: Mapping[str, str] | None = None) -> Columns:
+        reader = self._reader = self._open_reader()
         while True:
             start = reader.line_num + 1
             try:
@@ -44,12 +115,13 @@ class CsvRecords:
             if header and (len(header) > 1 or header[0].strip()):
                 break
         self.header = header
-        return Columns.from_header(header, start)
+        return Columns.from_header(header, start, column_map)
 
     def rows(self, columns: Columns, checker: RowChecker) -> Iterator[EstimateRow]:
         reader, check, bad = self._reader, checker.check, checker.bad
         width, amount, sent = columns.width, columns.amount, columns.sent_at
-        decided, ident = columns.decided_at, columns.estimate_id
+        decided, ident, outcome = columns.decided_at, columns.estimate_id, columns.outcome
+        decision = _decision_reader(columns)
         before = reader.line_num
         while True:
             try:
@@ -63,14 +135,23 @@ class CsvRecords:
                         problem = f"expected {width} fields as in the header, found {len(fields)}"
                         bad(RowProblem(line, "row", problem), fields)
                         continue
+                    if decision is None:
+                        decided_value = (fields[decided].strip() or None) if decided >= 0 else None
+                        outcome_value = (fields[outcome].strip() or None) if outcome >= 0 else None
+                    else:
+                        decided_value, outcome_value = decision(fields)
+                        if decided_value is _BOTH:
+                            bad(RowProblem(line, "decided_at", _BOTH_PROBLEM), fields)
+                            continue
                     # Spelled out rather than a loop: this runs once per row of a huge file.
                     row = check(
                         line,
                         fields[amount].strip() or None,
                         fields[sent].strip() or None,
-                        (fields[decided].strip() or None) if decided >= 0 else None,
+                        decided_value,
                         (fields[ident].strip() or None) if ident >= 0 else None,
                         fields,
+                        outcome_value,
                     )
                     if row is not None:
                         yield row

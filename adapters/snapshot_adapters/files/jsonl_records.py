@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from itertools import chain
 from typing import Any
@@ -49,8 +49,10 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 class JsonlRecords:
     """``read_header()`` finds the first object (JSON Lines has no header); then ``rows()``."""
 
-    def __init__(self, source: TextSource) -> None:
+    def __init__(self, source: TextSource, column_map: Mapping[str, str] | None = None) -> None:
         self._source = source
+        # key (as column_key spells it) -> field, for keys column_map names
+        self._mapped = {column_key(key): field for field, key in (column_map or {}).items()}
         self._lines = enumerate(source.lines, start=1)
         self._first: tuple[int, str] | None = None
         self._layouts: dict[tuple[str, ...], _Layout | RowProblem] = {}
@@ -75,7 +77,7 @@ class JsonlRecords:
         for key in keys:
             if text_problem(key) is not None:  # a key is shown in notices and problems
                 return RowProblem(line, "row", f"a key {text_problem(key)}")
-            name = column_key(key)
+            name = self._mapped.get(column_key(key)) or column_key(key)
             if name not in KNOWN:
                 if len(self._ignored) < _MAX_IGNORED:
                     self._ignored.setdefault(display_name(key), None)
@@ -133,8 +135,8 @@ class JsonlRecords:
                 if isinstance(values, RowProblem):
                     bad(values, raw)
                     continue
-                amount, sent, decided, ident = values
-                row = check(line, amount, sent, decided, ident, raw)
+                amount, sent, decided, ident, outcome = values
+                row = check(line, amount, sent, decided, ident, raw, outcome)
                 if row is not None:
                     yield row
         except UnicodeDecodeError as error:

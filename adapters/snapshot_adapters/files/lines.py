@@ -135,7 +135,8 @@ class TextSource:
         bad = error.object[error.start]
         return _fail(
             line,
-            f"The file is not valid UTF-8 (line {line})",
+            f"The file is not valid UTF-8 (line {line}); if it is Windows-1252, give "
+            "--encoding cp1252",
             "encoding",
             f"byte 0x{bad:02x} is not valid UTF-8",
         )

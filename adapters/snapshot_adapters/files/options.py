@@ -20,11 +20,20 @@ __all__ = [
     "detect_format",
 ]
 
-FileFormat = Literal["csv", "jsonl"]
+FileFormat = Literal["csv", "jsonl", "xlsx"]
 BadRowPolicy = Literal["reject", "skip"]
 REPORTED_PROBLEMS = 100  # kept in memory and in the report; the rejects file has every one
 
-_SUFFIXES: dict[str, FileFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SUFFIXES: dict[str, FileFormat] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xlsx",
+    ".ods": "xlsx",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +70,19 @@ class IngestReport:
 
 
 def detect_format(name: str | os.PathLike[str] | None, format: str | None = None) -> FileFormat:
-    """``format`` when given (csv, jsonl, ndjson), otherwise from the name's extension."""
+    """``format`` when given (csv, jsonl, ndjson, xlsx), otherwise from the name's extension
+    (.csv/.tsv, .jsonl/.ndjson, .xlsx/.xlsm/.xls/.ods)."""
     if format is not None:
         chosen = _SUFFIXES.get(f".{format.lower()}")
         if chosen is None:
-            raise ValueError(f"unknown format {format!r}: use csv or jsonl")
+            raise ValueError(f"unknown format {format!r}: use csv, jsonl or xlsx")
         return chosen
     suffix = Path(os.fsdecode(name)).suffix.lower() if name else ""
     found = _SUFFIXES.get(suffix)
     if found is None:
         shown = os.path.basename(os.fsdecode(name)) if name else "the file"
         raise UnreadableFileError(
-            f"Cannot tell the format of {shown!r}: name it .csv, .jsonl or .ndjson, "
-            "or give the format (--format csv|jsonl)"
+            f"Cannot tell the format of {shown!r}: name it .csv, .jsonl, .ndjson or .xlsx, "
+            "or give the format (--format csv|jsonl|xlsx)"
         )
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,23 +15,24 @@ from snapshot_core.domain import (
     SeenIds,
     text_problem,
 )
+from snapshot_core.domain.models import Outcome
 
+from .amounts import AmountReader, DecimalMark, Undecided, amount_from_json
 from .construct import trusted_row
+from .dates import AmbiguousDatesError, timestamp_reader
 from .errors import LimitExceededError, UnreadableFileError
+from .outcomes import OutcomeReader, parse_outcome_map
+from .plausibility import WARM_UP, DateSpan
 from .rejects import RejectsWriter
-from .values import (
-    ValueProblem,
-    amount_from_json,
-    id_from_json,
-    parse_amount,
-    parse_timestamp,
-    timestamp_from_json,
-)
+from .values import ValueProblem, id_from_json
 
 __all__ = ["MAX_ID_LENGTH", "Converters", "FileRows", "RowChecker"]
 
 MAX_ID_LENGTH = ESTIMATE_ID_MAX_LENGTH
 _PROGRESS_EVERY = 8192  # rows between progress callbacks
+# Rows held back until the file shows a convention they depend on (see AmountReader): a
+# bound, so memory stays flat; past it such a row is a bad row at once.
+MAX_HELD_ROWS = 20_000
 
 
 class Converters:
@@ -42,16 +43,59 @@ class Converters:
         amount: Callable[[Any], Decimal],
         timestamp: Callable[[Any], datetime],
         ident: Callable[[Any], str | None] | None,
+        outcome: Callable[[Any], Outcome] | None = None,
     ) -> None:
         self.amount, self.timestamp, self.ident = amount, timestamp, ident
+        self.outcome: Callable[[Any], Outcome] = outcome or _statuses(None)
 
     @classmethod
-    def text(cls) -> Converters:
-        return cls(parse_amount, parse_timestamp, None)  # CSV ids are text already
+    def text(
+        cls,
+        decimal: DecimalMark | None = None,
+        outcome_map: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        timezone: str | None = None,
+    ) -> Converters:
+        return cls(
+            AmountReader(decimal),
+            timestamp_reader(date_format, timezone),
+            None,  # CSV ids are text already
+            _statuses(outcome_map),
+        )
 
     @classmethod
-    def json(cls) -> Converters:
-        return cls(amount_from_json, timestamp_from_json, id_from_json)
+    def json(
+        cls,
+        decimal: DecimalMark | None = None,
+        outcome_map: Mapping[str, str] | None = None,
+        date_format: str | None = None,
+        timezone: str | None = None,
+    ) -> Converters:
+        read_amount = AmountReader(decimal)
+        read_moment = timestamp_reader(date_format, timezone)
+
+        def moment(value: Any) -> datetime:
+            if not isinstance(value, str):
+                raise ValueProblem(f"expected a date as text, found {type(value).__name__}")
+            return read_moment(value.strip())
+
+        return cls(
+            lambda value: amount_from_json(value, read_amount),
+            moment,
+            id_from_json,
+            _statuses(outcome_map),
+        )
+
+
+def _statuses(outcome_map: Mapping[str, str] | None) -> Callable[[Any], Outcome]:
+    read = OutcomeReader(parse_outcome_map(outcome_map) if outcome_map else None)
+
+    def outcome(value: Any) -> Outcome:
+        if not isinstance(value, str):
+            raise ValueProblem(f"expected a status as text, found {type(value).__name__}")
+        return read(value)
+
+    return outcome
 
 
 class RowChecker:
@@ -73,11 +117,14 @@ class RowChecker:
         max_problems: int,
         rejects: RejectsWriter | None = None,
         progress: Callable[[], None] | None = None,
+        problem_at: Callable[[int, str, str], RowProblem] = RowProblem,
+        max_weeks: int | None = None,
     ) -> None:
-        self._amount, self._moment, self._ident = (
+        self._amount, self._moment, self._ident, self._outcome = (
             converters.amount,
             converters.timestamp,
             converters.ident,
+            converters.outcome,
         )
         self.skip_bad = skip_bad
         self._max_rows = max_rows
@@ -85,12 +132,18 @@ class RowChecker:
         self._rejects = rejects
         self._progress = progress
         self._seen_ids = SeenIds()  # estimate_id -> line of the kept row, ~16 bytes an id
+        self._problem_at = problem_at  # a spreadsheet's names the cell
+        self._span = DateSpan(max_weeks) if max_weeks else None  # plausibility.py
+        self._span_held: list[tuple[int, int, EstimateRow, list[str]]] = []
+        self.released: list[EstimateRow] = []  # rows let go after the warm-up (FileRows)
         self.rows = 0
         # The next row count that needs a look (progress or the limit): one comparison a row.
         self._next_stop = min(_PROGRESS_EVERY, max_rows + 1)
         self.stored = 0
         self.bad_rows = 0
         self.problems: list[RowProblem] = []
+        self._held: list[tuple[int, Any, Any, Any, Any, list[str], Any]] = []
+        self.unsettled_whole_file = 0  # rows still undecided at the end, of a file-wide kind
 
     def _count(self, line: int) -> None:
         self.rows += 1
@@ -122,27 +175,42 @@ class RowChecker:
             self._rejects.write(problem, raw)
 
     def check(
-        self, line: int, amount: Any, sent: Any, decided: Any, ident: Any, raw: list[str]
+        self,
+        line: int,
+        amount_value: Any,
+        sent_value: Any,
+        decided_value: Any,
+        ident: Any,
+        raw: list[str],
+        outcome_value: Any = None,
+        may_hold: bool = True,
     ) -> EstimateRow | None:
-        """The row to store, or ``None`` (bad, or a bad row came before and none are kept)."""
+        """The row to store, or ``None`` (bad, held back, or a bad row came before and none
+        are kept). A row whose reading waits on the file's convention (``Undecided``) is
+        held, up to ``MAX_HELD_ROWS``, and judged again by ``settle_held()``."""
         rows = self.rows = self.rows + 1  # _count(), inlined: this runs once per row
         if rows >= self._next_stop:
             self._milestone(line)
         column = "amount"
+        outcome = None
         try:
-            if amount is None:
+            if amount_value is None:
                 raise ValueProblem("missing value")
-            amount = self._amount(amount)
+            amount = self._amount(amount_value)
             column = "sent_at"
-            if sent is None:
+            if sent_value is None:
                 raise ValueProblem("missing value")
-            sent = self._moment(sent)
-            if decided is not None:
+            sent = self._moment(sent_value)
+            decided = None
+            if decided_value is not None:
                 column = "decided_at"
-                decided = self._moment(decided)
+                decided = self._moment(decided_value)
                 if decided < sent:
                     raise ValueProblem("is before sent_at")
-            if ident is not None:
+            if outcome_value is not None:
+                column = "outcome"
+                outcome = self._outcome(outcome_value)
+            if ident is not None:  # last: the line is remembered for an id only if all is well
                 column = "estimate_id"
                 if self._ident is not None:
                     ident = self._ident(ident)
@@ -153,15 +221,87 @@ class RowChecker:
                     if unstorable is not None:
                         raise ValueProblem(unstorable)
                     first = self._seen_ids.first(ident, line)
-                    if first is not None:
+                    if first is not None and first != line:
                         raise ValueProblem(f"duplicate of line {first}")
-        except ValueProblem as problem:
-            self._reject(RowProblem(line, column, str(problem)), raw)
+        except Undecided as problem:
+            if may_hold and len(self._held) < MAX_HELD_ROWS:
+                self._held.append(
+                    (line, amount_value, sent_value, decided_value, ident, raw, outcome_value)
+                )
+                return None
+            self.unsettled_whole_file += problem.whole_file
+            self._reject(self._problem_at(line, column, str(problem)), raw)
             return None
+        except ValueProblem as problem:
+            self._reject(self._problem_at(line, column, str(problem)), raw)
+            return None
+        row = trusted_row(amount, sent, decided, ident, outcome)
+        span = self._span
+        if span is not None and not span.in_range(week := sent.toordinal() // 7):
+            span.add(week)
+            if span.total == WARM_UP + 1:
+                self._release_warm_up()
+            if span.warming() or span.far(week):
+                if may_hold and len(self._span_held) < MAX_HELD_ROWS:
+                    self._span_held.append((line, week, row, raw))
+                    return None
+                if span.far(week):
+                    self._reject(self._problem_at(line, "sent_at", span.problem(week)), raw)
+                    return None
+            if not (self.bad_rows and not self.skip_bad):
+                span.kept(week, line)  # in range, but a week not kept before
         if self.bad_rows and not self.skip_bad:
             return None
         self.stored += 1
-        return trusted_row(amount, sent, decided, ident, None)
+        return row
+
+    def _release_warm_up(self) -> None:
+        """The median is known: the rows held while warming up that are near it go on (in
+        file order, before the current row); those far from it wait for the end."""
+        span = self._span
+        assert span is not None
+        median, waiting = span.final_median(), self._span_held
+        self._span_held = [item for item in waiting if span.far(item[1], median)]
+        for line, week, row, _ in waiting:
+            if not span.far(week, median) and (not self.bad_rows or self.skip_bad):
+                span.kept(week, line)
+                self.stored += 1
+                self.released.append(row)
+
+    def late_outliers(self) -> list[RowProblem]:
+        """Rows kept early whose sent_at the whole file shows to be implausible (first
+        line of each such week); empty in any file whose dates do not shift by years."""
+        span = self._span
+        if span is None:
+            return []
+        median = span.final_median()
+        return [
+            self._problem_at(line, "sent_at", span.problem(week))
+            for week, line in sorted(span.kept_first_line.items(), key=lambda item: item[1])
+            if span.far(week, median)
+        ]
+
+    def settle_held(self) -> Iterator[EstimateRow]:
+        """The held rows, judged again now that the whole file has been seen: read under
+        the convention it showed, or bad rows saying why and naming the option; and rows
+        held for plausibility, judged against the whole file's median date."""
+        span = self._span
+        if span is not None:
+            median = span.final_median()
+            waiting, self._span_held = self._span_held, []
+            for line, week, row, raw in waiting:
+                if span.far(week, median):
+                    self._reject(self._problem_at(line, "sent_at", span.problem(week)), raw)
+                elif not self.bad_rows or self.skip_bad:
+                    span.kept(week, line)
+                    self.stored += 1
+                    yield row
+        held, self._held = self._held, []
+        for line, amount, sent, decided, ident, raw, outcome in held:
+            self.rows -= 1  # counted when it was first seen
+            settled = self.check(line, amount, sent, decided, ident, raw, outcome, False)
+            if settled is not None:
+                yield settled
 
 
 class FileRows:
@@ -175,8 +315,23 @@ class FileRows:
         self.fatal: UnreadableFileError | None = None
 
     def __iter__(self) -> Iterator[EstimateRow]:
+        checker = self.checker
+        rows = iter(self._rows)
         try:
-            yield from self._rows
+            # While plausibility warms up the checker holds rows, then releases them at
+            # once: they go out before the row that released them (file order is kept),
+            # and from then on the rows are passed through without this loop.
+            for row in rows:
+                if checker.released:
+                    yield from checker.released
+                    checker.released = []
+                    yield row
+                    break
+                yield row
+            yield from checker.released
+            checker.released = []
+            yield from rows
+            yield from checker.settle_held()
         except UnreadableFileError as error:  # includes LimitExceededError
             self.fatal = error
 
@@ -186,6 +341,17 @@ class FileRows:
             return self.fatal
         if checker._rejects is not None:
             checker._rejects.finish()  # a full disk fails here, before anything is committed
+        late = checker.late_outliers()
+        if late:
+            return InvalidInputError(
+                late,
+                total=len(late),
+                message="Rows stored before the file's median date was known are far from it: "
+                "nothing was stored; fix their dates",
+            )
+        if checker.unsettled_whole_file and checker.unsettled_whole_file == checker.rows:
+            first = checker.problems[0]  # every row is one of them, so the first is too
+            return AmbiguousDatesError.at(first.line, first.column, first.problem)
         if checker.bad_rows and not checker.skip_bad:
             return InvalidInputError(checker.problems, total=checker.bad_rows)
         if not checker.stored:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from snapshot_core.domain import (
     SourceStatus,
     tally_estimates,
 )
+from snapshot_core.domain.models import Outcome
 from snapshot_core.ports import UnitOfWork
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
@@ -137,9 +139,14 @@ class _Estimates:
         batch.extend(rows)
         return len(batch) - before
 
+    def _rows(self, source_id: str) -> list[EstimateRow]:
+        return self._pending.estimates.get(source_id) or self._store.estimates.get(source_id, [])
+
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
-        rows = self._pending.estimates.get(source_id) or self._store.estimates.get(source_id, [])
-        return tally_estimates(rows, scheme)
+        return tally_estimates(self._rows(source_id), scheme)
+
+    def outcome_counts(self, source_id: str) -> dict[Outcome | None, int]:
+        return dict(Counter(row.outcome for row in self._rows(source_id)))
 
 
 class _Buckets:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, exc
 
 from snapshot_core.domain import EstimateRow
 
-from .encodings import EPOCH, WeekKeys, scaled_amount
+from .encodings import EPOCH, OUTCOME_CODES, WeekKeys, scaled_amount
 
 __all__ = ["COLUMNS", "copy_rows", "prepare"]
 
@@ -25,6 +25,7 @@ COLUMNS = (
     "decided_at",
     "week_key",
     "latency_days",
+    "outcome",
 )
 _EPOCH_ORDINAL = EPOCH.toordinal()
 # Binary COPY skips text formatting and parsing on both sides.
@@ -39,16 +40,20 @@ _COPY_TYPES = [
     "timestamptz",
     "int4",
     "int4",
+    "int2",
 ]
 
-Prepared = tuple[int, int, str | None, Decimal, int, datetime, datetime | None, int, int | None]
+Prepared = tuple[
+    int, int, str | None, Decimal, int, datetime, datetime | None, int, int | None, int | None
+]
 
 
 def prepare(source_key: int, first_seq: int, rows: Iterable[EstimateRow]) -> Iterator[Prepared]:
     """Each row with its sequence number, scaled amount (``encodings.scaled_amount``), ISO week
-    key (year * 100 + week of ``sent_at`` in UTC) and whole latency days: the same rules as
-    ``iso_week_label`` and ``latency_days``."""
+    key (year * 100 + week of ``sent_at`` in UTC), whole latency days (the same rules as
+    ``iso_week_label`` and ``latency_days``) and outcome code (``OUTCOME_CODES``)."""
     weeks = WeekKeys()
+    outcomes = OUTCOME_CODES
     for seq, row in enumerate(rows, first_seq):
         sent = row.sent_at
         if sent.tzinfo is not UTC:
@@ -66,6 +71,7 @@ def prepare(source_key: int, first_seq: int, rows: Iterable[EstimateRow]) -> Ite
             weeks[sent.toordinal() - _EPOCH_ORDINAL],
             # A timedelta keeps seconds and microseconds non-negative, so .days is the floor.
             None if decided is None else (decided - sent).days,
+            outcomes[row.outcome],
         )
 
 

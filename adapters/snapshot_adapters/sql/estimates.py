@@ -1,4 +1,4 @@
-"""SqlEstimates: streamed bulk insert and the pushed-down tally."""
+"""SqlEstimates: streamed bulk insert, the pushed-down tally, outcome counts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from snapshot_core.domain import BandScheme, BucketTallies, EstimateRow
+from snapshot_core.domain.models import Outcome
 
 from .bulk import copy_rows, prepare
+from .encodings import OUTCOME_OF_CODE
 from .errors import database_errors
 from .schema import estimates, sources
 from .sqlite_bulk import executemany_rows, sqlite_rows
@@ -49,3 +51,15 @@ class SqlEstimates:
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
         return tally(self._uow, self._key(source_id), scheme)
+
+    def outcome_counts(self, source_id: str) -> dict[Outcome | None, int]:
+        key = self._key(source_id)
+        if key is None:
+            return {}
+        code = estimates.c.outcome
+        query = select(code, func.count()).where(estimates.c.source_key == key).group_by(code)
+        counts: dict[Outcome | None, int] = {}
+        for result_row in self._uow.execute(query):
+            outcome_code, count = tuple(result_row)
+            counts[OUTCOME_OF_CODE[outcome_code]] = count
+        return counts

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
@@ -89,6 +90,8 @@ estimates = Table(
     # sent_at (UTC), and whole days from sending to decision (NULL while pending).
     Column("week_key", Integer, nullable=False),
     Column("latency_days", Integer, nullable=True),
+    # encodings.OUTCOME_CODES: 1 won, 2 lost, 3 pending; NULL not known (rows older than it).
+    Column("outcome", SmallInteger, nullable=True),
     PrimaryKeyConstraint("source_key", "seq"),
     CheckConstraint("seq >= 1", name="seq"),
     CheckConstraint("amount_scaled >= 0", name="amount_scaled"),
@@ -96,6 +99,7 @@ estimates = Table(
         "week_key BETWEEN 101 AND 999953 AND week_key % 100 BETWEEN 1 AND 53", name="week_key"
     ),
     CheckConstraint("latency_days >= 0", name="latency_days"),
+    CheckConstraint("outcome BETWEEN 1 AND 3", name="outcome"),
     CheckConstraint("(decided_at IS NULL) = (latency_days IS NULL)", name="decided_latency"),
     # SQLite: the rows live in the primary key's own B-tree, in (source_key, seq) order,
     # instead of a rowid table plus a separate key index: one tree to fill at ingest, and

@@ -10,11 +10,18 @@ from sqlalchemy import Connection
 from snapshot_core.domain import EstimateRow
 
 from .bulk import COLUMNS
-from .encodings import EPOCH, MICROS_PER_DAY, ONE_MICROSECOND, WeekKeys, amount_columns
+from .encodings import (
+    EPOCH,
+    MICROS_PER_DAY,
+    ONE_MICROSECOND,
+    OUTCOME_CODES,
+    WeekKeys,
+    amount_columns,
+)
 
 __all__ = ["executemany_rows", "sqlite_rows"]
 
-_PER_STATEMENT = 50  # rows per INSERT: 450 parameters, under even old SQLite's limit of 999
+_PER_STATEMENT = 45  # rows per INSERT: 450 parameters, under even old SQLite's limit of 999
 _BATCH = 100 * _PER_STATEMENT  # rows per executemany: memory stays flat whatever the input
 _ROW = f"({', '.join('?' * len(COLUMNS))})"
 _INSERT = f"INSERT INTO estimates ({', '.join(COLUMNS)}) VALUES "
@@ -24,7 +31,7 @@ _INSERT_ONE = _INSERT + _ROW
 _INSERT_MANY = _INSERT + ", ".join([_ROW] * _PER_STATEMENT)
 _PARAMETERS = len(COLUMNS) * _PER_STATEMENT
 
-SqliteRow = tuple[int, int, str | None, str, int, int, int | None, int, int | None]
+SqliteRow = tuple[int, int, str | None, str, int, int, int | None, int, int | None, int | None]
 
 
 def sqlite_rows(
@@ -32,15 +39,15 @@ def sqlite_rows(
 ) -> Iterator[SqliteRow]:
     """Each row as the estimates table stores it on SQLite: the amount's order-preserving key
     and scaled integer, timestamps as microseconds since the epoch (``UtcMicroseconds``),
-    the ISO week key and whole latency days, the last two computed from those integers
-    (the rules of ``iso_week_label`` and ``latency_days``; property tests compare the
-    pushed-down tally with the core's).
+    the ISO week key and whole latency days (computed from those integers by
+    the rules of ``iso_week_label`` and ``latency_days``; property tests compare the
+    pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``).
 
     This runs once per row of a huge file, so it is spelled out: one pass, no conversion
     made twice, the week key cached per day.
     """
     weeks = WeekKeys()
-    epoch, micro, day = EPOCH, ONE_MICROSECOND, MICROS_PER_DAY
+    epoch, micro, day, outcomes = EPOCH, ONE_MICROSECOND, MICROS_PER_DAY, OUTCOME_CODES
     for seq, row in enumerate(rows, first_seq):
         sent = (row.sent_at - epoch) // micro  # epoch_micros, inlined
         decided_at = row.decided_at
@@ -60,6 +67,7 @@ def sqlite_rows(
             decided,
             weeks[sent // day],
             latency,
+            outcomes[row.outcome],
         )
 
 

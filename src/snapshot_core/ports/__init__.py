@@ -1,6 +1,7 @@
 """Ports: what the core needs from the world, as Protocols and small ABCs."""
 
 from .clock import Clock, IdFactory
+from .file_ingester import FileIngester
 from .language_model import AsyncLanguageModel, LanguageModel
 from .repositories import (
     BucketRepository,
@@ -16,6 +17,7 @@ __all__ = [
     "BucketRepository",
     "Clock",
     "EstimateRepository",
+    "FileIngester",
     "IdFactory",
     "LanguageModel",
     "RunRepository",

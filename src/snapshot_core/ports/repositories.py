@@ -16,6 +16,7 @@ from ..domain import (
     Source,
     SourceStatus,
 )
+from ..domain.models import Outcome
 
 __all__ = [
     "BucketRepository",
@@ -77,6 +78,11 @@ class EstimateRepository(Protocol):
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
         """Counts per ISO week, price band and latency band; must equal ``tally_estimates``."""
+        ...
+
+    def outcome_counts(self, source_id: str) -> dict[Outcome | None, int]:
+        """How many of the source's estimates have each outcome (``None``: not known, as for
+        rows stored before outcomes were); outcomes with no estimates are left out."""
         ...
 
 

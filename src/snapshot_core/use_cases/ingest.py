@@ -47,12 +47,51 @@ def _problems_from(error: ValidationError, row_number: int) -> list[RowProblem]:
     ]
 
 
+_FIELDS = tuple(EstimateRow.model_fields)
+
+
+def _field_names(column_map: Mapping[str, str] | None) -> dict[str, str]:
+    """Key (spaces and case ignored) -> field: the fields' own names, then ``column_map``."""
+    names = {field: field for field in _FIELDS}
+    for field, key in (column_map or {}).items():
+        if field not in _FIELDS:
+            raise ValueError(f"cannot map {field!r}: the fields are {', '.join(_FIELDS)}")
+        names.pop(field, None)
+        names[key.strip().lower()] = field
+    return names
+
+
+def _lenient(raw: Mapping[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A mapping as a file's row is read: other keys ignored, text stripped, ``""`` missing
+    (so ``csv.DictReader`` rows go in as they are)."""
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        field = names.get(key.strip().lower()) if isinstance(key, str) else None
+        if field is None:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                continue
+        if value is not None:
+            values[field] = value
+    return values
+
+
 class CheckedRows:
     """Validates rows (``EstimateRow`` or mappings) as they stream past, remembering problems
-    by row number (1-based) instead of stopping; a repeated ``estimate_id`` is a problem."""
+    by row number (1-based) instead of stopping; a repeated ``estimate_id`` is a problem.
 
-    def __init__(self, rows: Iterable[EstimateRow | Mapping[str, Any]]) -> None:
+    A mapping is read leniently, as a file's row is (``_lenient``); ``column_map`` names
+    the key that holds a field (``{"amount": "Total"}``)."""
+
+    def __init__(
+        self,
+        rows: Iterable[EstimateRow | Mapping[str, Any]],
+        column_map: Mapping[str, str] | None = None,
+    ) -> None:
         self._rows = rows
+        self._names = _field_names(column_map)
         self.problems: list[RowProblem] = []
         self.bad_rows = 0
         self._seen_ids = SeenIds()
@@ -65,7 +104,11 @@ class CheckedRows:
     def __iter__(self) -> Iterator[EstimateRow]:
         for number, raw in enumerate(self._rows, start=1):
             try:
-                row = raw if isinstance(raw, EstimateRow) else EstimateRow.model_validate(raw)
+                row = (
+                    raw
+                    if isinstance(raw, EstimateRow)
+                    else EstimateRow.model_validate(_lenient(raw, self._names))
+                )
             except ValidationError as error:
                 self._problem(_problems_from(error, number))
                 continue
@@ -123,8 +166,15 @@ def ingest_estimates(
     user_id: str,
     rows: Iterable[EstimateRow | Mapping[str, Any]],
     name: str = "",
+    column_map: Mapping[str, str] | None = None,
 ) -> str:
     """Create a source (status ``uploaded``) holding ``rows``; returns its id.
+
+    Mappings are read as a file's rows are: keys matched with case and spaces ignored (or
+    as ``column_map`` says), other keys ignored, ``""`` as missing, so ``csv.DictReader``
+    rows can be passed as they are. Values are validated by ``EstimateRow`` (ISO dates,
+    plain decimals); for export-style values (`$1,234.50`, `01/05/2026`) use
+    ``snapshot_adapters.files.ingest_records`` or ``Orchestrator.ingest_file``.
 
     Rows are consumed lazily, so a generator over a huge file stays flat in memory. If any
     row is invalid (bad value, ``decided_at`` before ``sent_at``, duplicate ``estimate_id``)
@@ -135,7 +185,7 @@ def ingest_estimates(
         ids=ids,
         clock=clock,
         user_id=user_id,
-        rows=CheckedRows(rows),
+        rows=CheckedRows(rows, column_map),
         name=name,
     )
     return source_id

@@ -16,7 +16,14 @@ from ..domain import (
     SnapshotRun,
     Source,
 )
-from ..ports import AsyncLanguageModel, Clock, IdFactory, LanguageModel, UnitOfWorkFactory
+from ..ports import (
+    AsyncLanguageModel,
+    Clock,
+    FileIngester,
+    IdFactory,
+    LanguageModel,
+    UnitOfWorkFactory,
+)
 from .bucket import bucket_source
 from .ingest import ingest_estimates
 from .queries import get_snapshot, list_runs, list_sources, run_stats
@@ -39,9 +46,17 @@ class Orchestrator:
     clock: Clock
     ids: IdFactory
     policy: RunPolicy = field(default_factory=RunPolicy)
+    # Reads files into sources (snapshot_adapters.files.ingest_file): a port, so the core
+    # stays free of file formats; optional for callers who only pass rows.
+    file_ingester: FileIngester | None = None
 
     def ingest_estimates(
-        self, *, user_id: str, rows: Iterable[EstimateRow | Mapping[str, Any]], name: str = ""
+        self,
+        *,
+        user_id: str,
+        rows: Iterable[EstimateRow | Mapping[str, Any]],
+        name: str = "",
+        column_map: Mapping[str, str] | None = None,
     ) -> str:
         return ingest_estimates(
             uow_factory=self.uow_factory,
@@ -50,6 +65,26 @@ class Orchestrator:
             user_id=user_id,
             rows=rows,
             name=name,
+            column_map=column_map,
+        )
+
+    def ingest_file(self, source: Any, *, user_id: str, **options: Any) -> Any:
+        """A CSV, JSON Lines or spreadsheet file (a path or a file object, e.g. an upload)
+        into a new source; returns the reader's report (``files.IngestReport``). The options
+        are those of ``snapshot_adapters.files.ingest_file`` (``column_map=``, ``decimal=``,
+        ``date_format=``, ``on_bad_rows=``, ...)."""
+        if self.file_ingester is None:
+            raise TypeError(
+                "this Orchestrator has no file reader: build it with "
+                "snapshot_adapters.build_orchestrator(), or pass file_ingester="
+            )
+        return self.file_ingester(
+            source,
+            uow_factory=self.uow_factory,
+            ids=self.ids,
+            clock=self.clock,
+            user_id=user_id,
+            **options,
         )
 
     def bucket_source(self, *, source_id: str, user_id: str) -> EstimateBuckets:

@@ -277,7 +277,7 @@ def _spoil(
     elif kind.startswith("sent:"):
         fields["sent_at"] = {
             "sent:impossible": "2026-02-30",
-            "sent:us_format": "01/05/2026",
+            "sent:us_format": "01/05/26",  # a two-digit year: no reading at all
             "sent:missing": "",
             "sent:hour25": "2026-01-05T25:00:00Z",
         }[kind]

@@ -48,10 +48,11 @@ def test_a_header_without_rows(memory: Backend) -> None:
 
 
 def test_a_missing_required_column_names_it_and_the_header(memory: Backend) -> None:
-    error = unreadable(memory, "amount,sent,notes\n1,2026-01-05,x\n")
+    error = unreadable(memory, "amount,when,notes\n1,2026-01-05,x\n")
     assert error.problems == [
-        RowProblem(1, "sent_at", "required column is missing (the header has: amount, sent, notes)")
+        RowProblem(1, "sent_at", "required column is missing (the header has: amount, when, notes)")
     ]
+    assert '--map sent_at="COLUMN"' in error.message
     assert "sent_at" in error.message
 
 
@@ -69,12 +70,25 @@ def test_bytes_that_are_not_utf8_are_reported_on_their_physical_line(memory: Bac
     assert len(data) > 4 * 65_536
     error = unreadable(memory, data)
     assert error.problems == [RowProblem(20_002, "encoding", "byte 0xe9 is not valid UTF-8")]
-    assert error.message == "The file is not valid UTF-8 (line 20002)"
+    assert error.message.startswith("The file is not valid UTF-8 (line 20002)")
+    assert "--encoding cp1252" in error.message
 
 
-def test_a_latin1_header_is_reported_on_line_1(memory: Backend) -> None:
-    error = unreadable(memory, "montant,sent_at,r\xe9f\n".encode("latin-1"))
+def test_a_header_neither_utf8_nor_windows_1252_is_reported_on_line_1(memory: Backend) -> None:
+    error = unreadable(memory, b"amount,sent_at,r\x81f\n1,2026-01-05,x\n")
     assert error.problems[0].line == 1 and error.problems[0].column == "encoding"
+
+
+def test_a_windows_1252_file_is_read_with_a_notice(memory: Backend) -> None:
+    notices: list[str] = []
+    data = "amount,sent_at,Kunde\n1,2026-01-05,Müller – café\n".encode("cp1252")
+    report = memory.ingest(io.BytesIO(data), format="csv", notify=notices.append)
+    assert report.stored_rows == 1
+    assert notices[0].startswith("Read as Windows-1252") and "line 2" in notices[0]
+    notices.clear()
+    given = memory.ingest(io.BytesIO(data), format="csv", encoding="cp1252", notify=notices.append)
+    assert given.stored_rows == 1
+    assert notices == ["Ignored column (not stored): Kunde"]  # no detection notice when given
 
 
 @pytest.mark.parametrize("file_format", ["csv", "jsonl"])
@@ -85,10 +99,23 @@ def test_a_binary_file(memory: Backend, file_format: str) -> None:
     assert error.problems[0].line == 3
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
-def test_a_utf16_or_utf32_file_is_named(memory: Backend, encoding: str) -> None:
-    error = unreadable(memory, (GOOD + ROW).encode(encoding))
-    assert error.message == "The file is UTF-16 or UTF-32, not UTF-8"
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_utf16_or_utf32_file_with_a_byte_order_mark_is_read(
+    memory: Backend, encoding: str
+) -> None:
+    data = (GOOD + ROW * 3).encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    assert memory.ingest(io.BytesIO(data), format="csv").stored_rows == 3
+
+
+@pytest.mark.parametrize(("magic", "kind"), [(b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0", "xls")])
+def test_a_spreadsheet_named_csv_is_named_as_a_spreadsheet(
+    memory: Backend, magic: bytes, kind: str
+) -> None:
+    data = magic + b"\xa1\xb1\x1a\xe1" + bytes(100) if kind == "xls" else magic + bytes(100)
+    error = unreadable(memory, data)
+    assert error.message.startswith(f"The file is a spreadsheet ({kind})")
 
 
 def test_utf16_without_a_byte_order_mark_looks_binary(memory: Backend) -> None:

@@ -187,7 +187,7 @@ def test_json_lines(memory: Backend) -> None:
     report = memory.ingest(io.StringIO(text), format="jsonl", on_bad_rows="skip")
     assert [str(p) for p in report.problems] == [
         "line 4: amount: expected a number, found bool",
-        "line 5: sent_at: expected an ISO 8601 date as text, found int",
+        "line 5: sent_at: expected a date as text, found int",
         "line 6: row: expected a JSON object, found list",
         "line 7: row: not valid JSON: Expecting ',' delimiter (column 38)",
         "line 8: row: not valid JSON: NaN is not a number JSON allows",
