@@ -13,6 +13,7 @@ from .options import (
     IngestReport,
     detect_format,
 )
+from .records import ingest_records
 from .rejects import (
     RejectsPathError,
     check_rejects_path,
@@ -20,8 +21,6 @@ from .rejects import (
     restore_cell,
     sqlite_companions,
 )
-
-from .records import ingest_records
 from .values import ValueProblem, parse_timestamp
 
 __all__ = [
@@ -35,8 +34,8 @@ __all__ = [
     "IngestReport",
     "InputFile",
     "LimitExceededError",
-    "RejectsPathError",
     "MappingFileError",
+    "RejectsPathError",
     "SavedMapping",
     "Undecided",
     "UnreadableFileError",
@@ -44,9 +43,9 @@ __all__ = [
     "check_rejects_path",
     "detect_format",
     "ingest_file",
-    "neutralise_cell",
     "ingest_records",
     "load_mapping",
+    "neutralise_cell",
     "parse_amount",
     "parse_timestamp",
     "restore_cell",

@@ -16,10 +16,7 @@ from ..domain import (
     RunPolicy,
     SnapshotNarrative,
     UngroundedOutputError,
-    assemble_snapshot,
-    build_agent_input,
     check_user_id,
-    suppress_buckets,
     ungrounded_numbers,
 )
 from ..ports import AsyncLanguageModel, Clock, IdFactory, LanguageModel, UnitOfWorkFactory
