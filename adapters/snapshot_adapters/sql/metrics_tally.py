@@ -1,0 +1,231 @@
+"""The metric part of the pushed-down tally: outcome counts and sums per week and below each
+price edge (in the tally's one scan), then medians and the stale pipeline (small queries).
+
+Sums are exact: PostgreSQL adds ``numeric`` amounts; SQLite adds the integer scaled amounts
+(``encodings.scaled_amount``), exact for amounts with at most ``AMOUNT_SCALE`` decimals. A
+source holding a finer or a huge amount (counted in the same scan), or whose integer sum
+overflows, has its sums made in Python from the stored exact amounts instead. The result
+must equal the core's ``tally_metrics`` exactly (the contract and pushdown tests check it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select
+
+from snapshot_core.domain import BandScheme
+from snapshot_core.domain.metrics import (
+    EXACT,
+    STALE_AFTER_DAYS,
+    BandOutcomes,
+    MetricTallies,
+    median_of,
+)
+
+from .encodings import AMOUNT_SCALE, OUTCOME_CODES, SCALED_AMOUNT_CAP
+from .schema import estimates
+
+if TYPE_CHECKING:
+    from .unit_of_work import SqlUnitOfWork
+
+__all__ = ["MetricColumns", "metric_tallies", "python_sums"]
+
+WON, LOST, PENDING_CODE = OUTCOME_CODES["won"], OUTCOME_CODES["lost"], OUTCOME_CODES["pending"]
+_SCALE = Decimal(10) ** AMOUNT_SCALE
+
+
+class MetricColumns:
+    """The metric columns of one tally row, and how to read them back."""
+
+    def __init__(self, dialect: str, below: Sequence[ColumnElement[bool]]) -> None:
+        self.dialect, self.below = dialect, list(below)
+        self.amount: ColumnElement[Any] = (
+            estimates.c.amount if dialect == "postgresql" else estimates.c.amount_scaled
+        )
+
+    def columns(self) -> list[ColumnElement[Any]]:
+        outcome, amount = estimates.c.outcome, self.amount
+        columns: list[ColumnElement[Any]] = [
+            *(func.count().filter(outcome == code) for code in (WON, LOST, PENDING_CODE)),
+            func.sum(amount),
+            *(func.sum(amount).filter(outcome == code) for code in (WON, LOST, PENDING_CODE)),
+        ]
+        for below in self.below:
+            columns += [
+                func.sum(amount).filter(below),
+                func.count().filter(below & (outcome == WON)),
+                func.count().filter(below & (outcome == LOST)),
+            ]
+        if self.dialect != "postgresql":
+            text_amount = cast(estimates.c.amount, Text)
+            fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
+            inexact = or_(
+                fraction_digits > AMOUNT_SCALE, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP
+            )
+            columns.append(func.count().filter(inexact))
+        return columns
+
+    def width(self) -> int:
+        return 7 + 3 * len(self.below) + (self.dialect != "postgresql")
+
+    def money(self, value: Any) -> Decimal:
+        if value is None:
+            return Decimal(0)
+        return Decimal(value) if self.dialect == "postgresql" else Decimal(value) / _SCALE
+
+
+def _bands_from_cumulative(cumulative: list[Any], total: Any) -> list[Any]:
+    bounds = [*cumulative, total]
+    return [upper - lower for lower, upper in zip([0, *cumulative], bounds, strict=True)]
+
+
+def python_sums(
+    uow: SqlUnitOfWork, source_key: int, scheme: BandScheme, week_label: Any
+) -> tuple[dict[str, BandOutcomes], dict[str, BandOutcomes], dict[str, Decimal], dict[str, int]]:
+    """Per-week and per-band sums and counts from the stored exact amounts (the rare path)."""
+    counts = {"won": 0, "lost": 0, "pending": 0}
+    weeks: dict[str, BandOutcomes] = {}
+    bands: dict[str, BandOutcomes] = {}
+    totals = {"won": Decimal(0), "lost": Decimal(0), "pending": Decimal(0), "all": Decimal(0)}
+    query = select(estimates.c.week_key, estimates.c.amount, estimates.c.outcome).where(
+        estimates.c.source_key == source_key
+    )
+    names = {WON: "won", LOST: "lost", PENDING_CODE: "pending"}
+    for row in uow.execute(query):
+        week_key, amount, code = tuple(row)
+        totals["all"] += amount
+        if code in names:
+            totals[names[code]] += amount
+            counts[names[code]] += 1
+        for into, key in (
+            (weeks, week_label(week_key)),
+            (bands, scheme.price_labels[scheme.price_band_index(amount)]),
+        ):
+            seen = into.get(key) or BandOutcomes()
+            into[key] = BandOutcomes(
+                amount_total=seen.amount_total + amount,
+                won=seen.won + (code == WON),
+                lost=seen.lost + (code == LOST),
+            )
+    return weeks, bands, totals, counts
+
+
+def _median(uow: SqlUnitOfWork, column: ColumnElement[Any], source_key: int, n: int) -> Any:
+    if n == 0:
+        return None
+    query = (
+        select(column)
+        .where(estimates.c.source_key == source_key, column.is_not(None))
+        .order_by(column)
+        .limit(2 - n % 2)
+        .offset((n - 1) // 2)
+    )
+    return median_of([value for (value,) in uow.execute(query)])
+
+
+def _stale(uow: SqlUnitOfWork, source_key: int) -> tuple[int, Decimal]:
+    latest = uow.execute(
+        select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
+    ).scalar_one_or_none()
+    if latest is None:
+        return 0, Decimal(0)
+    cutoff = latest - timedelta(days=STALE_AFTER_DAYS)
+    amounts = [
+        amount
+        for (amount,) in uow.execute(
+            select(estimates.c.amount).where(
+                estimates.c.source_key == source_key,
+                estimates.c.outcome == PENDING_CODE,
+                estimates.c.sent_at < cutoff,
+            )
+        )
+    ]
+    return len(amounts), sum(amounts, Decimal(0))
+
+
+def metric_tallies(
+    uow: SqlUnitOfWork,
+    source_key: int | None,
+    scheme: BandScheme,
+    rows: Iterable[tuple[str, int, Sequence[Any] | None]],
+    price_counts: list[int],
+    decided: int,
+    week_label: Any,
+) -> MetricTallies:
+    """``rows``: (week label, week count, metric columns or ``None``: sums overflowed)."""
+    if source_key is None:
+        return MetricTallies()
+    with localcontext(EXACT):
+        return _metric_tallies(
+            uow, source_key, scheme, list(rows), price_counts, decided, week_label
+        )
+
+
+def _metric_tallies(
+    uow: SqlUnitOfWork,
+    source_key: int,
+    scheme: BandScheme,
+    listed: list[tuple[str, int, Sequence[Any] | None]],
+    price_counts: list[int],
+    decided: int,
+    week_label: Any,
+) -> MetricTallies:
+    columns = MetricColumns(uow.dialect, [])
+    n_edges = len(scheme.price_edges)
+    weeks: dict[str, BandOutcomes] = {}
+    counts = {"won": 0, "lost": 0, "pending": 0}
+    sums = {"won": Decimal(0), "lost": Decimal(0), "pending": Decimal(0), "all": Decimal(0)}
+    band_sums, band_won, band_lost = [Decimal(0)] * n_edges, [0] * n_edges, [0] * n_edges
+    exact = all(
+        values is not None and (uow.dialect == "postgresql" or not values[-1])
+        for _, _, values in listed
+    )
+    for label, _count, values in listed:
+        if values is None:
+            continue
+        won, lost, pending, week_sum, won_sum, lost_sum, pending_sum = values[:7]
+        counts["won"] += won
+        counts["lost"] += lost
+        counts["pending"] += pending
+        named = (("all", week_sum), ("won", won_sum), ("lost", lost_sum), ("pending", pending_sum))
+        for name, value in named:
+            sums[name] += columns.money(value)
+        weeks[label] = BandOutcomes(amount_total=columns.money(week_sum), won=won, lost=lost)
+        for edge in range(n_edges):
+            below_sum, below_won, below_lost = values[7 + 3 * edge : 10 + 3 * edge]
+            band_sums[edge] += columns.money(below_sum)
+            band_won[edge] += below_won
+            band_lost[edge] += below_lost
+    amounts = _bands_from_cumulative(band_sums, sums["all"])
+    won_by_band = _bands_from_cumulative(band_won, counts["won"])
+    lost_by_band = _bands_from_cumulative(band_lost, counts["lost"])
+    bands = {
+        label: BandOutcomes(amount_total=a, won=w, lost=lo)
+        for label, c, a, w, lo in zip(
+            scheme.price_labels, price_counts, amounts, won_by_band, lost_by_band, strict=True
+        )
+        if c
+    }
+    if not exact:
+        weeks, bands, sums, counts = python_sums(uow, source_key, scheme, week_label)
+    total = sum(count for _, count, _ in listed)
+    stale_count, stale_amount = _stale(uow, source_key)
+    return MetricTallies(
+        won=counts["won"],
+        lost=counts["lost"],
+        pending=counts["pending"],
+        won_amount=sums["won"],
+        lost_amount=sums["lost"],
+        open_amount=sums["pending"],
+        total_amount=sums["all"],
+        median_amount=_median(uow, estimates.c.amount, source_key, total),
+        median_latency_days=_median(uow, estimates.c.latency_days, source_key, decided),
+        stale_pending=stale_count,
+        stale_amount=stale_amount,
+        weeks=weeks,
+        price_bands=bands,
+    )
