@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .bucketing import DEFAULT_BAND_SCHEME, BandScheme
@@ -20,4 +22,11 @@ class RunPolicy(BaseModel):
     )
     lease_seconds: float = Field(
         default=300.0, gt=0, description="how long a claim lasts; keep it above the model timeout"
+    )
+    max_insights: int = Field(
+        default=4, ge=0, le=8, description="how many ranked insights go to the model"
+    )
+    narrative_fallback: Literal["none", "template"] = Field(
+        default="none",
+        description="template: when the model call fails, save the core's template narrative",
     )

@@ -31,8 +31,10 @@ from ..domain import (
     UngroundedOutputError,
     assemble_snapshot,
     build_agent_input,
+    check_findings,
+    rank_insights,
     suppress_buckets,
-    ungrounded_numbers,
+    template_narrative,
 )
 from ..ports import Clock, IdFactory, LanguageModel, UnitOfWorkFactory
 
@@ -61,17 +63,19 @@ class OneCallGuard:
 
 
 def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrative:
-    """Schema first (pydantic), then grounding against the exact JSON the model was given."""
+    """Schema first (pydantic), then typed grounding against the exact input the model was
+    given: each number matched to a fact of its kind, each finding to the facts it names."""
     try:
         narrative = SnapshotNarrative.model_validate_json(reply.content)
     except ValidationError as error:
         raise OutputSchemaViolationError(
             f"{error.error_count()} problem(s): {error.errors()[0]['msg']}", reply.facts
         ) from None
-    texts = [narrative.headline, *(finding.text for finding in narrative.findings)]
-    ungrounded = ungrounded_numbers("\n".join(texts), agent_input.grounding_numbers())
-    if ungrounded:
-        raise UngroundedOutputError(ungrounded, reply.facts)
+    findings = [(finding.text, finding.facts) for finding in narrative.findings]
+    problems = check_findings(narrative.headline, findings, agent_input.grounding_facts())
+    if problems:
+        literals = list(dict.fromkeys(problem.literal for problem in problems))
+        raise UngroundedOutputError(literals, reply.facts)
     return narrative
 
 
@@ -109,7 +113,7 @@ def _claim(
         # Everything that can fail on the data is done before the claim, so that after it
         # only the model call and the save remain.
         shown = suppress_buckets(buckets, policy.min_cell_count)
-        agent_input = build_agent_input(shown)
+        agent_input = build_agent_input(shown, rank_insights(shown, policy.max_insights))
         lease = now + timedelta(seconds=policy.lease_seconds)
         claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
         if claimed is None:  # another caller won the race since we read the source
@@ -154,16 +158,22 @@ def run_snapshot(
         failure = error
     latency_ms = (clock.monotonic() - started) * 1000
 
-    snapshot_id = ids.new_id("snapshot") if failure is None else None
+    # Narrative fallback: the failed call stays on record as a failed run, and the snapshot
+    # is saved with the core's template narrative instead (no second call is made).
+    fallback = isinstance(failure, ModelCallError) and policy.narrative_fallback == "template"
+    if fallback:
+        narrative = template_narrative(agent_input)
+    saved = failure is None or fallback
+    snapshot_id = ids.new_id("snapshot") if saved else None
     finished_at = clock.now()
     with uow_factory() as uow:
         released = uow.sources.release_claim(
             source_id,
             claim.source.attempt,
-            SourceStatus.SNAPSHOT_GENERATED if failure is None else SourceStatus.BUCKETED,
+            SourceStatus.SNAPSHOT_GENERATED if saved else SourceStatus.BUCKETED,
         )
         if not released:
-            failure, snapshot_id = ClaimLostError(), None
+            failure, snapshot_id, fallback = ClaimLostError(), None, False
         if snapshot_id is not None and narrative is not None:
             uow.snapshots.add(
                 assemble_snapshot(
@@ -172,6 +182,7 @@ def run_snapshot(
                     narrative,
                     facts.model if facts else model.model_name,
                     finished_at,
+                    narrative_source="template" if fallback else "model",
                 ),
                 user_id,
             )
@@ -185,7 +196,7 @@ def run_snapshot(
                 finished_at=finished_at,
                 outcome=RunOutcome.SUCCEEDED if failure is None else RunOutcome.FAILED,
                 error_code=_code_of(failure),
-                snapshot_id=snapshot_id,
+                snapshot_id=None if failure is not None else snapshot_id,
                 model=facts.model if facts else None,
                 prompt_tokens=facts.usage.prompt_tokens if facts else 0,
                 completion_tokens=facts.usage.completion_tokens if facts else 0,
@@ -196,7 +207,7 @@ def run_snapshot(
             )
         )
         uow.commit()
-    if failure is not None:
+    if failure is not None and not fallback:
         raise failure
     assert snapshot_id is not None
     return snapshot_id

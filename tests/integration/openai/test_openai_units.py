@@ -60,7 +60,7 @@ def test_an_unknown_price_is_none_not_a_crash(model, base_url):
 def test_the_narrative_schema_passes_the_strict_rules():
     report = check_strict_schema(narrative_json_schema())
     assert report.ok, report.problems
-    assert (report.object_properties, report.depth, report.enum_values) == (4, 2, 3)
+    assert (report.object_properties, report.depth, report.enum_values) == (5, 2, 4)
     assert narrative_response_format()["json_schema"]["strict"] is True
 
 
