@@ -90,6 +90,7 @@ class AgentInput(_Strict):
 
     estimate_count: int = Field(ge=0, alias="n")
     confidence_level: ConfidenceLevel = Field(alias="conf")
+    currency: str = Field(default="USD", alias="cur", pattern=r"^[A-Z]{3}$")
     suppressed_below: int | None = Field(
         default=None, ge=2, alias="k", description="figures resting on fewer are left out"
     )
@@ -233,7 +234,9 @@ def _insight(insight: Insight) -> AgentInputInsight:
 
 
 def build_agent_input(
-    buckets: EstimateBuckets, insights: tuple[Insight, ...] | list[Insight] = ()
+    buckets: EstimateBuckets,
+    insights: tuple[Insight, ...] | list[Insight] = (),
+    currency: str = "USD",
 ) -> AgentInput:
     """From buckets as they may be shown (``suppress_buckets``) and the selected insights.
 
@@ -264,6 +267,7 @@ def build_agent_input(
     return AgentInput(
         estimate_count=n,
         confidence_level=buckets.confidence_level,
+        currency=currency,
         suppressed_below=buckets.min_cell_count if buckets.min_cell_count > 1 else None,
         weekly_volume={w.week: w.count for w in buckets.weekly_volume},
         price_distribution={

@@ -71,14 +71,18 @@ _NUMBER_WORDS = re.compile(
     re.IGNORECASE,
 )
 # "one" as a pronoun (one of, the one, no one, each one) is not a number.
-_PRONOUN_ONE = re.compile(r"\b(?:the|no|any|each|every|which)\s+one\b|\bone\s+of\b", re.I)
+_PRONOUN_ONE = re.compile(
+    r"\b(?:the|no|any|each|every|which|this|that|latest|last|first|other|new)\s+one\b"
+    r"|\bone\s+of\b",
+    re.IGNORECASE,
+)
 _DIGITS = re.compile(
-    r"(?<![\w.,])(?P<cur>[$€£]|(?:USD|EUR|GBP|CAD|AUD)\s?)?"
+    r"(?<![\w.,])(?P<cur>[$€£]|[A-Z]{3}\s?)?"
     r"(?P<whole>\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(?P<frac>\.\d+)?(?P<suf>[kKmM](?![a-zA-Z]))?"
 )
 _UNIT_AFTER = re.compile(
     r"\s*(?P<unit>%|per\s?cent\b|percent(?:age)?\s+points?\b|points?\b|pts?\b|pp\b|percent\b"
-    r"|days?\b|x\b|times\b|dollars?\b|euros?\b|pounds?\b|USD\b|EUR\b|GBP\b|CAD\b|AUD\b)",
+    r"|days?\b|x\b|times\b|dollars?\b|euros?\b|pounds?\b|(?-i:[A-Z]{3})\b)",
     re.IGNORECASE,
 )
 
@@ -93,7 +97,7 @@ def _unit_kind(unit: str | None, money: bool) -> CitedKind:
         return "days"
     if word in {"x", "times"}:
         return "ratio"
-    if money or word.rstrip("s") in {"dollar", "euro", "pound", "usd", "eur", "gbp", "cad", "aud"}:
+    if money or word.rstrip("s") in {"dollar", "euro", "pound"} or re.fullmatch(r"[a-z]{3}", word):
         return "money"
     return "count"
 

@@ -23,6 +23,9 @@ class RunPolicy(BaseModel):
     lease_seconds: float = Field(
         default=300.0, gt=0, description="how long a claim lasts; keep it above the model timeout"
     )
+    currency: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code the amounts are in"
+    )
     max_insights: int = Field(
         default=4, ge=0, le=8, description="how many ranked insights go to the model"
     )

@@ -113,7 +113,8 @@ def _claim(
         # Everything that can fail on the data is done before the claim, so that after it
         # only the model call and the save remain.
         shown = suppress_buckets(buckets, policy.min_cell_count)
-        agent_input = build_agent_input(shown, rank_insights(shown, policy.max_insights))
+        insights = rank_insights(shown, policy.max_insights)
+        agent_input = build_agent_input(shown, insights, policy.currency)
         lease = now + timedelta(seconds=policy.lease_seconds)
         claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
         if claimed is None:  # another caller won the race since we read the source

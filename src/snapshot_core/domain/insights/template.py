@@ -17,13 +17,21 @@ from .catalogue import Topic
 if TYPE_CHECKING:
     from ..agent_input import AgentInput, AgentInputInsight
 
-__all__ = ["template_narrative"]
+__all__ = ["currency_prefix", "template_narrative"]
 
 MAX_FINDINGS = 6
 
 
 def _num(value: float | int) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def currency_prefix(currency: str) -> str:
+    """How amounts are written: ``$1,200`` for USD, ``CHF 1,200`` for a code without a sign."""
+    return _SYMBOLS.get(currency, f"{currency} ")
 
 
 def _money(value: float | int, symbol: str) -> str:
@@ -124,8 +132,9 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
         )
 
 
-def template_narrative(agent_input: AgentInput, currency_symbol: str = "$") -> SnapshotNarrative:
+def template_narrative(agent_input: AgentInput) -> SnapshotNarrative:
     """The same input always gives the same narrative, grounded in that input."""
+    currency_symbol = currency_prefix(agent_input.currency)
     findings: list[Finding] = []
     for code, insight in agent_input.insights.items():
         written = _insight_text(code, insight, currency_symbol)
