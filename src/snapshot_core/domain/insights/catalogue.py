@@ -225,7 +225,7 @@ class VolumeTrend(InsightKind):
 
 class UnusualWeek(InsightKind):
     code = "unusual_week"
-    meaning = "A complete week far from the typical one (robust z-score above 3.5)."
+    meaning = "A complete week far from the typical one (robust z-score of 3.5 or more)."
     topic = "demand"
 
     @classmethod
@@ -233,7 +233,7 @@ class UnusualWeek(InsightKind):
         counts = _complete(buckets)
         if counts is None or len(counts) < MIN_TREND_WEEKS:
             return None
-        scores = robust_z_scores([float(c) for c in counts])
+        scores = robust_z_scores([float(c) for c in counts], counts=True)
         if scores is None:
             return None
         index = max(range(len(scores)), key=lambda i: (abs(scores[i]), -i))
@@ -250,7 +250,7 @@ class UnusualWeek(InsightKind):
 
 class PriceConcentration(InsightKind):
     code = "price_concentration"
-    meaning = "Half or more of the money quoted sits in one price band."
+    meaning = "Three fifths or more of the money quoted sits in one price band."
     topic = "pricing"
 
     @classmethod
@@ -261,7 +261,7 @@ class PriceConcentration(InsightKind):
             return None
         top = max(bands, key=lambda b: (b.amount_total or 0, -bands.index(b)))
         share = _q(100 * (top.amount_total or Decimal(0)) / total)
-        if share < 50 or (top.count or 0) < max(buckets.min_cell_count, 10):
+        if share < 60 or (top.count or 0) < max(buckets.min_cell_count, 10):
             return None
         insight = cls._make("bad", float(share) / 100, money_share_pct=share)
         return insight.model_copy(update={"band": top.band})

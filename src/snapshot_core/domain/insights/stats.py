@@ -34,13 +34,17 @@ def mann_kendall_z(values: Sequence[float]) -> float:
     return (s - math.copysign(1, s)) / math.sqrt(variance) if s else 0.0
 
 
-def robust_z_scores(values: Sequence[float]) -> list[float] | None:
-    """0.6745 (x - median) / MAD for each value (Iglewicz and Hoaglin); ``None`` when MAD is 0."""
+def robust_z_scores(values: Sequence[float], *, counts: bool = False) -> list[float] | None:
+    """0.6745 (x - median) / MAD for each value (Iglewicz and Hoaglin); ``None`` when the
+    spread is 0. For ``counts`` the spread is at least a count's own noise, sqrt(median): a
+    few weeks' MAD of small counts is often far below it, and would flag ordinary weeks."""
     median = statistics.median(values)
-    mad = statistics.median([abs(v - median) for v in values])
-    if mad == 0:
+    spread = statistics.median([abs(v - median) for v in values]) / 0.6745
+    if counts:
+        spread = max(spread, math.sqrt(median))
+    if spread == 0:
         return None
-    return [0.6745 * (v - median) / mad for v in values]
+    return [(v - median) / spread for v in values]
 
 
 def two_proportion_z(hits_a: int, n_a: int, hits_b: int, n_b: int) -> float:
