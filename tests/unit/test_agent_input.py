@@ -35,7 +35,7 @@ def test_only_counts_labels_shares_totals_and_confidence() -> None:
     payload = json.loads(
         build_agent_input(build_buckets("src-secret", tally_estimates(rows), NOW)).to_json()
     )
-    assert set(payload) == {"n", "conf", "weeks", "price", "latency", "money", "insights"}
+    assert set(payload) == {"n", "conf", "cur", "weeks", "price", "latency", "money", "insights"}
     assert payload["price"]["500-1k"] == [30, 100, sum(700 + i for i in range(30)), None]
     assert payload["money"] == {"total_amt": 21435, "avg_amt": 715, "median_amt": 715}
     assert "src-secret" not in json.dumps(payload)
