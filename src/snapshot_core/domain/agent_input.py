@@ -7,6 +7,7 @@ Every number in it is a typed fact (``grounding_facts``) the narrative may cite 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
@@ -189,6 +190,9 @@ def _facts(ai: AgentInput) -> list[GroundingNumber]:
             kind = _SUFFIX_KIND.get(suffix, "count")
             out.append(_n(group, f"{group}.{name}", kind, value))
     for code, insight in ai.insights.items():
+        period = re.fullmatch(r".*_(\d+)w", code)
+        if period:  # the period the code names ("win_rate_4w": 4 complete weeks)
+            out.append(_n(code, f"{code} period", "count", int(period.group(1))))
         if insight.week is not None:
             out.append(GroundingNumber(fact=code, origin=code, kind="week", label=insight.week))
         if insight.band is not None:

@@ -150,7 +150,8 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
             value, precision = value * multiplier, precision * multiplier
         unit = _UNIT_AFTER.match(text, match.end())
         kind = _unit_kind(unit.group("unit") if unit else None, money=bool(cur or suf))
-        found.append(Citation(match.group(0).strip(), kind, value, precision))
+        literal = match.group(0) + (unit.group(0) if unit and kind != "count" else "")
+        found.append(Citation(literal.strip(), kind, value, precision))
     return found
 
 
