@@ -301,3 +301,57 @@ def test_the_payload_is_revalidated_before_the_one_call() -> None:
     with pytest.raises(ValidationError):
         OneCallGuard(model).generate(smuggled)
     assert model.calls == []
+
+
+@pytest.mark.parametrize("name", sorted(MISBEHAVING_MODELS))
+def test_with_the_template_fallback_a_failed_call_is_recorded_and_a_snapshot_is_saved(
+    name: str,
+) -> None:
+    model_class, code = MISBEHAVING_MODELS[name]
+    w = world(model_class(), narrative_fallback="template")
+    source_id = w.bucketed_source(rows())
+    snapshot_id = w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+
+    assert len(w.model.calls) == 1  # zero extra calls
+    [run] = w.store.runs
+    assert (run.outcome, run.error_code, run.snapshot_id) == (RunOutcome.FAILED, code, None)
+    snapshot = w.orchestrator.get_snapshot(snapshot_id=snapshot_id, user_id=USER)
+    assert snapshot.meta.narrative_source == "template"
+    assert snapshot.insights.findings
+    assert w.status(source_id) is SourceStatus.SNAPSHOT_GENERATED
+
+
+def test_without_the_fallback_a_snapshot_written_by_the_model_says_so() -> None:
+    w = world()
+    source_id = w.bucketed_source(rows())
+    snapshot_id = w.orchestrator.run_snapshot(source_id=source_id, user_id=USER)
+    snapshot = w.orchestrator.get_snapshot(snapshot_id=snapshot_id, user_id=USER)
+    assert snapshot.meta.narrative_source == "model"
+    assert snapshot.money.total_amount == Decimal(1200 * 40)
+    assert all(week.week_start is not None for week in snapshot.demand.weekly_volume)
+
+
+def test_a_version_one_snapshot_document_still_reads() -> None:
+    from snapshot_core.domain import SnapshotResult
+
+    old = {
+        "meta": {
+            "snapshot_id": "s1",
+            "source_id": "src",
+            "generated_at": "2026-03-02T00:00:00Z",
+            "estimate_count": 30,
+            "confidence_level": "low",
+            "model": "fake",
+            "schema_version": "1",
+        },
+        "demand": {
+            "weekly_volume": [{"week": "2026-W10", "count": 30}],
+            "price_distribution": [{"band": "<500", "count": 30}],
+        },
+        "decision_latency": {"distribution": [{"band": "pending", "count": 30}]},
+        "insights": {"headline": "30 estimates.", "findings": [{"topic": "demand", "text": "x"}]},
+    }
+    snapshot = SnapshotResult.model_validate(old)
+    assert snapshot.demand.weekly_volume[0].week_start.isoformat() == "2026-03-02"  # type: ignore[union-attr]
+    assert snapshot.outcomes.win_rate_pct is None and snapshot.meta.narrative_source == "model"
+    assert snapshot.insights.findings[0].facts == ()
