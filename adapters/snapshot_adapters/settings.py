@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from decimal import Decimal, InvalidOperation
 
 from snapshot_core.domain import BandScheme, InvalidSettingsError, RunPolicy, redact_url
 

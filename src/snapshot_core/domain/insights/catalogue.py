@@ -3,8 +3,8 @@
 
 Insights read the buckets as they may be shown (after small-cell suppression), so every
 number they rest on is a shown one or made from shown ones; a kind whose inputs are hidden
-claims nothing. The last week of a source may be partial, so period comparisons, trends and
-unusual weeks use the complete weeks before it.
+claims nothing. A source's first and last weeks may be partial (an export rarely starts on a
+Monday or ends on a Sunday), so comparisons, trends and unusual weeks use the weeks between.
 """
 
 from __future__ import annotations
@@ -82,13 +82,13 @@ class InsightKind:
 
 
 def _complete(buckets: EstimateBuckets) -> list[int] | None:
-    """Counts of the complete weeks (all but the last), or ``None`` if any is hidden."""
-    counts = [w.count for w in buckets.weekly_volume[:-1]]
+    """Counts of the complete weeks (all but the first and last), ``None`` if any is hidden."""
+    counts = [w.count for w in buckets.weekly_volume[1:-1]]
     return None if any(c is None for c in counts) else [c or 0 for c in counts]
 
 
 def _periods(items: Sequence[object]) -> tuple[Sequence[object], Sequence[object]] | None:
-    complete = items[:-1]
+    complete = items[1:-1]
     if len(complete) < 2 * PERIOD_WEEKS:
         return None
     return complete[-2 * PERIOD_WEEKS : -PERIOD_WEEKS], complete[-PERIOD_WEEKS:]
