@@ -40,6 +40,8 @@ def _input() -> AgentInput:
 AI = _input()
 DATA = json.loads(AI.to_json())
 FACT_IDS = sorted({f.fact for f in AI.grounding_facts()})
+WEEKS = AI.weekly_volume.labelled()
+STALE = DATA["insights"]["stale_pipeline"]["v"]
 
 
 def grounded(text: str, facts: list[str]) -> bool:
@@ -51,7 +53,7 @@ def _faithful() -> list[tuple[str, list[str]]]:
     o, m = DATA["outcomes"], DATA["money"]
     texts += [
         (f"You won {o['won']} estimates and lost {o['lost']}.", ["outcomes"]),
-        (f"{o['pending']} estimates are still open.", ["outcomes"]),
+        (f"{o['open']} estimates are still open.", ["outcomes"]),
         (f"Win rate is {o['win_pct']}%.", ["outcomes"]),
         (f"Win rate is about {round(o['win_pct'])}%.", ["outcomes"]),
         (f"Close rate is {o['close_pct']} percent.", ["outcomes"]),
@@ -59,13 +61,13 @@ def _faithful() -> list[tuple[str, list[str]]]:
         (f"The open pipeline is worth ${o['open_amt']:,}.", ["outcomes"]),
         (f"The open pipeline is worth ${o['open_amt'] / 1000:.0f}k.", ["outcomes"]),
         (f"The open pipeline is worth {o['open_amt']:,} USD.", ["outcomes"]),
-        (f"By money, you win {o['dollar_win_pct']}% of decided work.", ["outcomes"]),
+        (f"By money, you win {o['money_win_pct']}% of decided work.", ["outcomes"]),
         (f"The average estimate is ${m['avg_amt']:,}; the median ${m['median_amt']:,}.", ["money"]),
         (f"You quoted ${m['total_amt'] / 1e6:.1f}m in total.", ["money"]),
         (f"{DATA['n']} estimates in all.", ["n"]),
         (f"The median decision takes {DATA['median_days']} days.", ["median_days"]),
     ]
-    for week, count in DATA["weeks"].items():
+    for week, count in WEEKS.items():
         texts.append((f"In {week}, {count} estimates went out.", [week]))
     for band, (count, share, amount, win) in DATA["price"].items():
         texts.append((f"The {band} band has {count} estimates ({share}%).", [band]))
@@ -91,10 +93,10 @@ def _faithful() -> list[tuple[str, list[str]]]:
         (f"Won {o['won']} of them, lost {o['lost']}.", ["outcomes"]),
         (f"Of ${m['total_amt']:,} quoted, ${o['won_amt']:,} was won.", ["money", "outcomes"]),
         (f"{DATA['n']:,} estimates, {o['won']} won.", ["n", "outcomes"]),
-        (f"The pipeline: {o['pending']} open, worth ${o['open_amt']:,}.", ["outcomes"]),
-        (f"{o['stale_n']} open estimates are over a month old.", ["outcomes"]),
-        (f"Stale work worth ${o['stale_amt']:,}.", ["outcomes"]),
-        (f"Stale work worth about ${o['stale_amt'] / 1000:.0f}k.", ["outcomes"]),
+        (f"The pipeline: {o['open']} open, worth ${o['open_amt']:,}.", ["outcomes"]),
+        (f"{STALE['stale_n']} open estimates are over a month old.", ["stale_pipeline"]),
+        (f"Stale work worth ${STALE['stale_amt']:,}.", ["stale_pipeline"]),
+        (f"Stale work worth about ${STALE['stale_amt'] / 1000:.0f}k.", ["stale_pipeline"]),
         ("Estimates over $10k are rare; 10k+ had none.", ["10k+"]),
         ("Week 2026-W10 started on 2026-03-02.", ["2026-W10"]),
         ("In 2026 the business grew.", ["2026-W10"]),
@@ -107,7 +109,7 @@ def _wrong() -> list[tuple[str, list[str]]]:
     o, m = DATA["outcomes"], DATA["money"]
     all_ids = FACT_IDS
     texts: list[tuple[str, list[str]]] = []
-    for week in list(DATA["weeks"])[:12]:
+    for week in list(WEEKS)[:12]:
         ww = int(week[-2:])
         texts.append((f"Win rate rose {ww}% in {week}.", [week, "outcomes"]))  # 14% from W14
     texts += [

@@ -8,7 +8,7 @@ Every number in it is a typed fact (``grounding_facts``) the narrative may cite 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
@@ -29,6 +29,7 @@ __all__ = [
     "AgentInputInsight",
     "AgentInputMoney",
     "AgentInputOutcomes",
+    "AgentInputWeeks",
     "BandLabel",
     "WeekLabel",
     "build_agent_input",
@@ -53,20 +54,39 @@ WholeAmount = Annotated[int, Field(ge=0)]  # whole currency units: a total, neve
 assert BAND_LABEL_MAX_LENGTH == 24
 
 
+class AgentInputWeeks(_Strict):
+    """The weekly counts from the first ISO week on, one a week (``None``: hidden): a list
+    costs half the tokens of a ``{label: count}`` mapping; the labels follow from ``first``."""
+
+    first: WeekLabel = Field(alias="from")
+    counts: tuple[Count | None, ...] = Field(alias="n", max_length=1000)
+
+    def labelled(self) -> dict[str, int | None]:
+        """``{week label: count}`` in week order."""
+        if not self.counts:
+            return {}
+        year, week = self.first.split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+        labels = []
+        for index in range(len(self.counts)):
+            iso = (monday + timedelta(weeks=index)).isocalendar()
+            labels.append(f"{iso[0]:04d}-W{iso[1]:02d}")
+        return dict(zip(labels, self.counts, strict=True))
+
+
 class AgentInputOutcomes(_Strict):
-    """Won, lost, open; money in whole units; rates to one decimal (left out when hidden)."""
+    """Won, lost, open; money in whole units; rates to one decimal (left out when hidden).
+    The stale part of the pipeline is sent as the ``stale_pipeline`` insight, when it passes."""
 
     won: Count | None = None
     lost: Count | None = None
-    pending: Count | None = None
+    open: Count | None = None
     win_pct: Pct | None = None
     close_pct: Pct | None = None
     won_amt: WholeAmount | None = None
     lost_amt: WholeAmount | None = None
     open_amt: WholeAmount | None = None
-    dollar_win_pct: Pct | None = None
-    stale_n: Count | None = None
-    stale_amt: WholeAmount | None = None
+    money_win_pct: Pct | None = None
 
 
 class AgentInputMoney(_Strict):
@@ -95,8 +115,7 @@ class AgentInput(_Strict):
     suppressed_below: int | None = Field(
         default=None, ge=2, alias="k", description="figures resting on fewer are left out"
     )
-    # {week: count}, in week order: a mapping costs ~50 fewer tokens than a list of objects.
-    weekly_volume: dict[WeekLabel, Count | None] = Field(alias="weeks")
+    weekly_volume: AgentInputWeeks = Field(alias="weeks")
     # {band: [count, share %, amount total, win rate %]}; null where hidden or unknown.
     price_distribution: dict[
         BandLabel, tuple[Count | None, int | None, WholeAmount | None, Pct | None]
@@ -153,8 +172,9 @@ def _facts(ai: AgentInput) -> list[GroundingNumber]:
     out = [_n("n", "estimate_count", "count", ai.estimate_count)]
     if ai.suppressed_below is not None:
         out.append(_n("n", "suppressed_below", "count", ai.suppressed_below))
-    out.append(_n("weeks", "weeks", "count", len(ai.weekly_volume)))
-    for week, count in ai.weekly_volume.items():
+    weeks = ai.weekly_volume.labelled()
+    out.append(_n("weeks", "weeks", "count", len(weeks)))
+    for week, count in weeks.items():
         year, number = week.split("-W")
         monday = date.fromisocalendar(int(year), int(number), 1).isoformat()
         out += [
@@ -255,13 +275,12 @@ def build_agent_input(
     o, m = money_view.outcomes, money_view.money
     amounts = {b.band: b.amount_total for b in money_view.price_distribution}
     outcomes = AgentInputOutcomes(
-        won=buckets.outcomes.won, lost=buckets.outcomes.lost, pending=buckets.outcomes.pending,
+        won=buckets.outcomes.won, lost=buckets.outcomes.lost, open=buckets.outcomes.pending,
         win_pct=_pct(buckets.outcomes.win_rate_pct),
         close_pct=_pct(buckets.outcomes.close_rate_pct),
         won_amt=_whole(o.won_amount), lost_amt=_whole(o.lost_amount),
         open_amt=_whole(o.open_amount),
-        dollar_win_pct=_pct(buckets.outcomes.dollar_win_rate_pct),
-        stale_n=buckets.outcomes.stale_pending, stale_amt=_whole(o.stale_amount),
+        money_win_pct=_pct(buckets.outcomes.dollar_win_rate_pct),
     )  # fmt: skip
     money = AgentInputMoney(
         total_amt=_whole(m.total_amount),
@@ -273,7 +292,10 @@ def build_agent_input(
         confidence_level=buckets.confidence_level,
         currency=currency,
         suppressed_below=buckets.min_cell_count if buckets.min_cell_count > 1 else None,
-        weekly_volume={w.week: w.count for w in buckets.weekly_volume},
+        weekly_volume=AgentInputWeeks(
+            first=buckets.weekly_volume[0].week if buckets.weekly_volume else "0001-W01",
+            counts=tuple(w.count for w in buckets.weekly_volume),
+        ),
         price_distribution={
             b.band: (b.count, _share(b.count, n), _whole(amounts[b.band]), _pct(b.win_rate_pct))
             for b in buckets.price_distribution

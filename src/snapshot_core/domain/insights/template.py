@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["currency_prefix", "template_narrative"]
 
-MAX_FINDINGS = 6
+MAX_FINDINGS = 4  # a short read, and every output token is paid for
 
 
 def _num(value: float | int) -> str:
@@ -46,7 +46,7 @@ def _insight_text(code: str, i: AgentInputInsight, symbol: str) -> tuple[Topic, 
         verb = "rose" if v["after_pct"] > v["before_pct"] else "fell"
         return "outcomes", (
             f"Win rate {verb} from {_num(v['before_pct'])}% to {_num(v['after_pct'])}% "
-            f"({_num(abs(v['change_pts']))} points) over the last 4 complete weeks."
+            f"in the last 4 complete weeks."
         )
     if code == "volume_4w":
         verb = "rose" if up else "fell"
@@ -80,9 +80,8 @@ def _insight_text(code: str, i: AgentInputInsight, symbol: str) -> tuple[Topic, 
         )
     if code == "stale_pipeline":
         return "outcomes", (
-            f"{_num(v['stale_n'])} open estimates ({_num(v['stale_share_pct'])}% of the open "
-            f"ones, {_money(v['stale_amt'], symbol)}) were sent over a month before the latest "
-            f"one: follow them up."
+            f"{_num(v['stale_n'])} open estimates ({_money(v['stale_amt'], symbol)}, "
+            f"{_num(v['stale_share_pct'])}% of open) are over a month old: follow them up."
         )
     if code == "price_concentration" and i.band:
         return "pricing", (
@@ -102,16 +101,15 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
         money = f", {_money(o.won_amt, symbol)} won" if o.won_amt is not None else ""
         yield Finding(
             topic="outcomes",
-            text=f"{o.won} estimates won and {o.lost} lost: a win rate of {_num(o.win_pct)}%"
-            f"{money}.",
+            text=f"Won {o.won}, lost {o.lost}: a {_num(o.win_pct)}% win rate{money}.",
             facts=("outcomes",),
         )
-    weeks = [(count, week) for week, count in ai.weekly_volume.items() if count]
+    weeks = [(count, week) for week, count in ai.weekly_volume.labelled().items() if count]
     if weeks:
         count, week = max(weeks)
         yield Finding(
             topic="demand",
-            text=f"The busiest week was {week} with {count} estimates sent.",
+            text=f"Busiest week: {week}, {count} estimates.",
             facts=(week,),
         )
     price = _largest(ai.price_distribution)  # type: ignore[arg-type]
@@ -119,7 +117,7 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
         band, (_, share, *_rest) = price
         yield Finding(
             topic="pricing",
-            text=f"The most common price band is {band}, with {share}% of estimates.",
+            text=f"Most estimates ({share}%) are in the {band} band.",
             facts=(band,),
         )
     latency = _largest(ai.decision_latency)  # type: ignore[arg-type]
@@ -127,7 +125,7 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
         band, (latency_count, share) = latency
         yield Finding(
             topic="decision_latency",
-            text=f"Most decisions fall in the {band} band ({latency_count} estimates, {share}%).",
+            text=f"Most decisions take {band} ({latency_count} estimates, {share}%).",
             facts=(band,),
         )
 
