@@ -16,6 +16,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select
+from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme
 from snapshot_core.domain.metrics import (
@@ -27,6 +28,7 @@ from snapshot_core.domain.metrics import (
 )
 
 from .encodings import AMOUNT_SCALE, OUTCOME_CODES, SCALED_AMOUNT_CAP
+from .errors import database_errors
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -61,13 +63,14 @@ class MetricColumns:
                 func.count().filter(below & (outcome == LOST)),
             ]
         if self.dialect != "postgresql":
-            text_amount = cast(estimates.c.amount, Text)
-            fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
-            inexact = or_(
-                fraction_digits > AMOUNT_SCALE, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP
-            )
-            columns.append(func.count().filter(inexact))
+            columns.append(func.count().filter(self.inexact()))
         return columns
+
+    def inexact(self) -> ColumnElement[bool]:
+        """SQLite: a row whose scaled amount is not its exact amount (finer, or capped)."""
+        text_amount = cast(estimates.c.amount, Text)
+        fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
+        return or_(fraction_digits > AMOUNT_SCALE, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
 
     def width(self) -> int:
         return 7 + 3 * len(self.below) + (self.dialect != "postgresql")
@@ -114,36 +117,85 @@ def python_sums(
     return weeks, bands, totals, counts
 
 
-def _median(uow: SqlUnitOfWork, column: ColumnElement[Any], source_key: int, n: int) -> Any:
+def _median_amount(
+    uow: SqlUnitOfWork, source_key: int, scheme: BandScheme, price_counts: list[int]
+) -> Decimal | None:
+    """The middle amount(s), sorting only the price band they fall in (known from the band
+    counts), on the integer scaled amount first: a fraction of the rows, cheap comparisons."""
+    n = sum(price_counts)
     if n == 0:
         return None
-    query = (
-        select(column)
-        .where(estimates.c.source_key == source_key, column.is_not(None))
-        .order_by(column)
-        .limit(2 - n % 2)
-        .offset((n - 1) // 2)
-    )
-    return median_of([value for (value,) in uow.execute(query)])
+    wanted = [(n - 1) // 2, n // 2]
+    values: list[Decimal] = []
+    below = 0
+    bounds = [None, *scheme.price_edges, None]
+    for index, count in enumerate(price_counts):
+        positions = [p - below for p in wanted if below <= p < below + count]
+        if positions:
+            lower, upper = bounds[index], bounds[index + 1]
+            query = select(estimates.c.amount).where(estimates.c.source_key == source_key)
+            if lower is not None:
+                query = query.where(estimates.c.amount >= lower)
+            if upper is not None:
+                query = query.where(estimates.c.amount < upper)
+            query = (
+                query.order_by(estimates.c.amount_scaled, estimates.c.amount)
+                .offset(positions[0])
+                .limit(positions[-1] - positions[0] + 1)
+            )
+            values += [value for (value,) in uow.execute(query)]
+        below += count
+    return median_of(values if n % 2 == 0 else values[:1])
+
+
+def _median_days(uow: SqlUnitOfWork, source_key: int) -> Decimal | None:
+    """From the histogram of whole days (a few hundred groups at most), not a sort."""
+    days = estimates.c.latency_days
+    histogram: list[tuple[int, int]] = [
+        tuple(row)
+        for row in uow.execute(
+            select(days, func.count())
+            .where(estimates.c.source_key == source_key, days.is_not(None))
+            .group_by(days)
+            .order_by(days)
+        )
+    ]
+    n = sum(count for _, count in histogram)
+    if n == 0:
+        return None
+    middle, seen = [], 0
+    for value, count in histogram:
+        middle += [value] * sum(seen <= p < seen + count for p in ((n - 1) // 2, n // 2))
+        seen += count
+    return median_of(middle)
 
 
 def _stale(uow: SqlUnitOfWork, source_key: int) -> tuple[int, Decimal]:
+    """Pending estimates sent over STALE_AFTER_DAYS before the latest one: count and sum."""
     latest = uow.execute(
         select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
     ).scalar_one_or_none()
     if latest is None:
         return 0, Decimal(0)
-    cutoff = latest - timedelta(days=STALE_AFTER_DAYS)
-    amounts = [
-        amount
-        for (amount,) in uow.execute(
-            select(estimates.c.amount).where(
-                estimates.c.source_key == source_key,
-                estimates.c.outcome == PENDING_CODE,
-                estimates.c.sent_at < cutoff,
-            )
-        )
-    ]
+    where = (
+        estimates.c.source_key == source_key,
+        estimates.c.outcome == PENDING_CODE,
+        estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
+    )
+    columns = MetricColumns(uow.dialect, [])
+    aggregate: list[ColumnElement[Any]] = [func.count(), func.sum(columns.amount)]
+    if uow.dialect != "postgresql":
+        aggregate.append(func.count().filter(columns.inexact()))
+    try:
+        row = tuple(uow.connection.execute(select(*aggregate).where(*where)).one())
+    except OperationalError as error:  # SQLite's integer sum overflowed: sum in Python
+        if "integer overflow" not in str(error.orig):
+            with database_errors(uow.store.url):
+                raise
+        row = (None, None, 1)
+    if len(row) == 2 or not row[2]:
+        return row[0], columns.money(row[1])
+    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(*where))]
     return len(amounts), sum(amounts, Decimal(0))
 
 
@@ -212,7 +264,6 @@ def _metric_tallies(
     }
     if not exact:
         weeks, bands, sums, counts = python_sums(uow, source_key, scheme, week_label)
-    total = sum(count for _, count, _ in listed)
     stale_count, stale_amount = _stale(uow, source_key)
     return MetricTallies(
         won=counts["won"],
@@ -222,8 +273,8 @@ def _metric_tallies(
         lost_amount=sums["lost"],
         open_amount=sums["pending"],
         total_amount=sums["all"],
-        median_amount=_median(uow, estimates.c.amount, source_key, total),
-        median_latency_days=_median(uow, estimates.c.latency_days, source_key, decided),
+        median_amount=_median_amount(uow, source_key, scheme, price_counts),
+        median_latency_days=_median_days(uow, source_key),
         stale_pending=stale_count,
         stale_amount=stale_amount,
         weeks=weeks,
