@@ -46,6 +46,11 @@ SAMPLES = {
     "no_outcomes": _with([None]),
     "one_week": _one_week(),
     "empty": [],
+    # An even count whose middle two amounts sit in different price bands.
+    "median_across_bands": [
+        EstimateRow(amount=Decimal(a), sent_at=NOW, decided_at=NOW + timedelta(days=d))
+        for a, d in (("100", 1), ("499.99", 2), ("500", 9), ("20000", 40))
+    ],
     "huge_and_fine_amounts": [
         EstimateRow(amount=Decimal(a), sent_at=NOW, outcome="won")
         for a in ("99999999999999.5", "0.00001", "12345.67891", "1E+20")

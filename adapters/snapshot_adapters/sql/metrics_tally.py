@@ -18,16 +18,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select
 from sqlalchemy.exc import OperationalError
 
-from snapshot_core.domain import BandScheme
+from snapshot_core.domain import BandScheme, EstimateRow
 from snapshot_core.domain.metrics import (
     EXACT,
     STALE_AFTER_DAYS,
     BandOutcomes,
     MetricTallies,
     median_of,
+    tally_metrics,
 )
 
-from .encodings import AMOUNT_SCALE, OUTCOME_CODES, SCALED_AMOUNT_CAP
+from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
 from .errors import database_errors
 from .schema import estimates
 
@@ -88,33 +89,20 @@ def _bands_from_cumulative(cumulative: list[Any], total: Any) -> list[Any]:
 
 def python_sums(
     uow: SqlUnitOfWork, source_key: int, scheme: BandScheme, week_label: Any
-) -> tuple[dict[str, BandOutcomes], dict[str, BandOutcomes], dict[str, Decimal], dict[str, int]]:
-    """Per-week and per-band sums and counts from the stored exact amounts (the rare path)."""
-    counts = {"won": 0, "lost": 0, "pending": 0}
-    weeks: dict[str, BandOutcomes] = {}
-    bands: dict[str, BandOutcomes] = {}
-    totals = {"won": Decimal(0), "lost": Decimal(0), "pending": Decimal(0), "all": Decimal(0)}
-    query = select(estimates.c.week_key, estimates.c.amount, estimates.c.outcome).where(
-        estimates.c.source_key == source_key
+) -> MetricTallies:
+    """The rare path: the core's reference tally over the stored exact rows."""
+    columns = (estimates.c.week_key, estimates.c.amount, estimates.c.outcome, estimates.c.sent_at)
+    query = select(*columns).where(estimates.c.source_key == source_key)
+    rows, keys = [], []
+    for week_key, amount, code, sent_at in (tuple(row) for row in uow.execute(query)):
+        rows.append(EstimateRow(amount=amount, sent_at=sent_at, outcome=OUTCOME_OF_CODE[code]))
+        keys.append(week_key)
+    week_of_row = {id(row): week_label(key) for row, key in zip(rows, keys, strict=True)}
+    return tally_metrics(
+        rows,
+        week_of=lambda row: week_of_row[id(row)],
+        band_of=lambda row: scheme.price_labels[scheme.price_band_index(row.amount)],
     )
-    names = {WON: "won", LOST: "lost", PENDING_CODE: "pending"}
-    for row in uow.execute(query):
-        week_key, amount, code = tuple(row)
-        totals["all"] += amount
-        if code in names:
-            totals[names[code]] += amount
-            counts[names[code]] += 1
-        for into, key in (
-            (weeks, week_label(week_key)),
-            (bands, scheme.price_labels[scheme.price_band_index(amount)]),
-        ):
-            seen = into.get(key) or BandOutcomes()
-            into[key] = BandOutcomes(
-                amount_total=seen.amount_total + amount,
-                won=seen.won + (code == WON),
-                lost=seen.lost + (code == LOST),
-            )
-    return weeks, bands, totals, counts
 
 
 def _median_amount(
@@ -263,7 +251,15 @@ def _metric_tallies(
         if c
     }
     if not exact:
-        weeks, bands, sums, counts = python_sums(uow, source_key, scheme, week_label)
+        exact_tally = python_sums(uow, source_key, scheme, week_label)
+        weeks, bands = dict(exact_tally.weeks), dict(exact_tally.price_bands)
+        counts = {"won": exact_tally.won, "lost": exact_tally.lost, "pending": exact_tally.pending}
+        sums = {
+            "won": exact_tally.won_amount,
+            "lost": exact_tally.lost_amount,
+            "pending": exact_tally.open_amount,
+            "all": exact_tally.total_amount,
+        }
     stale_count, stale_amount = _stale(uow, source_key)
     return MetricTallies(
         won=counts["won"],

@@ -94,6 +94,19 @@ def _periods(items: Sequence[object]) -> tuple[Sequence[object], Sequence[object
     return complete[-2 * PERIOD_WEEKS : -PERIOD_WEEKS], complete[-PERIOD_WEEKS:]
 
 
+def _period_sums(buckets: EstimateBuckets, field: str) -> tuple[Decimal, Decimal] | None:
+    """A weekly field summed over the 4 complete weeks before the last 4, and over those 4;
+    ``None`` when there are too few weeks or a value is hidden or unknown."""
+    periods = _periods(buckets.weekly_volume)
+    if periods is None:
+        return None
+    values = [[getattr(week, field) for week in period] for period in periods]
+    if any(v is None for period in values for v in period):
+        return None
+    before, after = (sum((Decimal(v) for v in period), Decimal(0)) for period in values)
+    return before, after
+
+
 def _change_pct(before: Decimal | int, after: Decimal | int) -> Decimal:
     return _q(100 * (Decimal(after) - Decimal(before)) / Decimal(before))
 
@@ -105,16 +118,10 @@ class VolumeChange(InsightKind):
 
     @classmethod
     def detect(cls, buckets: EstimateBuckets) -> Insight | None:
-        periods = _periods(buckets.weekly_volume)
-        if periods is None:
+        sums = _period_sums(buckets, "count")
+        if sums is None:
             return None
-        sums = []
-        for period in periods:
-            counts = [getattr(w, "count", None) for w in period]
-            if any(c is None for c in counts):
-                return None
-            sums.append(sum(c or 0 for c in counts))
-        before, after = sums
+        before, after = (int(v) for v in sums)
         if before + after < 40 or not before:
             return None
         if abs(two_count_z(before, after)) < SIGNIFICANT_Z:
@@ -136,17 +143,10 @@ class WinRateChange(InsightKind):
 
     @classmethod
     def detect(cls, buckets: EstimateBuckets) -> Insight | None:
-        periods = _periods(buckets.weekly_volume)
-        if periods is None:
+        won, lost = _period_sums(buckets, "won"), _period_sums(buckets, "lost")
+        if won is None or lost is None:
             return None
-        tallies = []
-        for period in periods:
-            won = [getattr(w, "won", None) for w in period]
-            lost = [getattr(w, "lost", None) for w in period]
-            if any(v is None for v in (*won, *lost)):
-                return None
-            tallies.append((sum(v or 0 for v in won), sum(v or 0 for v in lost)))
-        (won_a, lost_a), (won_b, lost_b) = tallies
+        (won_a, won_b), (lost_a, lost_b) = ((int(a), int(b)) for a, b in (won, lost))
         k = max(buckets.min_cell_count, 20)
         if won_a + lost_a < k or won_b + lost_b < k:
             return None
@@ -171,20 +171,14 @@ class AverageAmountChange(InsightKind):
 
     @classmethod
     def detect(cls, buckets: EstimateBuckets) -> Insight | None:
-        periods = _periods(buckets.weekly_volume)
-        if periods is None:
+        counts, amounts = _period_sums(buckets, "count"), _period_sums(buckets, "amount_total")
+        if counts is None or amounts is None:
             return None
-        averages = []
-        for period in periods:
-            counts = [getattr(w, "count", None) for w in period]
-            amounts = [getattr(w, "amount_total", None) for w in period]
-            if any(v is None for v in (*counts, *amounts)):
-                return None
-            count = sum(c or 0 for c in counts)
-            if count < max(30, buckets.min_cell_count):
-                return None
-            averages.append(sum((a or Decimal(0) for a in amounts), Decimal(0)) / count)
-        before, after = (_q(a, "1") for a in averages)
+        if min(counts) < max(30, buckets.min_cell_count):
+            return None
+        before, after = (
+            _q(total / count, "1") for total, count in zip(amounts, counts, strict=True)
+        )
         if not before:
             return None
         change = _change_pct(before, after)
