@@ -56,7 +56,7 @@ def parse_outcome_map(
             raise ValueError(
                 f"{status.strip()!r} maps to {outcome!r}: an outcome is won, lost or pending"
             )
-        mapped[status_key(status)] = value  # type: ignore[assignment]
+        mapped[status_key(status)] = value
     return mapped
 
 

@@ -58,4 +58,8 @@ class SqlEstimates:
             return {}
         code = estimates.c.outcome
         query = select(code, func.count()).where(estimates.c.source_key == key).group_by(code)
-        return {OUTCOME_OF_CODE[code]: count for code, count in self._uow.execute(query)}
+        counts: dict[Outcome | None, int] = {}
+        for result_row in self._uow.execute(query):
+            outcome_code, count = tuple(result_row)
+            counts[OUTCOME_OF_CODE[outcome_code]] = count
+        return counts
