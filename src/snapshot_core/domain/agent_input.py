@@ -47,11 +47,12 @@ class _Strict(BaseModel):
 
 
 WeekLabel = Annotated[str, StringConstraints(pattern=_WEEK)]
-BandLabel = Annotated[str, StringConstraints(pattern=BAND_LABEL_PATTERN, max_length=24)]
+BandLabel = Annotated[
+    str, StringConstraints(pattern=BAND_LABEL_PATTERN, max_length=BAND_LABEL_MAX_LENGTH)
+]
 Count = Annotated[int, Field(ge=0)]
 Pct = Annotated[float, Field(ge=-10_000, le=10_000)]
 WholeAmount = Annotated[int, Field(ge=0)]  # whole currency units: a total, never one estimate's
-assert BAND_LABEL_MAX_LENGTH == 24
 
 
 class AgentInputWeeks(_Strict):
