@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .facts import FactKind, GroundingNumber
 from .grounding import numbers_in_values
-from .insights.catalogue import Direction, Insight
+from .insights.model import Direction, Insight
 from .models import (
     BAND_LABEL_MAX_LENGTH,
     BAND_LABEL_PATTERN,

@@ -12,11 +12,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import ClassVar, Literal
 
-from pydantic import Field
-
-from ..models import EstimateBuckets, FrozenModel, PriceBandCount
+from ..models import EstimateBuckets, PriceBandCount
+from .model import Direction, Insight, InsightKind
 from .stats import (
     mann_kendall_z,
     robust_z_scores,
@@ -25,16 +23,8 @@ from .stats import (
     two_proportion_z,
 )
 
-__all__ = [
-    "CATALOGUE",
-    "Direction",
-    "Insight",
-    "InsightKind",
-    "rank_insights",
-]
+__all__ = ["CATALOGUE", "Direction", "Insight", "InsightKind", "rank_insights"]
 
-Direction = Literal["good", "bad"]
-Topic = Literal["demand", "pricing", "decision_latency", "outcomes"]
 PERIOD_WEEKS = 4
 SIGNIFICANT_Z = 2.576  # two-sided p < 0.01: few claims from noise over many sources
 UNUSUAL_Z = 3.5  # Iglewicz and Hoaglin's cut-off for a robust z-score
@@ -43,42 +33,6 @@ MIN_TREND_WEEKS = 8
 
 def _q(value: float | Decimal, places: str = "0.1") -> Decimal:
     return Decimal(str(value)).quantize(Decimal(places), ROUND_HALF_UP)
-
-
-class Insight(FrozenModel):
-    """One finding of the catalogue, with the numbers it rests on (name suffix = kind:
-    ``_n`` count, ``_pct`` percent, ``_chg`` percent change, ``_pts`` points, ``_amt`` money,
-    ``_days`` days; each stated with the decimals it has)."""
-
-    code: str = Field(description="the kind's stable code, also the fact id the model cites")
-    topic: Topic = Field(description="the narrative topic it belongs to")
-    direction: Direction = Field(description="good or bad for the contractor")
-    magnitude: float = Field(ge=0, description="size of the effect, 0..1+, for ranking")
-    week: str | None = Field(default=None, description="the week it is about, if one")
-    band: str | None = Field(default=None, description="the band it is about, if one")
-    values: dict[str, Decimal] = Field(description="the numbers it rests on, by name")
-
-
-class InsightKind:
-    """A kind of insight: ``code`` and ``meaning`` (docs/insights.md has a row per code)."""
-
-    code: ClassVar[str]
-    meaning: ClassVar[str]
-    topic: ClassVar[Topic]
-
-    @classmethod
-    def detect(cls, buckets: EstimateBuckets) -> Insight | None:
-        raise NotImplementedError
-
-    @classmethod
-    def _make(cls, direction: Direction, magnitude: float, **values: Decimal) -> Insight:
-        return Insight(
-            code=cls.code,
-            topic=cls.topic,
-            direction=direction,
-            magnitude=round(magnitude, 4),
-            values=values,
-        )
 
 
 def _complete(buckets: EstimateBuckets) -> list[int] | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..narrative import Finding, SnapshotNarrative
-from .catalogue import Topic
+from .model import Topic
 
 if TYPE_CHECKING:
     from ..agent_input import AgentInput, AgentInputInsight
