@@ -2,11 +2,13 @@
 
     .venv/bin/python benchmarks/bench_tokens.py
 
-A realistic source (400 estimates over 12 ISO weeks, every price and latency band populated)
-is ingested and bucketed with the core; the OpenAI adapter renders its request through the
-real SDK into an in-process transport (no socket), and the body it would send is measured.
-The typical narrative is the fake model's. OpenAI's accounting of the schema is unpublished:
-the schema is counted as the compact JSON of ``response_format``, an estimate.
+A realistic source (530 estimates over 16 ISO weeks, every price and latency band populated,
+outcomes won/lost/pending, a rising win rate and an old open pipeline) is ingested and bucketed
+with the core, and its ranked insights selected as a run does; the OpenAI adapter renders its
+request through the real SDK into an in-process transport (no socket), and the body it would
+send is measured. The typical narrative is the fake model's (the core's template). OpenAI's
+accounting of the schema is unpublished: the schema is counted as the compact JSON of
+``response_format``, an estimate.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import random
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import Any
 
@@ -36,7 +40,14 @@ from snapshot_adapters.openai import (
     price_usd,
 )
 from snapshot_core import Orchestrator
-from snapshot_core.domain import AgentInput, TokenUsage, build_agent_input
+from snapshot_core.domain import (
+    AgentInput,
+    EstimateRow,
+    RunPolicy,
+    TokenUsage,
+    build_agent_input,
+    rank_insights,
+)
 
 MODEL = "gpt-4o-2024-08-06"
 # OpenAI's cookbook ("How to count tokens with tiktoken"): each chat message costs 3 tokens
@@ -45,14 +56,40 @@ PER_MESSAGE, REPLY_PRIMING = 3, 3
 GOAL_TOKENS, GOAL_USD = 600, 0.0025
 
 
-def bucketed_agent_input(rows: list[dict[str, Any]]) -> AgentInput:
+def sixteen_weeks_with_outcomes(seed: int = 7) -> list[EstimateRow]:
+    """The 12-week banded source, stretched to 16 weeks (2026-W02..W17), with outcomes: the
+    win rate rises from about 30 % to 55 % over the last weeks, and early estimates stay open."""
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    rows = []
+    for index, row in enumerate(banded_estimates(530, seed=seed)):
+        week = rng.randrange(16)
+        sent = start + timedelta(weeks=week, days=rng.randrange(5), hours=rng.randrange(9))
+        decided = None if row.decided_at is None else sent + (row.decided_at - row.sent_at)
+        p_win = 0.3 if week < 11 else 0.55
+        outcome = "pending" if decided is None else ("won" if rng.random() < p_win else "lost")
+        rows.append(
+            EstimateRow(
+                amount=row.amount,
+                sent_at=sent,
+                decided_at=decided,
+                estimate_id=f"EST-{index:05d}",
+                outcome=outcome,  # type: ignore[arg-type]
+            )
+        )
+    return rows
+
+
+def bucketed_agent_input(rows: list[EstimateRow]) -> AgentInput:
     """Ingest and bucket through the core's use cases; the AgentInput a run would send."""
     store = MemoryStore()
     flow = Orchestrator(
         uow_factory=store, model=FakeModel(), clock=FixedClock(), ids=SequentialIds()
     )
     source_id = flow.ingest_estimates(user_id="bench", rows=rows, name="bench")
-    return build_agent_input(flow.bucket_source(source_id=source_id, user_id="bench"))
+    buckets = flow.bucket_source(source_id=source_id, user_id="bench")
+    policy = RunPolicy()
+    return build_agent_input(buckets, rank_insights(buckets, policy.max_insights))
 
 
 def wire_body(agent_input: AgentInput) -> bytes:
@@ -103,12 +140,13 @@ def measure(agent_input: AgentInput) -> dict[str, Any]:
 
 
 def main() -> None:
-    agent_input = bucketed_agent_input(banded_estimates())
-    weeks = len(agent_input.weekly_volume)
+    agent_input = bucketed_agent_input(sixteen_weeks_with_outcomes())
+    weeks = len(agent_input.weekly_volume.counts)
     empty = [
-        b.band
-        for b in (*agent_input.price_distribution, *agent_input.decision_latency)
-        if not b.count
+        band
+        for bands in (agent_input.price_distribution, agent_input.decision_latency)
+        for band, cells in bands.items()
+        if not cells[0]
     ]
     m = measure(agent_input)
     print(
@@ -117,6 +155,7 @@ def main() -> None:
         f"genai-prices {version('genai-prices')}"
     )
     print(f"source: n={agent_input.estimate_count}, {weeks} weeks, empty bands: {empty or 'none'}")
+    print(f"insights sent: {', '.join(agent_input.insights) or 'none'}")
     print(f"request body on the wire: {m['body_bytes']} bytes, sha256 {m['body_sha256'][:16]}…")
     print(f"system prompt            {m['system']:5d} tokens")
     print(f"AgentInput (user)        {m['user']:5d} tokens")

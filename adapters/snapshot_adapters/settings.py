@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from snapshot_core.domain import (
     LEASE_SAFETY_MARGIN_SECONDS,
+    BandScheme,
     InvalidSettingsError,
     RunPolicy,
     redact_url,
@@ -102,6 +104,20 @@ class Settings(BaseSettings):
             raise ValueError(f"{problem}: {redact_url(value)}")
         return value
 
+    price_bands: str | None = Field(
+        default=None, description='price band edges, ascending: "500,1000,2500,5000,10000"'
+    )
+    latency_bands: str | None = Field(
+        default=None, description='last day of each decided latency band: "2,7,14,30"'
+    )
+    currency: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code amounts are shown in"
+    )
+    narrative_fallback: Literal["none", "template"] = Field(
+        default="none", description="template: save the core's narrative when the call fails"
+    )
+    max_insights: int = Field(default=4, ge=0, le=8, description="insights sent to the model")
+
     @model_validator(mode="after")
     def _lease_outlasts_the_call(self) -> Settings:
         # A lease shorter than the call would let a second attempt start while the first
@@ -123,6 +139,32 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _bands_make_a_scheme(self) -> Settings:
+        self.band_scheme()  # refuse a bad list when settings load, never at run time
+        return self
+
+    def band_scheme(self) -> BandScheme:
+        """The band scheme of SNAPSHOT_PRICE_BANDS and SNAPSHOT_LATENCY_BANDS (labels follow)."""
+        default = BandScheme()
+        prices = _edges("SNAPSHOT_PRICE_BANDS", self.price_bands)
+        last_days = _edges("SNAPSHOT_LATENCY_BANDS", self.latency_bands)
+        if last_days and any(day != day.to_integral_value() or day < 0 for day in last_days):
+            raise ValueError("SNAPSHOT_LATENCY_BANDS: each value is a whole number of days >= 0")
+        try:
+            return BandScheme(
+                price_edges=tuple(prices) if prices else default.price_edges,
+                latency_edges_days=(
+                    tuple(int(day) + 1 for day in last_days)
+                    if last_days
+                    else default.latency_edges_days
+                ),
+            )
+        except ValidationError as error:
+            names = "SNAPSHOT_PRICE_BANDS / SNAPSHOT_LATENCY_BANDS"
+            message = error.errors()[0]["msg"].removeprefix("Value error, ")
+            raise ValueError(f"{names}: {message}") from None
+
     @property
     def storage_backend(self) -> Literal["memory", "sql"]:
         return "memory" if self.database_url.startswith("memory:") else "sql"
@@ -133,6 +175,10 @@ class Settings(BaseSettings):
             min_cell_count=self.min_cell_count,
             max_weeks=self.max_weeks,
             lease_seconds=self.lease_seconds,
+            band_scheme=self.band_scheme(),
+            currency=self.currency,
+            narrative_fallback=self.narrative_fallback,
+            max_insights=self.max_insights,
         )
 
 
@@ -161,6 +207,21 @@ _ALIASED = {
     "azure_ad_token": "AZURE_OPENAI_AD_TOKEN",
     "azure_api_version": "OPENAI_API_VERSION",
 }
+
+
+def _edges(name: str, listed: str | None) -> list[Decimal]:
+    """``"500, 1000,2500"`` -> decimals; a value that is not a number names the setting."""
+    if listed is None or not listed.strip():
+        return []
+    edges = []
+    for item in listed.split(","):
+        try:
+            edges.append(Decimal(item.strip()))
+        except InvalidOperation:
+            raise ValueError(f"{name}: {item.strip()!r} is not a number") from None
+    if any(not edge.is_finite() for edge in edges):
+        raise ValueError(f"{name}: every edge must be a finite number")
+    return edges
 
 
 def _setting_name(location: tuple[int | str, ...]) -> str:

@@ -13,33 +13,31 @@ from pydantic import ValidationError
 
 from snapshot_core.domain import (
     AgentInput,
-    AgentInputBand,
     EstimateRow,
     build_agent_input,
     build_buckets,
     narrative_json_schema,
+    suppress_buckets,
     tally_estimates,
 )
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 
 
-def test_only_counts_labels_shares_and_confidence() -> None:
+def _input(rows: list[EstimateRow], k: int = 0) -> AgentInput:
+    return build_agent_input(suppress_buckets(build_buckets("s", tally_estimates(rows), NOW), k))
+
+
+def test_only_counts_labels_shares_totals_and_confidence() -> None:
     rows = [
         EstimateRow(amount=Decimal(700 + i), sent_at=NOW + timedelta(days=i)) for i in range(30)
     ]
     payload = json.loads(
         build_agent_input(build_buckets("src-secret", tally_estimates(rows), NOW)).to_json()
     )
-    assert set(payload) == {
-        "estimate_count",
-        "confidence_level",
-        "weekly_volume",
-        "price_distribution",
-        "decision_latency",
-        "suppressed_below",
-    }
-    assert payload["price_distribution"][1] == {"band": "500-1k", "count": 30, "share_pct": 100}
+    assert set(payload) == {"n", "conf", "cur", "weeks", "price", "latency", "money", "insights"}
+    assert payload["price"]["500-1k"] == [30, 100, sum(700 + i for i in range(30)), None]
+    assert payload["money"] == {"total_amt": 21435, "avg_amt": 715, "median_amt": 715}
     assert "src-secret" not in json.dumps(payload)
 
 
@@ -48,21 +46,27 @@ def test_only_counts_labels_shares_and_confidence() -> None:
 )
 def test_a_band_label_cannot_carry_text_or_raw_values(band: str) -> None:
     with pytest.raises(ValidationError):
-        AgentInputBand(band=band, count=1, share_pct=1)
+        AgentInput.model_validate(
+            {"n": 1, "conf": "low", "weeks": {}, "price": {band: [1, 1, 1, 1]}, "latency": {}}
+        )
 
 
 def test_extra_fields_are_refused() -> None:
     with pytest.raises(ValidationError):
         AgentInput.model_validate(
-            {
-                "estimate_count": 1,
-                "confidence_level": "low",
-                "weekly_volume": {},
-                "price_distribution": [],
-                "decision_latency": [],
-                "notes": "hi",
-            }
+            {"n": 1, "conf": "low", "weeks": {}, "price": {}, "latency": {}, "notes": "hi"}
         )
+
+
+def test_an_amount_resting_on_one_estimate_is_never_sent_even_without_suppression() -> None:
+    rows = [EstimateRow(amount=Decimal(600), sent_at=NOW) for _ in range(29)]
+    rows.append(EstimateRow(amount=Decimal("31337.42"), sent_at=NOW, outcome="won"))
+    payload = json.loads(_input(rows).to_json())
+    assert payload["price"]["10k+"][0] == 1
+    assert payload["price"]["10k+"][2] is None
+    assert payload["price"]["500-1k"][2] is None  # or 10k+ = total - 500-1k
+    assert "won_amt" not in payload["outcomes"]
+    assert "31337" not in json.dumps(payload)
 
 
 @given(st.lists(st.integers(1, 10**9), min_size=25, max_size=60, unique=True))
@@ -72,12 +76,22 @@ def test_canary_amounts_and_ids_never_reach_the_payload(canaries: list[int]) -> 
             amount=Decimal(c) + Decimal("0.37"),
             sent_at=NOW + timedelta(hours=i),
             estimate_id=f"CANARY-{c}",
+            outcome=("won", "lost", "pending")[i % 3],
         )
         for i, c in enumerate(canaries)
     ]
-    payload = build_agent_input(build_buckets("s", tally_estimates(rows), NOW)).to_json()
+    payload = _input(rows).to_json()
     for c in canaries:
         assert f"{c}.37" not in payload and f"CANARY-{c}" not in payload
+
+
+def test_the_payload_round_trips_through_its_strict_schema() -> None:
+    rows = [
+        EstimateRow(amount=Decimal(100 * i + 50), sent_at=NOW + timedelta(days=i), outcome="won")
+        for i in range(40)
+    ]
+    agent_input = _input(rows, k=3)
+    assert AgentInput.model_validate_json(agent_input.to_json()) == agent_input
 
 
 def _walk(node: object) -> list[dict[str, object]]:

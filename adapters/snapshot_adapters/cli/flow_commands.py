@@ -55,7 +55,20 @@ def run(
     """Make one snapshot of a bucketed source (one model call); prints the snapshot id."""
     user_id = require_user(user)
     snapshot_id = container().orchestrator().run_snapshot(source_id=source_id, user_id=user_id)
+    _notice_template_narrative(snapshot_id, user_id)
     print(snapshot_id)
+
+
+def _notice_template_narrative(snapshot_id: str, user_id: str) -> None:
+    """SNAPSHOT_NARRATIVE_FALLBACK=template saved the core's narrative: say why, exit 0."""
+    snapshot = get_snapshot(
+        uow_factory=container().storage(), snapshot_id=snapshot_id, user_id=user_id
+    )
+    if snapshot.meta.narrative_source == "template":
+        err.print(
+            "Notice: the model call failed (see `snapshot stats`); the snapshot was saved with "
+            "the template narrative (SNAPSHOT_NARRATIVE_FALLBACK=template)."
+        )
 
 
 @app.command()
@@ -78,7 +91,7 @@ def show(
 
         print(render_html(snapshot))
     else:
-        print_snapshot(out, snapshot)
+        print_snapshot(out, snapshot, container().settings().currency)
 
 
 @app.command()

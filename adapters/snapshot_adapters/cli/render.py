@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from snapshot_core.domain import BandCount, RunStats, SnapshotResult, SnapshotRun, Source, WeekCount
+from snapshot_core.domain import (
+    BandCount,
+    PriceBandCount,
+    RunStats,
+    SnapshotResult,
+    SnapshotRun,
+    Source,
+    WeekCount,
+)
 
 __all__ = ["print_run_facts", "print_snapshot", "print_sources", "print_stats"]
 
@@ -28,15 +37,61 @@ def _distribution(title: str, label: str, cells: Sequence[BandCount | WeekCount]
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column(label)
     table.add_column("count", justify="right")
+    priced = any(isinstance(cell, PriceBandCount) for cell in cells)
+    if priced:  # a price band's money and win rate
+        table.add_column("amount", justify="right")
+        table.add_column("win rate", justify="right")
     table.add_column("", no_wrap=True, style="cyan")
     top = max((cell.count or 0 for cell in cells), default=0)
     for cell in cells:
         name = cell.week if isinstance(cell, WeekCount) else cell.band
-        table.add_row(name, _count(cell.count, k), _bar(cell.count, top))
+        extra = []
+        if priced and isinstance(cell, PriceBandCount):
+            amount = "–" if cell.amount_total is None else f"{cell.amount_total:,.2f}"
+            extra = [amount, _pct(cell.win_rate_pct)]
+        table.add_row(name, _count(cell.count, k), *extra, _bar(cell.count, top))
     return table
 
 
-def print_snapshot(console: Console, snapshot: SnapshotResult) -> None:
+def _amount(value: Decimal | None, currency: str) -> str:
+    return "–" if value is None else f"{value:,.2f} {currency}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def _metrics(snapshot: SnapshotResult, currency: str) -> Table:
+    """Win rate, pipeline and job sizes ("–": unknown, or hidden as too small)."""
+    o, m, k = snapshot.outcomes, snapshot.money, snapshot.meta.min_cell_count
+    table = Table(title="Outcomes and money", title_justify="left", show_header=False)
+    table.show_edge = table.pad_edge = False
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    shown = (o.won, o.lost, o.pending)
+    counts = "–" if o.won is None else " / ".join(_count(c, k) for c in shown)
+    stale = "–" if o.pending is None else _count(o.stale_pending, k)
+    median_days = snapshot.decision_latency.median_days
+    rows = [
+        ("won / lost / open", counts),
+        ("win rate (of decided)", _pct(o.win_rate_pct)),
+        ("close rate (decided of sent)", _pct(o.close_rate_pct)),
+        ("won", _amount(o.won_amount, currency)),
+        ("lost", _amount(o.lost_amount, currency)),
+        ("open pipeline", _amount(o.open_amount, currency)),
+        ("win rate by money", _pct(o.dollar_win_rate_pct)),
+        ("open over 30 days", f"{stale} · {_amount(o.stale_amount, currency)}"),
+        ("total quoted", _amount(m.total_amount, currency)),
+        ("average job", _amount(m.average_amount, currency)),
+        ("median job", _amount(m.median_amount, currency)),
+        ("median days to decide", "–" if median_days is None else str(median_days)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def print_snapshot(console: Console, snapshot: SnapshotResult, currency: str = "USD") -> None:
     meta, k = snapshot.meta, snapshot.meta.min_cell_count
     console.print(
         Text.assemble(
@@ -45,8 +100,11 @@ def print_snapshot(console: Console, snapshot: SnapshotResult) -> None:
             "confidence ",
             (meta.confidence_level, "bold"),
             f" · model {meta.model} · generated {meta.generated_at:%Y-%m-%d %H:%M} UTC",
+            " · narrative by the template" if meta.narrative_source == "template" else "",
         )
     )
+    console.print()
+    console.print(_metrics(snapshot, currency))
     console.print()
     console.print(_distribution("Weekly volume", "week", snapshot.demand.weekly_volume, k))
     console.print()

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from snapshot_core.domain import (
     AgentInput,
-    AgentInputBand,
     CallFacts,
     ModelReply,
     TokenUsage,
+    template_narrative,
 )
 
 __all__ = ["FAKE_MODEL_NAME", "FakeModel", "fake_narrative"]
@@ -22,45 +22,10 @@ __all__ = ["FAKE_MODEL_NAME", "FakeModel", "fake_narrative"]
 FAKE_MODEL_NAME = "fake-narrator-1"
 
 
-def _largest(bands: tuple[AgentInputBand, ...]) -> AgentInputBand | None:
-    shown = [b for b in bands if b.count]
-    return max(shown, key=lambda b: (b.count or 0, -bands.index(b))) if shown else None
-
-
 def fake_narrative(agent_input: AgentInput) -> dict[str, object]:
-    """The same input always gives the same narrative, citing only numbers from the input."""
-    findings: list[dict[str, str]] = []
-    weeks = [(count, week) for week, count in agent_input.weekly_volume.items() if count]
-    if weeks:
-        count, week = max(weeks)
-        findings.append(
-            {"topic": "demand", "text": f"The busiest week was {week} with {count} estimates sent."}
-        )
-    price = _largest(agent_input.price_distribution)
-    if price is not None:
-        findings.append(
-            {
-                "topic": "pricing",
-                "text": f"The most common price band is {price.band}, "
-                f"with {price.share_pct}% of estimates.",
-            }
-        )
-    latency = _largest(agent_input.decision_latency)
-    if latency is not None:
-        findings.append(
-            {
-                "topic": "decision_latency",
-                "text": f"Most decisions fall in the {latency.band} band "
-                f"({latency.count} estimates, {latency.share_pct}%).",
-            }
-        )
-    if not findings:
-        findings.append({"topic": "demand", "text": "Every count is too small to show."})
-    headline = (
-        f"{agent_input.estimate_count} estimates analysed "
-        f"({agent_input.confidence_level} confidence)."
-    )
-    return {"headline": headline, "findings": findings}
+    """The core's template narrative: the same input always gives the same narrative, citing
+    only facts of the input (each finding names the fact ids it rests on)."""
+    return template_narrative(agent_input).model_dump(mode="json")
 
 
 class FakeModel:

@@ -19,9 +19,10 @@ __all__ = [
 # themselves; this says what they describe, what null means, and the grounding rule the core
 # enforces afterwards (a reply citing any other number fails with ungrounded_output).
 SYSTEM_PROMPT = (
-    "Summarise these aggregates of a contractor's estimates (latency: days from sending to "
-    "decision). A null count is hidden as too small. Cite only numbers in the JSON, exactly "
-    "as written; derive none (no sums, differences, averages)."
+    "Summarise a contractor's estimates, insights first. weeks: counts per ISO week from "
+    "`from`; price: band:[n,share%,amount,win%]; latency (days to decide): band:[n,share%]. "
+    "Null: hidden. Cite numbers as written, money with a currency sign, weeks by label; "
+    "derive none. facts: the keys each finding cites."
 )
 
 

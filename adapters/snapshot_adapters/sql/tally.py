@@ -11,15 +11,17 @@ on integers when the edges allow it (see ``encodings.scaled_amount``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme, BucketTallies
 from snapshot_core.domain import week_label as core_week_label
 
 from .encodings import scaled_edge
+from .errors import database_errors
+from .metrics_tally import MetricColumns, metric_tallies
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -40,9 +42,12 @@ def _amount_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
     return estimates.c.amount, list(scheme.price_edges)  # an edge finer than the scale
 
 
-def tally_query(source_key: int, scheme: BandScheme) -> Select[Any]:
+def tally_query(
+    source_key: int, scheme: BandScheme, dialect: str = "sqlite", *, metrics: bool = True
+) -> Select[Any]:
     """Per week: count, decided count, then ``count(amount < edge)`` for each price edge and
-    ``count(latency_days < edge)`` for each latency edge (cumulative counts)."""
+    ``count(latency_days < edge)`` for each latency edge (cumulative counts), then the
+    metric columns (``MetricColumns``: outcome counts and sums, per week and below each edge)."""
     amount, bounds = _amount_bounds(scheme)
     days = estimates.c.latency_days
     columns: list[ColumnElement[Any]] = [
@@ -52,6 +57,8 @@ def tally_query(source_key: int, scheme: BandScheme) -> Select[Any]:
         *(func.count().filter(amount < bound) for bound in bounds),
         *(func.count().filter(days < edge) for edge in scheme.latency_edges_days),
     ]
+    if metrics:
+        columns += MetricColumns(dialect, [amount < bound for bound in bounds]).columns()
     return (
         select(*columns).where(estimates.c.source_key == source_key).group_by(estimates.c.week_key)
     )
@@ -78,26 +85,46 @@ def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> Buc
     price_below = [0] * n_price
     latency_below = [0] * len(scheme.latency_edges_days)
     total = decided = 0
-    result: Iterable[Any] = (
-        () if source_key is None else uow.execute(tally_query(source_key, scheme))
-    )
-    for result_row in result:
-        row: tuple[int, ...] = tuple(result_row)
+    result = [] if source_key is None else _tally_rows(uow, source_key, scheme)
+    for row in result:
         week_key, count, week_decided = row[0], row[1], row[2]
         weeks[week_label(week_key)] += count
         total += count
         decided += week_decided
         for index, value in enumerate(row[3 : 3 + n_price]):
             price_below[index] += value
-        for index, value in enumerate(row[3 + n_price :]):
+        for index, value in enumerate(row[3 + n_price : 3 + n_price + len(latency_below)]):
             latency_below[index] += value
     latency_counts = [*_bands(latency_below, decided), total - decided]
+    price_counts = _bands(price_below, total)
+    first_metric = 3 + n_price + len(latency_below)
+    metric_rows = [
+        (week_label(r[0]), r[1], r[first_metric:] if len(r) > first_metric else None)
+        for r in result
+    ]
     return BucketTallies(
         estimate_count=total,
         weeks=weeks,
-        price_bands=_nonzero(scheme.price_labels, _bands(price_below, total)),
+        price_bands=_nonzero(scheme.price_labels, price_counts),
         latency_bands=_nonzero(scheme.latency_labels, latency_counts),
+        metrics=metric_tallies(
+            uow, source_key, scheme, metric_rows, price_counts, decided, week_label
+        ),
     )
+
+
+def _tally_rows(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> list[tuple[Any, ...]]:
+    """The per-week rows; without the metric sums if SQLite's integer sum overflowed (amounts
+    near 1e14: their sums are then made in Python, see ``metrics_tally``)."""
+    query = tally_query(source_key, scheme, uow.dialect)
+    try:
+        return [tuple(row) for row in uow.connection.execute(query)]
+    except OperationalError as error:
+        if uow.dialect == "postgresql" or "integer overflow" not in str(error.orig):
+            with database_errors(uow.store.url):
+                raise
+    query = tally_query(source_key, scheme, uow.dialect, metrics=False)
+    return [tuple(row) for row in uow.execute(query)]
 
 
 def _nonzero(labels: tuple[str, ...], counts: list[int]) -> dict[str, int]:

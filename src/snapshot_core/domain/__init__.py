@@ -1,6 +1,15 @@
 """The domain: models, rules and errors, with no I/O."""
 
-from .agent_input import AgentInput, AgentInputBand, WeekLabel, build_agent_input
+from .agent_input import (
+    AgentInput,
+    AgentInputInsight,
+    AgentInputMoney,
+    AgentInputOutcomes,
+    AgentInputWeeks,
+    BandLabel,
+    WeekLabel,
+    build_agent_input,
+)
 from .bucketing import (
     DEFAULT_BAND_SCHEME,
     PENDING,
@@ -14,9 +23,14 @@ from .bucketing import (
     week_label,
     weeks_between,
 )
+from .citations import Citation, check_findings, read_citations, ungrounded_citations
 from .errors import *  # noqa: F403 - the catalogue is the public error API
 from .errors import __all__ as _errors_all
+from .facts import FactKind, GroundingNumber
 from .grounding import numbers_in, numbers_in_values, ungrounded_numbers
+from .insights import CATALOGUE as INSIGHT_CATALOGUE
+from .insights import Insight, InsightKind, rank_insights, template_narrative
+from .metrics import MetricTallies, tally_metrics
 from .models import (
     BAND_LABEL_PATTERN,
     BandCount,
@@ -24,6 +38,9 @@ from .models import (
     EstimateBuckets,
     EstimateRow,
     FrozenModel,
+    MoneySummary,
+    OutcomeSummary,
+    PriceBandCount,
     Source,
     SourceStatus,
     WeekCount,
@@ -41,7 +58,13 @@ from .runs import (
     TokenUsage,
 )
 from .seen_ids import SeenIds
-from .snapshot import SCHEMA_VERSION, SnapshotMeta, SnapshotResult, assemble_snapshot
+from .snapshot import (
+    SCHEMA_VERSION,
+    NarrativeSource,
+    SnapshotMeta,
+    SnapshotResult,
+    assemble_snapshot,
+)
 from .stats import RunStats, percentile, summarize_runs
 from .suppression import suppress_buckets, suppress_small_cells
 from .user_text import (
@@ -62,7 +85,28 @@ __all__ = [
     "SCHEMA_VERSION",
     "USER_ID_MAX_LENGTH",
     "AgentInput",
-    "AgentInputBand",
+    "INSIGHT_CATALOGUE",
+    "AgentInputInsight",
+    "AgentInputMoney",
+    "AgentInputOutcomes",
+    "AgentInputWeeks",
+    "BandLabel",
+    "Citation",
+    "FactKind",
+    "GroundingNumber",
+    "Insight",
+    "InsightKind",
+    "MetricTallies",
+    "MoneySummary",
+    "NarrativeSource",
+    "OutcomeSummary",
+    "PriceBandCount",
+    "check_findings",
+    "rank_insights",
+    "read_citations",
+    "tally_metrics",
+    "template_narrative",
+    "ungrounded_citations",
     "BandCount",
     "BandScheme",
     "BucketTallies",

@@ -13,6 +13,7 @@ from itertools import pairwise
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import SourceSpanTooLongError
+from .metrics import BandOutcomes, MetricTallies, average, money, rate_pct, tally_metrics
 from .models import (
     BAND_LABEL_MAX_LENGTH,
     BAND_LABEL_PATTERN,
@@ -20,6 +21,9 @@ from .models import (
     ConfidenceLevel,
     EstimateBuckets,
     EstimateRow,
+    MoneySummary,
+    OutcomeSummary,
+    PriceBandCount,
     WeekCount,
     as_utc,
 )
@@ -33,6 +37,7 @@ __all__ = [
     "confidence_level",
     "iso_week_label",
     "latency_days",
+    "summarize_metrics",
     "tally_estimates",
     "week_label",
     "weeks_between",
@@ -161,6 +166,9 @@ class BucketTallies(BaseModel):
     weeks: Mapping[str, int]
     price_bands: Mapping[str, int]
     latency_bands: Mapping[str, int]
+    metrics: MetricTallies | None = Field(
+        default=None, description="sums, medians and outcomes; None from an older backend"
+    )
 
 
 def tally_estimates(
@@ -172,14 +180,83 @@ def tally_estimates(
     latencies: Counter[str] = Counter()
     price_labels, latency_labels = scheme.price_labels, scheme.latency_labels
     total = 0
-    for row in rows:
+    listed = list(rows)
+    for row in listed:
         total += 1
         weeks[iso_week_label(row.sent_at)] += 1
         prices[price_labels[scheme.price_band_index(row.amount)]] += 1
         days = latency_days(row.sent_at, row.decided_at)
         latencies[latency_labels[scheme.latency_band_index(days)]] += 1
+    metrics = tally_metrics(
+        listed,
+        week_of=lambda row: iso_week_label(row.sent_at),
+        band_of=lambda row: price_labels[scheme.price_band_index(row.amount)],
+    )
     return BucketTallies(
-        estimate_count=total, weeks=weeks, price_bands=prices, latency_bands=latencies
+        estimate_count=total,
+        weeks=weeks,
+        price_bands=prices,
+        latency_bands=latencies,
+        metrics=metrics,
+    )
+
+
+def summarize_metrics(metrics: MetricTallies, n: int) -> tuple[OutcomeSummary, MoneySummary]:
+    """The rounded, shown figures of exact tallies (docs/metrics.md states each formula)."""
+    money_summary = MoneySummary(
+        total_amount=money(metrics.total_amount),
+        average_amount=average(metrics.total_amount, n),
+        median_amount=None if metrics.median_amount is None else money(metrics.median_amount),
+    )
+    if not metrics.has_outcomes:
+        return OutcomeSummary(), money_summary
+    won, lost = metrics.won, metrics.lost
+    outcomes = OutcomeSummary(
+        won=won,
+        lost=lost,
+        pending=metrics.pending,
+        win_rate_pct=rate_pct(won, won + lost),
+        close_rate_pct=rate_pct(won + lost, n),
+        won_amount=money(metrics.won_amount),
+        lost_amount=money(metrics.lost_amount),
+        open_amount=money(metrics.open_amount),
+        dollar_win_rate_pct=(
+            rate_pct(metrics.won_amount, metrics.won_amount + metrics.lost_amount)
+            if won + lost
+            else None
+        ),
+        stale_pending=metrics.stale_pending,
+        stale_amount=money(metrics.stale_amount),
+    )
+    return outcomes, money_summary
+
+
+def _week(label: str, count: int, metrics: MetricTallies | None) -> WeekCount:
+    if metrics is None:
+        return WeekCount(week=label, count=count)
+    cell = metrics.weeks.get(label) or BandOutcomes()
+    known = metrics.has_outcomes
+    return WeekCount(
+        week=label,
+        count=count,
+        won=cell.won if known else None,
+        lost=cell.lost if known else None,
+        amount_total=money(cell.amount_total),
+    )
+
+
+def _price_band(label: str, count: int, metrics: MetricTallies | None) -> PriceBandCount:
+    if metrics is None:
+        return PriceBandCount(band=label, count=count)
+    cell = metrics.price_bands.get(label) or BandOutcomes()
+    known = metrics.has_outcomes
+    return PriceBandCount(
+        band=label,
+        count=count,
+        amount_total=money(cell.amount_total),
+        won=cell.won if known else None,
+        lost=cell.lost if known else None,
+        win_rate_pct=rate_pct(cell.won, cell.won + cell.lost) if known else None,
     )
 
 
@@ -225,20 +302,27 @@ def build_buckets(
     week_counts = _ordered(week_labels, tallies.weeks)
     price_counts = _ordered(scheme.price_labels, tallies.price_bands)
     latency_counts = _ordered(scheme.latency_labels, tallies.latency_bands)
+    metrics = tallies.metrics
+    outcomes, money_summary = (
+        summarize_metrics(metrics, n) if metrics is not None else (OutcomeSummary(), MoneySummary())
+    )
     return EstimateBuckets(
         source_id=source_id,
         estimate_count=n,
         confidence_level=confidence_level(n),
         weekly_volume=tuple(
-            WeekCount(week=w, count=c) for w, c in zip(week_labels, week_counts, strict=True)
+            _week(w, c, metrics) for w, c in zip(week_labels, week_counts, strict=True)
         ),
         price_distribution=tuple(
-            BandCount(band=b, count=c)
+            _price_band(b, c, metrics)
             for b, c in zip(scheme.price_labels, price_counts, strict=True)
         ),
         decision_latency=tuple(
             BandCount(band=b, count=c)
             for b, c in zip(scheme.latency_labels, latency_counts, strict=True)
         ),
+        outcomes=outcomes,
+        money=money_summary,
+        median_latency_days=None if metrics is None else metrics.median_latency_days,
         created_at=created_at,
     )

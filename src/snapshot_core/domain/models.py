@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from .user_text import EstimateId
 
 __all__ = [
     "BAND_LABEL_PATTERN",
+    "Amount",
     "BandCount",
     "ConfidenceLevel",
     "EstimateBuckets",
     "EstimateRow",
     "FrozenModel",
+    "MoneySummary",
     "Outcome",
+    "OutcomeSummary",
+    "PriceBandCount",
     "Source",
     "SourceStatus",
     "UtcDatetime",
@@ -27,6 +31,10 @@ __all__ = [
 ]
 
 ConfidenceLevel = Literal["low", "medium", "high"]
+
+# Written as a JSON number (exact for the amounts a snapshot holds: a float's shortest repr
+# reproduces any value of up to 15 significant digits) and read back as a Decimal.
+Amount = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 # What became of an estimate; None on an estimate means "not known" (older sources, no status).
 Outcome = Literal["won", "lost", "pending"]
@@ -111,8 +119,23 @@ class Source(FrozenModel):
 
 
 class WeekCount(FrozenModel):
+    """One ISO week of the weekly series; the outcome fields are ``None`` without outcomes."""
+
     week: str = Field(pattern=r"^\d{4}-W\d{2}$")
     count: int | None = Field(ge=0, description="None when suppressed as a small cell")
+    week_start: date | None = Field(default=None, description="the ISO week's Monday")
+    won: int | None = Field(default=None, ge=0, description="estimates sent that week, won")
+    lost: int | None = Field(default=None, ge=0, description="estimates sent that week, lost")
+    amount_total: Amount | None = Field(default=None, description="sum of that week's amounts")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _monday(cls, data: Any) -> Any:
+        # Version-1 documents carry no week_start: it follows from the label.
+        if isinstance(data, dict) and data.get("week_start") is None and "week" in data:
+            year, week = str(data["week"]).split("-W")
+            data = {**data, "week_start": date.fromisocalendar(int(year), int(week), 1)}
+        return data
 
 
 class BandCount(FrozenModel):
@@ -120,14 +143,62 @@ class BandCount(FrozenModel):
     count: int | None = Field(ge=0, description="None when suppressed as a small cell")
 
 
+class PriceBandCount(BandCount):
+    """A price band with its money and win rate (``None``: unknown, or hidden as too small)."""
+
+    amount_total: Amount | None = Field(default=None, description="sum of the band's amounts")
+    won: int | None = Field(default=None, ge=0, description="the band's won estimates")
+    lost: int | None = Field(default=None, ge=0, description="the band's lost estimates")
+    win_rate_pct: Decimal | None = Field(default=None, description="100*won/(won+lost), 1 dp")
+
+
+class OutcomeSummary(FrozenModel):
+    """Won, lost and open work. Every field is ``None`` when the source has no outcomes, a
+    rate is ``None`` with nothing decided, and any field is ``None`` when hidden as too small."""
+
+    won: int | None = Field(default=None, ge=0, description="estimates won")
+    lost: int | None = Field(default=None, ge=0, description="estimates lost")
+    pending: int | None = Field(default=None, ge=0, description="estimates still open")
+    win_rate_pct: Decimal | None = Field(default=None, description="100*won/(won+lost), 1 dp")
+    close_rate_pct: Decimal | None = Field(
+        default=None, description="100*(won+lost)/estimate_count, 1 dp"
+    )
+    won_amount: Amount | None = Field(default=None, description="money won, 2 dp")
+    lost_amount: Amount | None = Field(default=None, description="money lost, 2 dp")
+    open_amount: Amount | None = Field(default=None, description="money still open, 2 dp")
+    dollar_win_rate_pct: Decimal | None = Field(
+        default=None, description="100*won_amount/(won_amount+lost_amount), 1 dp"
+    )
+    stale_pending: int | None = Field(
+        default=None, ge=0, description="open estimates sent over 30 days before the latest"
+    )
+    stale_amount: Amount | None = Field(default=None, description="their money, 2 dp")
+
+
+class MoneySummary(FrozenModel):
+    """Sizes of the jobs quoted, to cents (``None`` when unknown or hidden as too small)."""
+
+    total_amount: Amount | None = Field(default=None, description="sum of every amount")
+    average_amount: Amount | None = Field(default=None, description="total / estimate_count")
+    median_amount: Amount | None = Field(default=None, description="statistics.median")
+
+
 class EstimateBuckets(FrozenModel):
-    """The aggregates of one source: all the model may ever learn about it."""
+    """The aggregates of one source: all the model may ever learn about it.
+
+    Buckets saved before the metrics existed read with empty summaries (re-bucket to fill them).
+    """
 
     source_id: str
     estimate_count: int = Field(ge=0)
     confidence_level: ConfidenceLevel
     weekly_volume: tuple[WeekCount, ...]
-    price_distribution: tuple[BandCount, ...]
+    price_distribution: tuple[PriceBandCount, ...]
     decision_latency: tuple[BandCount, ...]
+    outcomes: OutcomeSummary = OutcomeSummary()
+    money: MoneySummary = MoneySummary()
+    median_latency_days: Decimal | None = Field(
+        default=None, description="median whole days to decision, over decided estimates"
+    )
     min_cell_count: int = Field(default=0, ge=0)
     created_at: UtcDatetime

@@ -14,8 +14,10 @@ NARRATIVE_SCHEMA_NAME = "snapshot_narrative"
 class Finding(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    topic: Literal["demand", "pricing", "decision_latency"]
+    topic: Literal["demand", "pricing", "decision_latency", "outcomes"]
     text: str = Field(min_length=1, max_length=600)
+    # The ids of the AgentInput facts the text rests on; its numbers are checked against them.
+    facts: tuple[str, ...] = Field(default=(), max_length=12)
 
 
 class SnapshotNarrative(BaseModel):
@@ -26,7 +28,7 @@ class SnapshotNarrative(BaseModel):
 
 
 # Strict mode rejects some JSON Schema keywords; pydantic still enforces the lengths after.
-_UNSUPPORTED_IN_STRICT = {"minLength", "maxLength", "default", "title"}
+_UNSUPPORTED_IN_STRICT = {"minLength", "maxLength", "maxItems", "default", "title"}
 
 
 def _strip(node: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .bucketing import DEFAULT_BAND_SCHEME, BandScheme
@@ -46,3 +48,14 @@ class RunPolicy(BaseModel):
             self.lease_seconds,
             deadline_seconds + self.save_wait_seconds + LEASE_SAFETY_MARGIN_SECONDS,
         )
+
+    currency: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code the amounts are in"
+    )
+    max_insights: int = Field(
+        default=4, ge=0, le=8, description="how many ranked insights go to the model"
+    )
+    narrative_fallback: Literal["none", "template"] = Field(
+        default="none",
+        description="template: when the model call fails, save the core's template narrative",
+    )

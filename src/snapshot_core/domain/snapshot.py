@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Literal
+
 from pydantic import Field
 
 from .models import (
@@ -9,6 +12,9 @@ from .models import (
     ConfidenceLevel,
     EstimateBuckets,
     FrozenModel,
+    MoneySummary,
+    OutcomeSummary,
+    PriceBandCount,
     UtcDatetime,
     WeekCount,
 )
@@ -18,12 +24,17 @@ __all__ = [
     "SCHEMA_VERSION",
     "DecisionLatency",
     "Demand",
+    "NarrativeSource",
     "SnapshotMeta",
     "SnapshotResult",
     "assemble_snapshot",
 ]
 
+# Version 2 adds outcomes, money, median_days, week_start, band amounts and win rates,
+# narrative_source and each finding's facts; a document without them reads with them empty.
 SCHEMA_VERSION = "2"
+
+NarrativeSource = Literal["model", "template"]
 
 
 class SnapshotMeta(FrozenModel):
@@ -35,21 +46,29 @@ class SnapshotMeta(FrozenModel):
     model: str
     schema_version: str = SCHEMA_VERSION
     min_cell_count: int = Field(default=0, ge=0)
+    narrative_source: NarrativeSource = Field(
+        default="model", description="who wrote the narrative: the model, or the core's template"
+    )
 
 
 class Demand(FrozenModel):
     weekly_volume: tuple[WeekCount, ...]
-    price_distribution: tuple[BandCount, ...]
+    price_distribution: tuple[PriceBandCount, ...]
 
 
 class DecisionLatency(FrozenModel):
     distribution: tuple[BandCount, ...]
+    median_days: Decimal | None = Field(
+        default=None, description="median whole days to a decision, over decided estimates"
+    )
 
 
 class SnapshotResult(FrozenModel):
     meta: SnapshotMeta
     demand: Demand
     decision_latency: DecisionLatency
+    outcomes: OutcomeSummary = OutcomeSummary()
+    money: MoneySummary = MoneySummary()
     insights: SnapshotNarrative
 
 
@@ -59,6 +78,7 @@ def assemble_snapshot(
     narrative: SnapshotNarrative,
     model: str,
     generated_at: UtcDatetime,
+    narrative_source: NarrativeSource = "model",
 ) -> SnapshotResult:
     """Copy the data from the buckets, so the numbers in a snapshot are exact by construction."""
     return SnapshotResult(
@@ -70,10 +90,15 @@ def assemble_snapshot(
             confidence_level=buckets.confidence_level,
             model=model,
             min_cell_count=buckets.min_cell_count,
+            narrative_source=narrative_source,
         ),
         demand=Demand(
             weekly_volume=buckets.weekly_volume, price_distribution=buckets.price_distribution
         ),
-        decision_latency=DecisionLatency(distribution=buckets.decision_latency),
+        decision_latency=DecisionLatency(
+            distribution=buckets.decision_latency, median_days=buckets.median_latency_days
+        ),
+        outcomes=buckets.outcomes,
+        money=buckets.money,
         insights=narrative,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ..domain import (
@@ -20,6 +20,7 @@ from ..domain import (
     EstimateBuckets,
     InsufficientEstimatesError,
     InvalidSourceError,
+    ModelCallError,
     NoBucketsError,
     RunOutcome,
     RunPolicy,
@@ -34,7 +35,9 @@ from ..domain import (
     SourceStatus,
     assemble_snapshot,
     build_agent_input,
+    rank_insights,
     suppress_buckets,
+    template_narrative,
 )
 from ..ports import Clock, IdFactory, UnitOfWorkFactory
 
@@ -63,6 +66,8 @@ class CallResult:
     failure: BaseException | None = None
     reply_json: str | None = None
     """The raw reply when one arrived, kept on the run if it cannot become a snapshot."""
+    fallback: bool = False
+    """The call failed and the snapshot is saved with the template narrative."""
 
 
 def _refuse(source: Source, now: datetime) -> SnapshotError:
@@ -105,7 +110,8 @@ def open_attempt(
         # Everything that can fail on the data is done before the claim, so that after it
         # only the model call and the save remain.
         shown = suppress_buckets(buckets, policy.min_cell_count)
-        agent_input = build_agent_input(shown)
+        insights = rank_insights(shown, policy.max_insights)
+        agent_input = build_agent_input(shown, insights, policy.currency)
         lease = now + timedelta(seconds=policy.lease_for(deadline_seconds))
         claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
         if claimed is None:  # another caller won the race since we read the source
@@ -145,7 +151,12 @@ def close_attempt(
     ``SnapshotNotSavedError`` says where it is. Returns the snapshot id, or raises the
     failure of the call.
     """
-    snapshot_id = ids.new_id("snapshot") if result.failure is None else None
+    if isinstance(result.failure, ModelCallError) and policy.narrative_fallback == "template":
+        # The failed call stays on record as a failed run, and the snapshot is saved with the
+        # core's template narrative instead: no second call is made.
+        result = replace(result, narrative=template_narrative(attempt.agent_input), fallback=True)
+    saved = result.failure is None or result.fallback
+    snapshot_id = ids.new_id("snapshot") if saved else None
     # Real time, not ``clock``: this is a real wait (a fixed test clock must not stall it).
     give_up_at = monotonic() + policy.save_wait_seconds
     delay = 0.05
@@ -166,17 +177,17 @@ def _save(
     result: CallResult,
     snapshot_id: str | None,
 ) -> str:
-    failure = result.failure
+    failure, fallback = result.failure, result.fallback
     with uow_factory() as uow:
         finished_at = clock.now()
         source_id = attempt.run.source_id
         released = uow.sources.release_claim(
             source_id,
             attempt.source.attempt,
-            SourceStatus.SNAPSHOT_GENERATED if failure is None else SourceStatus.BUCKETED,
+            SourceStatus.SNAPSHOT_GENERATED if snapshot_id else SourceStatus.BUCKETED,
         )
         if not released:
-            failure, snapshot_id = ClaimLostError(), None
+            failure, snapshot_id, fallback = ClaimLostError(), None, False
         if snapshot_id is not None and result.narrative is not None:
             facts = result.facts
             uow.snapshots.add(
@@ -186,12 +197,14 @@ def _save(
                     result.narrative,
                     facts.model if facts else attempt.run.model or "",
                     finished_at,
+                    narrative_source="template" if fallback else "model",
                 ),
                 attempt.run.user_id,
             )
-        uow.runs.finish(_finished_run(attempt, result, failure, snapshot_id, finished_at))
+        run_snapshot_id = snapshot_id if failure is None else None  # the run failed all the same
+        uow.runs.finish(_finished_run(attempt, result, failure, run_snapshot_id, finished_at))
         uow.commit()
-    if failure is not None:
+    if failure is not None and not fallback:
         raise failure
     assert snapshot_id is not None
     return snapshot_id

@@ -16,8 +16,8 @@ from ..domain import (
     RunPolicy,
     SnapshotNarrative,
     UngroundedOutputError,
+    check_findings,
     check_user_id,
-    ungrounded_numbers,
 )
 from ..ports import AsyncLanguageModel, Clock, IdFactory, LanguageModel, UnitOfWorkFactory
 from .attempt import UNEXPECTED_ERROR, Attempt, CallResult, close_attempt, open_attempt
@@ -52,17 +52,19 @@ class OneCallGuard:
 
 
 def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrative:
-    """Schema first (pydantic), then grounding against the exact JSON the model was given."""
+    """Schema first (pydantic), then typed grounding against the exact input the model was
+    given: each number matched to a fact of its kind, each finding to the facts it names."""
     try:
         narrative = SnapshotNarrative.model_validate_json(reply.content)
     except ValidationError as error:
         raise OutputSchemaViolationError(
             f"{error.error_count()} problem(s): {error.errors()[0]['msg']}", reply.facts
         ) from None
-    texts = [narrative.headline, *(finding.text for finding in narrative.findings)]
-    ungrounded = ungrounded_numbers("\n".join(texts), agent_input.grounding_numbers())
-    if ungrounded:
-        raise UngroundedOutputError(ungrounded, reply.facts)
+    findings = [(finding.text, finding.facts) for finding in narrative.findings]
+    problems = check_findings(narrative.headline, findings, agent_input.grounding_facts())
+    if problems:
+        literals = list(dict.fromkeys(problem.literal for problem in problems))
+        raise UngroundedOutputError(literals, reply.facts)
     return narrative
 
 

@@ -16,8 +16,10 @@ from snapshot_adapters.openai import (
 from snapshot_core.domain import (
     NARRATIVE_SCHEMA_NAME,
     AgentInput,
+    RunPolicy,
     build_agent_input,
     narrative_json_schema,
+    rank_insights,
 )
 
 
@@ -42,10 +44,11 @@ def test_the_request_is_exactly_the_strict_narrative_call(make_model, make_flow,
     }
     system, user = body["messages"]
     assert system == {"role": "system", "content": SYSTEM_PROMPT}
-    assert len(SYSTEM_PROMPT) < 300
+    assert len(SYSTEM_PROMPT) < 400
     assert user["role"] == "user"
     buckets = flow.store.buckets[flow.source_id]
-    assert user["content"] == build_agent_input(buckets).to_json()  # compact, exactly the core's
+    insights = rank_insights(buckets, RunPolicy().max_insights)  # as the run selects them
+    assert user["content"] == build_agent_input(buckets, insights).to_json()  # exactly the core's
     AgentInput.model_validate_json(user["content"])  # strict: nothing else fits in it
 
 

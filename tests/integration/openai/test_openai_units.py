@@ -89,7 +89,7 @@ def test_an_unknown_price_provider_setting_is_refused_by_name():
 def test_the_narrative_schema_passes_the_strict_rules():
     report = check_strict_schema(narrative_json_schema())
     assert report.ok, report.problems
-    assert (report.object_properties, report.depth, report.enum_values) == (4, 2, 3)
+    assert (report.object_properties, report.depth, report.enum_values) == (5, 2, 4)
     assert narrative_response_format()["json_schema"]["strict"] is True
 
 

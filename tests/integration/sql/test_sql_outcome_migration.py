@@ -56,7 +56,8 @@ def test_estimates_stored_before_outcomes_read_as_unknown_after_upgrading(fresh_
     store = create_sql_store(fresh_url)
     with store() as uow:
         assert uow.estimates.outcome_counts("src-1") == {None: 30}
-        assert uow.estimates.tally("src-1", DEFAULT_BAND_SCHEME) == tally_estimates(sample)
+        unknown = [row.model_copy(update={"outcome": None}) for row in sample]
+        assert uow.estimates.tally("src-1", DEFAULT_BAND_SCHEME) == tally_estimates(unknown)
         uow.estimates.add_many("src-1", sample[:4])  # and new rows keep theirs
         uow.commit()
     with store() as uow:

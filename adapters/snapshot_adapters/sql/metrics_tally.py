@@ -1,0 +1,278 @@
+"""The metric part of the pushed-down tally: outcome counts and sums per week and below each
+price edge (in the tally's one scan), then medians and the stale pipeline (small queries).
+
+Sums are exact: PostgreSQL adds ``numeric`` amounts; SQLite adds the integer scaled amounts
+(``encodings.scaled_amount``), exact for amounts with at most ``AMOUNT_SCALE`` decimals. A
+source holding a finer or a huge amount (counted in the same scan), or whose integer sum
+overflows, has its sums made in Python from the stored exact amounts instead. The result
+must equal the core's ``tally_metrics`` exactly (the contract and pushdown tests check it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select
+from sqlalchemy.exc import OperationalError
+
+from snapshot_core.domain import BandScheme, EstimateRow
+from snapshot_core.domain.metrics import (
+    EXACT,
+    STALE_AFTER_DAYS,
+    BandOutcomes,
+    MetricTallies,
+    median_of,
+    tally_metrics,
+)
+
+from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
+from .errors import database_errors
+from .schema import estimates
+
+if TYPE_CHECKING:
+    from .unit_of_work import SqlUnitOfWork
+
+__all__ = ["MetricColumns", "metric_tallies", "python_sums"]
+
+WON, LOST, PENDING_CODE = OUTCOME_CODES["won"], OUTCOME_CODES["lost"], OUTCOME_CODES["pending"]
+_SCALE = Decimal(10) ** AMOUNT_SCALE
+
+
+class MetricColumns:
+    """The metric columns of one tally row, and how to read them back."""
+
+    def __init__(self, dialect: str, below: Sequence[ColumnElement[bool]]) -> None:
+        self.dialect, self.below = dialect, list(below)
+        self.amount: ColumnElement[Any] = (
+            estimates.c.amount if dialect == "postgresql" else estimates.c.amount_scaled
+        )
+
+    def columns(self) -> list[ColumnElement[Any]]:
+        outcome, amount = estimates.c.outcome, self.amount
+        columns: list[ColumnElement[Any]] = [
+            *(func.count().filter(outcome == code) for code in (WON, LOST, PENDING_CODE)),
+            func.sum(amount),
+            *(func.sum(amount).filter(outcome == code) for code in (WON, LOST, PENDING_CODE)),
+        ]
+        for below in self.below:
+            columns += [
+                func.sum(amount).filter(below),
+                func.count().filter(below & (outcome == WON)),
+                func.count().filter(below & (outcome == LOST)),
+            ]
+        if self.dialect != "postgresql":
+            columns.append(func.count().filter(self.inexact()))
+        return columns
+
+    def inexact(self) -> ColumnElement[bool]:
+        """SQLite: a row whose scaled amount is not its exact amount (finer, or capped)."""
+        text_amount = cast(estimates.c.amount, Text)
+        fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
+        return or_(fraction_digits > AMOUNT_SCALE, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
+
+    def width(self) -> int:
+        return 7 + 3 * len(self.below) + (self.dialect != "postgresql")
+
+    def money(self, value: Any) -> Decimal:
+        if value is None:
+            return Decimal(0)
+        return Decimal(value) if self.dialect == "postgresql" else Decimal(value) / _SCALE
+
+
+def _bands_from_cumulative(cumulative: list[Any], total: Any) -> list[Any]:
+    bounds = [*cumulative, total]
+    return [upper - lower for lower, upper in zip([0, *cumulative], bounds, strict=True)]
+
+
+def python_sums(
+    uow: SqlUnitOfWork, source_key: int, scheme: BandScheme, week_label: Any
+) -> MetricTallies:
+    """The rare path: the core's reference tally over the stored exact rows."""
+    columns = (estimates.c.week_key, estimates.c.amount, estimates.c.outcome, estimates.c.sent_at)
+    query = select(*columns).where(estimates.c.source_key == source_key)
+    rows, keys = [], []
+    for week_key, amount, code, sent_at in (tuple(row) for row in uow.execute(query)):
+        rows.append(EstimateRow(amount=amount, sent_at=sent_at, outcome=OUTCOME_OF_CODE[code]))
+        keys.append(week_key)
+    week_of_row = {id(row): week_label(key) for row, key in zip(rows, keys, strict=True)}
+    return tally_metrics(
+        rows,
+        week_of=lambda row: week_of_row[id(row)],
+        band_of=lambda row: scheme.price_labels[scheme.price_band_index(row.amount)],
+    )
+
+
+def _median_amount(
+    uow: SqlUnitOfWork, source_key: int, scheme: BandScheme, price_counts: list[int]
+) -> Decimal | None:
+    """The middle amount(s), sorting only the price band they fall in (known from the band
+    counts), on the integer scaled amount first: a fraction of the rows, cheap comparisons."""
+    n = sum(price_counts)
+    if n == 0:
+        return None
+    wanted = [(n - 1) // 2, n // 2]
+    values: list[Decimal] = []
+    below = 0
+    bounds = [None, *scheme.price_edges, None]
+    for index, count in enumerate(price_counts):
+        positions = [p - below for p in wanted if below <= p < below + count]
+        if positions:
+            lower, upper = bounds[index], bounds[index + 1]
+            query = select(estimates.c.amount).where(estimates.c.source_key == source_key)
+            if lower is not None:
+                query = query.where(estimates.c.amount >= lower)
+            if upper is not None:
+                query = query.where(estimates.c.amount < upper)
+            query = (
+                query.order_by(estimates.c.amount_scaled, estimates.c.amount)
+                .offset(positions[0])
+                .limit(positions[-1] - positions[0] + 1)
+            )
+            values += [value for (value,) in uow.execute(query)]
+        below += count
+    return median_of(values if n % 2 == 0 else values[:1])
+
+
+def _median_days(uow: SqlUnitOfWork, source_key: int) -> Decimal | None:
+    """From the histogram of whole days (a few hundred groups at most), not a sort."""
+    days = estimates.c.latency_days
+    histogram: list[tuple[int, int]] = [
+        tuple(row)
+        for row in uow.execute(
+            select(days, func.count())
+            .where(estimates.c.source_key == source_key, days.is_not(None))
+            .group_by(days)
+            .order_by(days)
+        )
+    ]
+    n = sum(count for _, count in histogram)
+    if n == 0:
+        return None
+    middle, seen = [], 0
+    for value, count in histogram:
+        middle += [value] * sum(seen <= p < seen + count for p in ((n - 1) // 2, n // 2))
+        seen += count
+    return median_of(middle)
+
+
+def _stale(uow: SqlUnitOfWork, source_key: int) -> tuple[int, Decimal]:
+    """Pending estimates sent over STALE_AFTER_DAYS before the latest one: count and sum."""
+    latest = uow.execute(
+        select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
+    ).scalar_one_or_none()
+    if latest is None:
+        return 0, Decimal(0)
+    where = (
+        estimates.c.source_key == source_key,
+        estimates.c.outcome == PENDING_CODE,
+        estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
+    )
+    columns = MetricColumns(uow.dialect, [])
+    aggregate: list[ColumnElement[Any]] = [func.count(), func.sum(columns.amount)]
+    if uow.dialect != "postgresql":
+        aggregate.append(func.count().filter(columns.inexact()))
+    try:
+        row = tuple(uow.connection.execute(select(*aggregate).where(*where)).one())
+    except OperationalError as error:  # SQLite's integer sum overflowed: sum in Python
+        if "integer overflow" not in str(error.orig):
+            with database_errors(uow.store.url):
+                raise
+        row = (None, None, 1)
+    if len(row) == 2 or not row[2]:
+        return row[0], columns.money(row[1])
+    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(*where))]
+    return len(amounts), sum(amounts, Decimal(0))
+
+
+def metric_tallies(
+    uow: SqlUnitOfWork,
+    source_key: int | None,
+    scheme: BandScheme,
+    rows: Iterable[tuple[str, int, Sequence[Any] | None]],
+    price_counts: list[int],
+    decided: int,
+    week_label: Any,
+) -> MetricTallies:
+    """``rows``: (week label, week count, metric columns or ``None``: sums overflowed)."""
+    if source_key is None:
+        return MetricTallies()
+    with localcontext(EXACT):
+        return _metric_tallies(
+            uow, source_key, scheme, list(rows), price_counts, decided, week_label
+        )
+
+
+def _metric_tallies(
+    uow: SqlUnitOfWork,
+    source_key: int,
+    scheme: BandScheme,
+    listed: list[tuple[str, int, Sequence[Any] | None]],
+    price_counts: list[int],
+    decided: int,
+    week_label: Any,
+) -> MetricTallies:
+    columns = MetricColumns(uow.dialect, [])
+    n_edges = len(scheme.price_edges)
+    weeks: dict[str, BandOutcomes] = {}
+    counts = {"won": 0, "lost": 0, "pending": 0}
+    sums = {"won": Decimal(0), "lost": Decimal(0), "pending": Decimal(0), "all": Decimal(0)}
+    band_sums, band_won, band_lost = [Decimal(0)] * n_edges, [0] * n_edges, [0] * n_edges
+    exact = all(
+        values is not None and (uow.dialect == "postgresql" or not values[-1])
+        for _, _, values in listed
+    )
+    for label, _count, values in listed:
+        if values is None:
+            continue
+        won, lost, pending, week_sum, won_sum, lost_sum, pending_sum = values[:7]
+        counts["won"] += won
+        counts["lost"] += lost
+        counts["pending"] += pending
+        named = (("all", week_sum), ("won", won_sum), ("lost", lost_sum), ("pending", pending_sum))
+        for name, value in named:
+            sums[name] += columns.money(value)
+        weeks[label] = BandOutcomes(amount_total=columns.money(week_sum), won=won, lost=lost)
+        for edge in range(n_edges):
+            below_sum, below_won, below_lost = values[7 + 3 * edge : 10 + 3 * edge]
+            band_sums[edge] += columns.money(below_sum)
+            band_won[edge] += below_won
+            band_lost[edge] += below_lost
+    amounts = _bands_from_cumulative(band_sums, sums["all"])
+    won_by_band = _bands_from_cumulative(band_won, counts["won"])
+    lost_by_band = _bands_from_cumulative(band_lost, counts["lost"])
+    bands = {
+        label: BandOutcomes(amount_total=a, won=w, lost=lo)
+        for label, c, a, w, lo in zip(
+            scheme.price_labels, price_counts, amounts, won_by_band, lost_by_band, strict=True
+        )
+        if c
+    }
+    if not exact:
+        exact_tally = python_sums(uow, source_key, scheme, week_label)
+        weeks, bands = dict(exact_tally.weeks), dict(exact_tally.price_bands)
+        counts = {"won": exact_tally.won, "lost": exact_tally.lost, "pending": exact_tally.pending}
+        sums = {
+            "won": exact_tally.won_amount,
+            "lost": exact_tally.lost_amount,
+            "pending": exact_tally.open_amount,
+            "all": exact_tally.total_amount,
+        }
+    stale_count, stale_amount = _stale(uow, source_key)
+    return MetricTallies(
+        won=counts["won"],
+        lost=counts["lost"],
+        pending=counts["pending"],
+        won_amount=sums["won"],
+        lost_amount=sums["lost"],
+        open_amount=sums["pending"],
+        total_amount=sums["all"],
+        median_amount=_median_amount(uow, source_key, scheme, price_counts),
+        median_latency_days=_median_days(uow, source_key),
+        stale_pending=stale_count,
+        stale_amount=stale_amount,
+        weeks=weeks,
+        price_bands=bands,
+    )

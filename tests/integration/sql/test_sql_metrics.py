@@ -1,0 +1,69 @@
+"""The database's metric tally equals the core's reference exactly, on random estimates with
+outcomes: fine and huge amounts (the exact Python path), integer-sum overflow on SQLite."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from snapshot_adapters.sql import SqlStore
+from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, EstimateRow, tally_estimates
+
+from .test_sql_pushdown import _tally_in, rows_with_fine_amounts, schemes
+
+OUTCOMES = st.sampled_from([None, "won", "lost", "pending"])
+START = datetime(2026, 1, 5, tzinfo=UTC)
+
+with_outcomes = st.builds(
+    lambda rows, outcomes: (
+        [
+            row.model_copy(update={"outcome": outcome})
+            for row, outcome in zip(rows, outcomes, strict=False)
+        ]
+        + rows[len(outcomes) :]
+    ),
+    rows_with_fine_amounts,
+    st.lists(OUTCOMES, max_size=80),
+)
+
+# Eleven amounts just under 1e14: each fits a scaled 64-bit integer, their sum does not.
+OVERFLOWING = [
+    EstimateRow(
+        amount=Decimal("99999999999999.99"), sent_at=START + timedelta(days=i), outcome="won"
+    )
+    for i in range(11)
+]
+STALE = [
+    EstimateRow(amount=Decimal(100 + i), sent_at=START + timedelta(days=i), outcome="pending")
+    for i in range(0, 70, 7)
+]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=with_outcomes, scheme=schemes)
+@example(rows=OVERFLOWING, scheme=DEFAULT_BAND_SCHEME)
+@example(rows=STALE, scheme=DEFAULT_BAND_SCHEME)
+def test_metric_tally_equals_the_reference(
+    sql_store: SqlStore, rows: list[EstimateRow], scheme: BandScheme
+) -> None:
+    tallied = _tally_in(sql_store, rows, scheme)
+    assert tallied == tally_estimates(rows, scheme)
+
+
+def test_an_overflowing_sum_is_made_exactly_in_python(sql_store: SqlStore) -> None:
+    tallied = _tally_in(sql_store, OVERFLOWING, DEFAULT_BAND_SCHEME)
+    assert tallied.metrics.won_amount == Decimal("99999999999999.99") * 11  # type: ignore[attr-defined]
+
+
+def test_the_stale_pipeline_counts_pending_sent_over_30_days_before_the_latest(
+    sql_store: SqlStore,
+) -> None:
+    metrics = _tally_in(sql_store, STALE, DEFAULT_BAND_SCHEME).metrics  # type: ignore[attr-defined]
+    # Sent on days 0, 7, ..., 63; the latest is day 63: days 0 to 28 are over 30 days older.
+    assert (metrics.stale_pending, metrics.stale_amount) == (
+        5,
+        Decimal(100 + 107 + 114 + 121 + 128),
+    )
