@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import enum
-import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-from snapshot_core.domain import InvalidInputError
-
-from ..files import IngestLimits, IngestReport, UnreadableFileError, detect_format, ingest_file
 from .app import app
-from .common import UserOption, container, err, require_user
+from .common import UserOption, container, err, print_json, require_user
+from .terminal import emit
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from ..files import IngestReport
 
 __all__ = ["ingest"]
 
@@ -53,12 +47,20 @@ class _LateProgress:
         if self._bar is None:
             if not err.is_terminal or time.monotonic() - self._started < _PROGRESS_AFTER:
                 return
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("Ingesting"),
                 BarColumn(),
                 DownloadColumn(),
                 TimeRemainingColumn(),
-                console=err,
+                console=err.console,  # type: ignore[attr-defined]  # the lazy console's own
                 transient=True,
             )
             self._bar.start()
@@ -135,6 +137,10 @@ def ingest(
     Columns: amount and sent_at (required), decided_at and estimate_id (optional); any
     other column is ignored and never stored.
     """
+    from snapshot_core.domain import InvalidInputError
+
+    from ..files import IngestLimits, UnreadableFileError, detect_format, ingest_file
+
     user_id = require_user(user)
     try:
         file_format = detect_format(file, fmt.value if fmt else None)
@@ -144,7 +150,7 @@ def ingest(
         raise typer.BadParameter("must not be the input file", param_hint="--rejects")
     if rejects is not None and not rejects.resolve().parent.is_dir():
         raise typer.BadParameter(f"no directory {rejects.parent}", param_hint="--rejects")
-    c = container()
+    c = container(creates=True)  # says so when it makes a new SQLite file
     settings = c.settings()
     progress = _LateProgress()
     try:
@@ -171,6 +177,6 @@ def ingest(
         progress.close()
     _summarise(report, rejects)
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print_json(report.to_dict())
     else:
-        print(report.source_id)
+        emit(report.source_id)
