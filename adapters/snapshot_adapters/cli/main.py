@@ -57,8 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     in the catalogue's words.
     """
     try:
-        from snapshot_core.domain import SnapshotError
-
         from . import db_command, demo_command, flow_commands, ingest_command, validate_command
         from .app import app
         from .common import debug_enabled
@@ -71,15 +69,18 @@ def main(argv: list[str] | None = None) -> int:
             if code == INTERRUPTED:
                 return _interrupted()
             return code if isinstance(code, int) else (0 if code is None else 1)
-        except SnapshotError as error:
-            report(error)
-            return 1
         except ImportError as missing:  # an optional extra (openai, postgres) is not installed
             from .common import err
 
             err.print(f"Error: {missing}")
             return 1
         except Exception as unexpected:
+            # The core is imported only now: `snapshot --help` never needs it.
+            from snapshot_core.domain import SnapshotError
+
+            if isinstance(unexpected, SnapshotError):
+                report(unexpected)
+                return 1
             if debug_enabled():
                 raise
             from .common import err
