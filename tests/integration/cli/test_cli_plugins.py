@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from ..cli_runner import run_cli
 
 PLUGIN = '''
@@ -66,3 +68,16 @@ def test_a_plugin_that_fails_to_load_is_named_and_the_built_in_commands_still_wo
     assert "ModuleNotFoundError" in listed.stderr
     built_in = run_cli(tmp_path, "stats", "--help", PYTHONPATH=str(site))
     assert built_in.returncode == 0 and "could not be loaded" not in built_in.stderr  # not scanned
+
+
+def test_the_entry_point_scan_finds_what_importlib_metadata_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib.metadata import entry_points
+
+    from snapshot_adapters.cli.plugins import entry_points_of
+
+    monkeypatch.syspath_prepend(str(_install_plugin(tmp_path)))
+    for group in ("snapshot.commands", "console_scripts", "pytest11"):
+        expected = sorted((e.name, e.value) for e in entry_points(group=group))
+        assert sorted(entry_points_of(group)) == expected, group
