@@ -211,7 +211,7 @@ def _execute(block: Block, workdir: Path) -> None:
         ("bash", "rm -rf build", "unknown command"),
         ("bash", "python3 dev.py deploy", "no command 'deploy'"),
         ("console", "$ .venv/bin/python benchmarks/bench_nothing.py", "does not exist"),
-        ("python", "assert 1 + 1 == 3", ""),
+        ("python", "assert 1 + 1 == 3, 'arithmetic'", "arithmetic"),
     ],
 )
 def test_a_stale_block_fails_the_suite(

@@ -171,4 +171,20 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     assert interrupted, "400,000 rows should take longer than the signal's delay"
     listed = run_cli(tmp_path, "sources", "--user", USER, "--json")
     if listed.returncode == 0:  # the database was made before the signal: no half source
-        assert all(s["estimate_count"] in (0, 400_000) for s in json.loads(listed.stdout))
+        assert all(s["estimate_count"] == 400_000 for s in json.loads(listed.stdout))
+
+
+def test_dev_py_snapshot_runs_in_the_callers_directory(tmp_path: Path) -> None:
+    dev = Path(__file__).resolve().parents[3] / "dev.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
+    result = subprocess.run(
+        [sys.executable, str(dev), "snapshot", "sources", "--user", USER],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"Error: No database at {tmp_path / 'snapshot.db'}" in result.stderr
