@@ -93,7 +93,8 @@ def run(
 @app.command()
 def show(
     snapshot_id: Annotated[
-        str | None, typer.Argument(help="The snapshot to show (or use --latest).")
+        str | None,
+        typer.Argument(metavar="SNAPSHOT_ID", help="The snapshot to show (or use --latest)."),
     ] = None,
     user: UserOption = None,
     latest: Annotated[
@@ -159,7 +160,8 @@ def sources(user: UserOption = None, as_json: JsonFlag = False) -> None:
 @app.command()
 def runs(
     source_id: Annotated[
-        str | None, typer.Argument(help="Only this source's runs (default: all yours).")
+        str | None,
+        typer.Argument(metavar="SOURCE_ID", help="Only this source's runs (default: all yours)."),
     ] = None,
     user: UserOption = None,
     as_json: JsonFlag = False,
