@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -31,22 +32,19 @@ def _wall(args: list[str], cwd: Path, env: dict[str, str]) -> float:
 
 
 def _prepare(workdir: Path, env: dict[str, str]) -> str:
-    """One snapshot in workdir/snapshot.db (not timed); returns its id."""
-    cli = [sys.executable, "-m", "snapshot_adapters.cli.main"]
-    subprocess.run(
-        [*cli, "demo", "--estimates", "200"], cwd=workdir, env=env, check=True, capture_output=True
-    )
-    listed = subprocess.run(
-        [*cli, "runs", "--user", "demo-user", "--json"],
+    """One snapshot in workdir/snapshot.db (not timed); returns its id (from the demo's
+    "Try: snapshot show ID" line, so this runs against older versions too)."""
+    demo = subprocess.run(
+        [sys.executable, "-m", "snapshot_adapters.cli.main", "demo", "--estimates", "200"],
         cwd=workdir,
         env=env,
         check=True,
         capture_output=True,
         text=True,
     )
-    import json
-
-    return str(json.loads(listed.stdout)[-1]["snapshot_id"])
+    found = re.search(r"snapshot show ([0-9a-f-]{36})", demo.stdout)
+    assert found, demo.stdout
+    return found[1]
 
 
 def main() -> None:
