@@ -6,6 +6,8 @@ Ctrl-C anywhere else: exit 130 and one line, "Interrupted".
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -48,27 +50,48 @@ def _interrupted() -> int:
     return INTERRUPTED
 
 
+def _usage_error(usage: Exception) -> int:
+    import io
+
+    from .terminal import visible
+
+    shown = io.StringIO()
+    usage.show(file=shown)  # type: ignore[attr-defined]  # every Click exception has show()
+    sys.stderr.write(visible(shown.getvalue()))
+    code = getattr(usage, "exit_code", 2)
+    return code if isinstance(code, int) else 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point. Exit 0 success, 1 a domain error, 2 a usage error, 130 Ctrl-C; never a
     traceback.
 
-    Typer (standalone mode) reports usage errors itself and exits with 2, and turns Ctrl-C
-    inside a command into exit 130; everything our code raises is caught here and reported
-    in the catalogue's words.
+    Typer turns Ctrl-C inside a command into exit code 130 and hands usage errors back
+    (exit 2); everything our code raises is caught here and reported in the catalogue's
+    words.
     """
     try:
+        import typer
+
         from . import db_command, demo_command, flow_commands, ingest_command, validate_command
         from .app import app
         from .common import debug_enabled
 
         del db_command, demo_command, flow_commands, ingest_command, validate_command
         try:
-            app(args=argv, prog_name="snapshot")
+            # Not standalone: Typer hands usage errors back instead of printing them raw,
+            # so they go through `visible` like everything else (an argument is data too).
+            result = app(args=argv, prog_name="snapshot", standalone_mode=False)
         except SystemExit as done:
             code = done.code
             if code == INTERRUPTED:
                 return _interrupted()
             return code if isinstance(code, int) else (0 if code is None else 1)
+        except typer.Abort:  # end of input at a prompt
+            print("Aborted!", file=sys.stderr)
+            return 1
+        except typer.exceptions.TyperException as usage:  # Click's usage errors: exit 2
+            return _usage_error(usage)
         except ImportError as missing:  # an optional extra (openai, postgres) is not installed
             from .common import err
 
@@ -92,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     except KeyboardInterrupt:
         return _interrupted()
-    return 0
+    code = result if isinstance(result, int) else 0  # Typer returns Exit codes, e.g. Ctrl-C
+    return _interrupted() if code == INTERRUPTED else code
 
 
 def run() -> None:
@@ -100,6 +124,15 @@ def run() -> None:
         code = main()
     except KeyboardInterrupt:  # between main's return and here: still one line, still 130
         code = _interrupted()
+    if code == INTERRUPTED:
+        # Leave at once with 130. Through sys.exit, CPython ends a process whose Ctrl-C was
+        # handled mid-import by re-sending itself SIGINT (exit status -2, not 130). Every
+        # transaction has already been rolled back by its context manager; flush what is
+        # printed and skip only interpreter shutdown.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
     sys.exit(code)
 
 

@@ -188,3 +188,10 @@ def test_dev_py_snapshot_runs_in_the_callers_directory(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert f"Error: No database at {tmp_path / 'snapshot.db'}" in result.stderr
+
+
+def test_usage_errors_show_control_characters_of_arguments_as_data(tmp_path: Path) -> None:
+    for args in (["no\x1b]0;x\x07such"], ["show", "x", "--user", USER, "--format", "\x1b[2J"]):
+        result = run_cli(tmp_path, *args)
+        assert result.returncode == 2
+        assert "Error:" in result.stderr and "\x1b" not in result.stderr + result.stdout
