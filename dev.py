@@ -2,7 +2,7 @@
 """Sets up .venv from the pinned lock files, then runs the demo, the tests or the checks.
 
     python3 dev.py demo      # install the default extras and run `snapshot demo`
-    python3 dev.py test      # install the dev extras and run the whole test suite
+    python3 dev.py test      # install the dev extras and run the whole test suite, in parallel
     python3 dev.py check     # ruff, mypy and the import-linter contracts
     python3 dev.py snapshot ARGS...   # any `snapshot` command inside the venv
 
@@ -25,8 +25,8 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 LOCKS = {"demo": ROOT / "requirements" / "demo.lock", "dev": ROOT / "requirements" / "dev.lock"}
 
 
-def _run(*args: str | Path, **kwargs: object) -> int:
-    return subprocess.call([str(a) for a in args], cwd=ROOT, **kwargs)  # type: ignore[arg-type]
+def _run(*args: str | Path, cwd: Path = ROOT) -> int:
+    return subprocess.call([str(a) for a in args], cwd=cwd)
 
 
 def _stamp_for(lock: Path) -> str:
@@ -60,6 +60,24 @@ def ensure_venv(kind: str) -> None:
         (VENV / ".installed-demo").write_text(_stamp_for(LOCKS["demo"]))
 
 
+def _test(args: list[str]) -> int:
+    """pytest on every core (pytest-xdist), then the tests marked `serial` on their own.
+
+    With your own ``-n`` or ``-m`` the arguments go to one plain pytest run instead.
+    """
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "-m")) for a in args):
+        code = _run(PY, "-m", "pytest", *args)
+    else:
+        code = _run(PY, "-m", "pytest", "-n", "auto", "-m", "not serial", *args)
+        alone = _run(PY, "-m", "pytest", "-m", "serial", *args)
+        # 5 = "no tests collected": fine for one half, a failure only for both.
+        codes = [c for c in (code, alone) if c != 5]
+        code = next((c for c in codes if c != 0), 0) if codes else 5
+    if code == 5:
+        print("No tests ran: that is a failure.", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script is the one place that may run older
         sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}).")
@@ -69,10 +87,7 @@ def main(argv: list[str]) -> int:
         return _run(BIN / "snapshot", "demo", *rest)
     if command == "test":
         ensure_venv("dev")
-        code = _run(PY, "-m", "pytest", *rest)
-        if code == 5:
-            print("No tests ran: that is a failure.", file=sys.stderr)
-        return code
+        return _test(rest)
     if command == "check":
         ensure_venv("dev")
         failed = 0
@@ -89,7 +104,8 @@ def main(argv: list[str]) -> int:
         return int(failed)
     if command == "snapshot":
         ensure_venv("demo")
-        return _run(BIN / "snapshot", *rest)
+        # In the caller's directory: relative paths, .env files and snapshot.db are theirs.
+        return _run(BIN / "snapshot", *rest, cwd=Path.cwd())
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2
 

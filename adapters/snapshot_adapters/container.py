@@ -1,24 +1,37 @@
-"""The composition root: builds the orchestrator's adapters from Settings (dependency-injector)."""
+"""The composition root: builds the orchestrator's adapters from Settings (dependency-injector).
+
+Start-up cost matters (every CLI command builds one): adapters are imported inside the
+provider functions, only when a provider is first called, and only
+``dependency_injector.providers`` is used. ``dependency_injector.containers`` is avoided on
+purpose: it imports ``dependency_injector.wiring``, which imports FastAPI, Starlette and
+Werkzeug whenever they are installed, none of which a container here needs.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dependency_injector import containers, providers
+from dependency_injector import providers
 
-from snapshot_core import Orchestrator
-from snapshot_core.domain import InvalidSettingsError, redact_text, redact_url
-from snapshot_core.ports import LanguageModel, UnitOfWorkFactory
+if TYPE_CHECKING:
+    from snapshot_core import Orchestrator
+    from snapshot_core.domain import RunPolicy
+    from snapshot_core.ports import Clock, IdFactory, LanguageModel, UnitOfWorkFactory
 
-from .fake import FakeModel
-from .memory import MemoryStore
-from .settings import Settings, load_settings
-from .system import SystemClock, UuidIds
+    from .settings import Settings
 
 __all__ = ["Container", "build_container", "build_orchestrator"]
 
 
+def _memory_store() -> UnitOfWorkFactory:
+    from .memory import MemoryStore
+
+    return MemoryStore()
+
+
 def _sql_store(settings: Settings) -> UnitOfWorkFactory:
+    from snapshot_core.domain import InvalidSettingsError, redact_text, redact_url
+
     from .sql import create_sql_store  # SQLAlchemy is loaded only when SQL storage is chosen
 
     try:
@@ -46,36 +59,63 @@ def _ingest_file(source: Any, /, **options: Any) -> Any:
     return ingest_file(source, **options)
 
 
-class Container(containers.DeclarativeContainer):
-    """Override any provider in tests: ``container.model.override(providers.Object(fake))``."""
+def _fake_model() -> LanguageModel:
+    from .fake import FakeModel
 
-    settings = providers.Singleton(load_settings)
-    config = providers.Configuration()
+    return FakeModel(keep=100)  # a long-lived process stays bounded
 
-    clock = providers.Singleton(SystemClock)
-    ids = providers.Singleton(UuidIds)
-    policy = providers.Singleton(lambda s: s.run_policy(), settings)
 
-    storage = providers.Selector(
-        config.storage,
-        memory=providers.Singleton(MemoryStore),
-        sql=providers.Singleton(_sql_store, settings),
-    )
-    model = providers.Selector(
-        config.llm,
-        openai=providers.Singleton(_openai_model, settings),
-        fake=providers.Singleton(FakeModel, keep=100),  # a long-lived process stays bounded
-    )
+def _system_clock() -> Clock:
+    from .system import SystemClock
 
-    orchestrator = providers.Singleton(
-        Orchestrator,
-        uow_factory=storage,
-        model=model,
-        clock=clock,
-        ids=ids,
-        policy=policy,
-        file_ingester=providers.Object(_ingest_file),
-    )
+    return SystemClock()
+
+
+def _uuid_ids() -> IdFactory:
+    from .system import UuidIds
+
+    return UuidIds()
+
+
+def _policy(settings: Settings) -> RunPolicy:
+    return settings.run_policy()
+
+
+def _orchestrator(**adapters: Any) -> Orchestrator:
+    from snapshot_core import Orchestrator
+
+    return Orchestrator(**adapters)
+
+
+class Container:
+    """One provider per adapter, built for one ``Settings``. Override any provider in tests:
+    ``container.model.override(providers.Object(fake))`` (or ``build_container(model=fake)``).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = providers.Object(settings)
+        self.clock = providers.Singleton(_system_clock)
+        self.ids = providers.Singleton(_uuid_ids)
+        self.policy = providers.Singleton(_policy, self.settings)
+        self.storage: providers.Provider[UnitOfWorkFactory] = (
+            providers.Singleton(_memory_store)
+            if settings.storage_backend == "memory"
+            else providers.Singleton(_sql_store, self.settings)
+        )
+        self.model: providers.Provider[LanguageModel] = (
+            providers.Singleton(_fake_model)
+            if settings.llm == "fake"
+            else providers.Singleton(_openai_model, self.settings)
+        )
+        self.orchestrator = providers.Singleton(
+            _orchestrator,
+            uow_factory=self.storage,
+            model=self.model,
+            clock=self.clock,
+            ids=self.ids,
+            policy=self.policy,
+            file_ingester=providers.Object(_ingest_file),
+        )
 
 
 def build_container(settings: Settings | None = None, **overrides: Any) -> Container:
@@ -83,12 +123,16 @@ def build_container(settings: Settings | None = None, **overrides: Any) -> Conta
 
     Keyword ``overrides`` replace providers by name, e.g. ``model=FakeModel()``.
     """
-    settings = settings or load_settings()
-    container = Container()
-    container.settings.override(providers.Object(settings))
-    container.config.from_dict({"storage": settings.storage_backend, "llm": settings.llm})
+    if settings is None:
+        from .settings import load_settings
+
+        settings = load_settings()
+    container = Container(settings)
     for name, value in overrides.items():
-        getattr(container, name).override(providers.Object(value))
+        provider = getattr(container, name, None)
+        if not isinstance(provider, providers.Provider):
+            raise TypeError(f"build_container() has no provider {name!r} to override")
+        provider.override(providers.Object(value))
     return container
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -118,6 +118,14 @@ class Settings(BaseSettings):
     )
     max_insights: int = Field(default=4, ge=0, le=8, description="insights sent to the model")
 
+    def __init__(self, **values: Any) -> None:
+        # A bad value is InvalidSettingsError naming the setting and the problem only, from
+        # Python as from the CLI: pydantic's own text would echo the value, maybe a secret.
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise InvalidSettingsError(_problems(error)) from None
+
     @model_validator(mode="after")
     def _lease_outlasts_the_call(self) -> Settings:
         # A lease shorter than the call would let a second attempt start while the first
@@ -231,14 +239,14 @@ def _setting_name(location: tuple[int | str, ...]) -> str:
     return _ALIASED.get(field, f"SNAPSHOT_{field.upper()}")
 
 
+def _problems(error: ValidationError) -> list[str]:
+    return [
+        f"{_setting_name(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+        for e in error.errors()
+    ]
+
+
 def load_settings(**values: object) -> Settings:
-    """``Settings(**values)``, with a bad value reported as ``InvalidSettingsError`` naming the
-    setting and the problem only: pydantic's own text would echo the value, maybe a secret."""
-    try:
-        return Settings(**values)  # type: ignore[arg-type]
-    except ValidationError as error:
-        problems = [
-            f"{_setting_name(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            for e in error.errors()
-        ]
-        raise InvalidSettingsError(problems) from None
+    """``Settings(**values)``: a bad value raises ``InvalidSettingsError`` naming the setting
+    and the problem only."""
+    return Settings(**values)

@@ -107,3 +107,38 @@ def test_settings_repr_leaves_urls_out(isolated: Path, monkeypatch: pytest.Monke
 def test_a_lease_shorter_than_the_call_is_refused(isolated: Path) -> None:
     with pytest.raises(InvalidSettingsError, match="SNAPSHOT_LEASE_SECONDS must be greater"):
         load_settings(llm_timeout=120, lease_seconds=60)
+
+
+def test_settings_made_in_python_raise_invalid_settings_without_the_value() -> None:
+    with pytest.raises(InvalidSettingsError) as raised:
+        Settings(temperature="not-a-number-sk-SECRET", database_url="memory://")
+    assert "SNAPSHOT_TEMPERATURE" in raised.value.message
+    assert "SECRET" not in raised.value.message
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {name.split(".")[0] for name in result.stdout.split()}
+
+
+HEAVY = {"pydantic", "pydantic_settings", "dependency_injector", "sqlalchemy", "alembic", "rich"}
+
+
+def test_importing_snapshot_adapters_loads_nothing_heavy() -> None:
+    assert not (_modules_loaded_by("import snapshot_adapters") & (HEAVY | {"typer", "fastapi"}))
+
+
+def test_snapshot_help_loads_neither_the_core_nor_any_backend() -> None:
+    loaded = _modules_loaded_by(
+        "import contextlib, io\nfrom snapshot_adapters.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])"
+    )
+    assert not (loaded & (HEAVY | {"snapshot_core", "fastapi", "celery", "openai"}))

@@ -1,16 +1,21 @@
-"""What every command shares: consoles, the --user option, the container, JSON output."""
+"""What every command shares: consoles, the --user option, settings, the container, output."""
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cache
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
 
-from ..container import Container, build_container
+from .terminal import data_console, emit_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..container import Container
+    from ..settings import Settings
 
 __all__ = [
     "UserOption",
@@ -20,24 +25,87 @@ __all__ = [
     "print_json",
     "refuse_empty_user",
     "require_user",
+    "set_database_url",
+    "settings",
+    "sqlite_file",
 ]
 
-# stdout carries results only; stderr everything a person reads along the way. Markup and
-# emoji codes are off: names, file paths and model text are data, never formatting (a
-# source called "[/]" must print as itself). Styles are applied with rich.text.Text.
-out = Console(highlight=False, markup=False, emoji=False)
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+class _LazyConsole:
+    """A Rich console made on first use: importing Rich costs more than `--help` may."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = data_console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+# stdout carries results only; stderr everything a person reads along the way.
+out = cast("Console", _LazyConsole(stderr=False))
+err = cast("Console", _LazyConsole(stderr=True))
 
 UserOption = Annotated[
     str | None,
     typer.Option("--user", "-u", envvar="SNAPSHOT_USER", help="Your user id (or SNAPSHOT_USER)."),
 ]
 
+_database_url: str | None = None
+
+
+def set_database_url(url: str | None) -> None:
+    """The global ``--db URL``: wins over SNAPSHOT_DATABASE_URL and the .env files."""
+    global _database_url
+    _database_url = url
+    settings.cache_clear()
+    _container.cache_clear()
+
 
 @cache
-def container() -> Container:
-    """One container per process, from the environment and .env files."""
-    return build_container()
+def settings() -> Settings:
+    """The settings of this process: environment, .env.local, .env, then ``--db``."""
+    from ..settings import load_settings
+
+    return load_settings(database_url=_database_url) if _database_url else load_settings()
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The absolute path of an ``sqlite:///FILE`` URL; ``None`` for any other database."""
+    scheme, _, rest = database_url.partition("://")
+    if scheme.split("+")[0] != "sqlite" or not rest.startswith("/"):
+        return None
+    path = rest[1:].partition("?")[0]
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return None
+    return Path(path).resolve()
+
+
+@cache
+def _container() -> Container:
+    from ..container import build_container
+
+    return build_container(settings())
+
+
+def container(*, creates: bool = False) -> Container:
+    """One container per process. A command that only reads (``creates=False``) never
+    makes a new SQLite file: a missing one is ``NoDatabaseError``. One that writes says
+    on stderr where it creates it, so a file made in the wrong directory is noticed."""
+    path = sqlite_file(settings().database_url)
+    if path is not None and not path.exists():
+        if not creates:
+            from snapshot_core.domain import NoDatabaseError
+
+            raise NoDatabaseError(str(path))
+        err.print(f"Creating a new SQLite database at {path}")
+    return _container()
 
 
 def refuse_empty_user(user: str | None) -> None:
@@ -53,7 +121,7 @@ def require_user(user: str | None) -> str:
     variable came out empty must not act as whoever the environment names.
     """
     refuse_empty_user(user)
-    user = user or container().settings().user
+    user = user or settings().user
     if not user:
         raise typer.BadParameter("missing --user (or set SNAPSHOT_USER)", param_hint="--user")
     return user
@@ -61,8 +129,9 @@ def require_user(user: str | None) -> str:
 
 def print_json(value: Any) -> None:
     """Machine-readable output on stdout, one document, no colour or wrapping."""
-    text = value if isinstance(value, str) else json.dumps(value, indent=2, default=str)
-    print(text)
+    import json
+
+    emit_json(value if isinstance(value, str) else json.dumps(value, indent=2, default=str))
 
 
 def debug_enabled() -> bool:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..container import build_container
-from ..fake import synthetic_estimates
 from .app import app
-from .common import container, err, out
-from .render import print_run_facts, print_snapshot
+from .common import container, err, out, settings, sqlite_file
 
 DEMO_USER = "demo-user"
 
 
 def _where(database_url: str) -> str:
-    if database_url.startswith("sqlite:///"):
-        return str(Path(database_url.removeprefix("sqlite:///")).resolve())
+    path = sqlite_file(database_url)
+    if path is not None:
+        return str(path)
     from ..settings import redact_url
 
     return redact_url(database_url)
@@ -30,9 +27,14 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed for the synthetic estimates.")] = 7,
 ) -> None:
     """Ingest synthetic estimates, bucket them, run one snapshot with the fake model, show it."""
-    settings = container().settings().model_copy(update={"llm": "fake"})
-    orchestrator = build_container(settings).orchestrator()
-    err.print(f"Database: {_where(settings.database_url)}")
+    from ..container import build_container
+    from ..fake import synthetic_estimates
+    from .render import print_run_facts, print_snapshot
+
+    container(creates=True)  # says so when it makes a new SQLite file
+    chosen = settings().model_copy(update={"llm": "fake"})
+    orchestrator = build_container(chosen).orchestrator()
+    err.print(f"Database: {_where(chosen.database_url)}")
     source_id = orchestrator.ingest_estimates(
         user_id=DEMO_USER, rows=synthetic_estimates(estimates, seed=seed), name="demo estimates"
     )
@@ -45,6 +47,7 @@ def demo(
     print_snapshot(out, snapshot)
     print_run_facts(out, run)
     out.print(
-        f"\nDatabase file: {_where(settings.database_url)}\n"
-        f"Try: snapshot show {snapshot_id} --user {DEMO_USER} --format json"
+        f"\nDatabase file: {_where(chosen.database_url)}\n"
+        f"Try: snapshot show {snapshot_id} --user {DEMO_USER} --format json",
+        soft_wrap=True,  # a command to copy stays on one line
     )

@@ -1,17 +1,25 @@
-"""`snapshot bucket | run | show | sources | stats`: the flow, one step per process."""
+"""`snapshot bucket | run | show | sources | runs | stats`: the flow, one step per process.
+
+Each command imports the core and the adapters it needs when it runs, so `snapshot --help`
+and a command's own `--help` stay fast.
+"""
 
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from snapshot_core.use_cases import bucket_source, get_snapshot, list_sources, run_stats
-
 from .app import app
 from .common import UserOption, container, err, out, print_json, refuse_empty_user, require_user
-from .render import print_snapshot, print_sources, print_stats
+from .terminal import emit
+
+if TYPE_CHECKING:
+    from snapshot_core.domain import SnapshotRun
+
+__all__ = ["ShowFormat", "latest_snapshots"]
 
 
 class ShowFormat(enum.StrEnum):
@@ -23,6 +31,17 @@ class ShowFormat(enum.StrEnum):
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
+def latest_snapshots(runs: Sequence[SnapshotRun]) -> Mapping[str, str]:
+    """Each source's latest snapshot id, from its runs (oldest first)."""
+    return {run.source_id: run.snapshot_id for run in runs if run.snapshot_id is not None}
+
+
+def _runs(user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
+    from snapshot_core.use_cases import list_runs
+
+    return list_runs(uow_factory=container().storage(), user_id=user_id, source_id=source_id)
+
+
 @app.command()
 def bucket(
     source_id: Annotated[str, typer.Argument(help="The source to bucket.")],
@@ -30,7 +49,10 @@ def bucket(
     as_json: JsonFlag = False,
 ) -> None:
     """Aggregate a source's estimates into weekly, price and latency buckets."""
-    user_id, c = require_user(user), container()
+    from snapshot_core.use_cases import bucket_source
+
+    user_id = require_user(user)
+    c = container()
     buckets = bucket_source(
         uow_factory=c.storage(),
         clock=c.clock(),
@@ -41,7 +63,7 @@ def bucket(
     if as_json:
         print_json(buckets.model_dump(mode="json"))
     else:
-        print(source_id)
+        emit(source_id)
         err.print(
             f"Bucketed {buckets.estimate_count} estimates ({buckets.confidence_level} confidence)."
         )
@@ -53,14 +75,26 @@ def run(
     user: UserOption = None,
 ) -> None:
     """Make one snapshot of a bucketed source (one model call); prints the snapshot id."""
+    from snapshot_core.domain import SourceNotBucketedError, SourceStatus
+
     user_id = require_user(user)
-    snapshot_id = container().orchestrator().run_snapshot(source_id=source_id, user_id=user_id)
+    try:
+        snapshot_id = container().orchestrator().run_snapshot(source_id=source_id, user_id=user_id)
+    except SourceNotBucketedError as error:
+        done = latest_snapshots(_runs(user_id, source_id)).get(source_id)
+        if error.status == SourceStatus.SNAPSHOT_GENERATED and done:
+            error.add_note(
+                f"This source already has snapshot {done}: snapshot show {done} --user {user_id}"
+            )
+        raise
     _notice_template_narrative(snapshot_id, user_id)
-    print(snapshot_id)
+    emit(snapshot_id)
 
 
 def _notice_template_narrative(snapshot_id: str, user_id: str) -> None:
     """SNAPSHOT_NARRATIVE_FALLBACK=template saved the core's narrative: say why, exit 0."""
+    from snapshot_core.use_cases import get_snapshot
+
     snapshot = get_snapshot(
         uow_factory=container().storage(), snapshot_id=snapshot_id, user_id=user_id
     )
@@ -73,14 +107,33 @@ def _notice_template_narrative(snapshot_id: str, user_id: str) -> None:
 
 @app.command()
 def show(
-    snapshot_id: Annotated[str, typer.Argument(help="The snapshot to show.")],
+    snapshot_id: Annotated[
+        str | None,
+        typer.Argument(metavar="SNAPSHOT_ID", help="The snapshot to show (or use --latest)."),
+    ] = None,
     user: UserOption = None,
+    latest: Annotated[
+        str | None,
+        typer.Option("--latest", metavar="SOURCE_ID", help="Show this source's latest snapshot."),
+    ] = None,
     fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="text, json or html.")] = (
         ShowFormat.text
     ),
 ) -> None:
     """Show a snapshot as text, JSON or a self-contained HTML page."""
+    from snapshot_core.domain import InvalidSourceError
+    from snapshot_core.use_cases import get_snapshot
+
+    if (snapshot_id is None) == (latest is None):
+        raise typer.BadParameter("give a SNAPSHOT_ID or --latest SOURCE_ID (one of them)")
     user_id = require_user(user)
+    if latest is not None:
+        snapshot_id = latest_snapshots(_runs(user_id, latest)).get(latest)
+        if snapshot_id is None:
+            error = InvalidSourceError()
+            error.add_note(f"No snapshot of source {latest} for user {user_id} yet.")
+            raise error
+    assert snapshot_id is not None
     snapshot = get_snapshot(
         uow_factory=container().storage(), snapshot_id=snapshot_id, user_id=user_id
     )
@@ -89,22 +142,56 @@ def show(
     elif fmt is ShowFormat.html:
         from .html_report import render_html
 
-        print(render_html(snapshot))
+        emit(render_html(snapshot))
     else:
+        from .render import print_snapshot
+
         print_snapshot(out, snapshot, container().settings().currency)
 
 
 @app.command()
 def sources(user: UserOption = None, as_json: JsonFlag = False) -> None:
-    """List your sources with their status and estimate counts."""
+    """List your sources: status, latest snapshot, estimate count."""
+    from snapshot_core.use_cases import list_sources
+
     user_id = require_user(user)
     found = list_sources(uow_factory=container().storage(), user_id=user_id)
+    latest = latest_snapshots(_runs(user_id)) if found else {}
     if as_json:
-        print_json([s.model_dump(mode="json") for s in found])
+        print_json(
+            [
+                {**s.model_dump(mode="json"), "latest_snapshot_id": latest.get(s.source_id)}
+                for s in found
+            ]
+        )
     elif not found:
         err.print("No sources yet: `snapshot ingest FILE --user U` makes one.")
     else:
-        print_sources(out, found)
+        from .render import print_sources
+
+        print_sources(out, found, latest, notes=err)
+
+
+@app.command()
+def runs(
+    source_id: Annotated[
+        str | None,
+        typer.Argument(metavar="SOURCE_ID", help="Only this source's runs (default: all yours)."),
+    ] = None,
+    user: UserOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Your runs (attempts), oldest first: outcome, error code, tokens, cost, latency."""
+    user_id = require_user(user)
+    found = _runs(user_id, source_id)
+    if as_json:
+        print_json([r.model_dump(mode="json") for r in found])
+    elif not found:
+        err.print("No runs yet: `snapshot run SOURCE_ID --user U` makes one.")
+    else:
+        from .render import print_runs
+
+        print_runs(out, found, one_source=source_id is not None, notes=err)
 
 
 @app.command()
@@ -117,8 +204,12 @@ def stats(
 ) -> None:
     """Run statistics: outcomes by error code, latency p50/p95, tokens and cost."""
     refuse_empty_user(user)
+    from snapshot_core.use_cases import run_stats
+
     summary = run_stats(uow_factory=container().storage(), user_id=user)
     if as_json:
         print_json(summary.model_dump(mode="json"))
     else:
+        from .render import print_stats
+
         print_stats(out, summary)

@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import enum
-import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-from snapshot_core.domain import InvalidInputError
-
-from ..files import (
-    IngestLimits,
-    IngestReport,
-    RejectsPathError,
-    UnreadableFileError,
-    check_rejects_path,
-    detect_format,
-    ingest_file,
-    sqlite_companions,
-)
 from .app import app
-from .common import UserOption, container, err, require_user
+from .common import UserOption, container, err, print_json, require_user
+from .terminal import emit
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from ..files import IngestReport
 
 __all__ = ["ingest"]
 
@@ -63,12 +48,20 @@ class _LateProgress:
         if self._bar is None:
             if not err.is_terminal or time.monotonic() - self._started < _PROGRESS_AFTER:
                 return
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("Ingesting"),
                 BarColumn(),
                 DownloadColumn(),
                 TimeRemainingColumn(),
-                console=err,
+                console=err.console,  # type: ignore[attr-defined]  # the lazy console's own
                 transient=True,
             )
             self._bar.start()
@@ -113,6 +106,8 @@ def _database_files(database_url: str) -> tuple[Path, ...]:
         database = make_url(database_url).database
     except Exception:  # an unparsable URL is reported when the store is opened
         return ()
+    from ..files import sqlite_companions
+
     return sqlite_companions(database) if database and database != ":memory:" else ()
 
 
@@ -237,6 +232,17 @@ def ingest(
     by name, by a common spelling (Total, Date Sent, Quote #, Status: a notice says which),
     or by --map; any other column is ignored and never stored.
     """
+    from snapshot_core.domain import InvalidInputError
+
+    from ..files import (
+        IngestLimits,
+        RejectsPathError,
+        UnreadableFileError,
+        check_rejects_path,
+        detect_format,
+        ingest_file,
+    )
+
     user_id = require_user(user)
     try:
         file_format = detect_format(file, fmt.value if fmt else None)
@@ -245,7 +251,7 @@ def ingest(
     if decimal_comma and decimal_point:
         raise typer.BadParameter("give one of --decimal-comma and --decimal-point")
     columns = _pairs(column_map, "--map")
-    c = container()
+    c = container(creates=True)  # says so when it makes a new SQLite file
     settings = c.settings()
     if rejects is not None:
         try:
@@ -296,6 +302,6 @@ def ingest(
         progress.close()
     _summarise(report, rejects)
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print_json(report.to_dict())
     else:
-        print(report.source_id)
+        emit(report.source_id)

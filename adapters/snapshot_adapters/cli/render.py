@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from rich.console import Console, Group, RenderableType
@@ -20,7 +20,9 @@ from snapshot_core.domain import (
     WeekCount,
 )
 
-__all__ = ["print_run_facts", "print_snapshot", "print_sources", "print_stats"]
+from .tables import Column, print_fitted
+
+__all__ = ["print_run_facts", "print_runs", "print_snapshot", "print_sources", "print_stats"]
 
 
 def _count(count: int | None, k: int) -> str:
@@ -124,30 +126,79 @@ def print_snapshot(console: Console, snapshot: SnapshotResult, currency: str = "
     console.print(Panel(Group(*findings), title=title, title_align="left"))
 
 
+def _cost(run: SnapshotRun) -> str:
+    return "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
+
+
 def print_run_facts(console: Console, run: SnapshotRun) -> None:
-    cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
     console.print(
         f"Run {run.run_id}: {run.outcome.value}"
         + (f" ({run.error_code})" if run.error_code else "")
         + f" · tokens {run.prompt_tokens} in / {run.completion_tokens} out"
-        + f" · cost {cost} · latency {run.latency_ms:.1f} ms"
+        + f" · cost {_cost(run)} · latency {run.latency_ms:.1f} ms"
     )
 
 
-def print_sources(console: Console, sources: Sequence[Source]) -> None:
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("source_id", no_wrap=True, min_width=36)  # ids are copied: never cut
-    for column in ("name", "status", "estimates", "created (UTC)"):
-        table.add_column(column, justify="right" if column == "estimates" else "left")
-    for source in sources:
-        table.add_row(
+def print_sources(
+    console: Console,
+    sources: Sequence[Source],
+    latest: Mapping[str, str] | None = None,
+    notes: Console | None = None,
+) -> None:
+    """One row a source; ``latest`` maps a source id to its latest snapshot id."""
+    latest = latest or {}
+    columns = [
+        Column("source_id", whole=True),
+        Column("status", whole=True),
+        Column("latest snapshot", priority=1, whole=True),
+        Column("estimates", priority=2, justify="right", whole=True),
+        Column("name", priority=3),
+        Column("created (UTC)", priority=4, whole=True),
+    ]
+    rows = [
+        [
             source.source_id,
-            source.name,
             source.status.value,
+            latest.get(source.source_id, "–"),
             str(source.estimate_count),
+            source.name,
             f"{source.created_at:%Y-%m-%d %H:%M}",
-        )
-    console.print(table)
+        ]
+        for source in sources
+    ]
+    print_fitted(console, notes or console, columns, rows)
+
+
+def print_runs(
+    console: Console, runs: Sequence[SnapshotRun], *, one_source: bool, notes: Console | None = None
+) -> None:
+    """Attempts, oldest first: what each did, what it cost, and why it failed."""
+    columns = [
+        Column("run_id", whole=True),
+        Column("outcome", whole=True),
+        Column("code", priority=1, whole=True),
+        Column("snapshot_id", priority=2, whole=True),
+        Column("tokens in/out", priority=3, justify="right", whole=True),
+        Column("cost", priority=3, justify="right", whole=True),
+        Column("latency", priority=4, justify="right", whole=True),
+        Column("started (UTC)", priority=5, whole=True),
+        Column("source_id", priority=6, whole=True),
+    ][: 8 if one_source else 9]
+    rows = [
+        [
+            run.run_id,
+            run.outcome.value,
+            run.error_code or "–",
+            run.snapshot_id or "–",
+            f"{run.prompt_tokens}/{run.completion_tokens}",
+            _cost(run),
+            _ms(run.latency_ms),
+            f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+            run.source_id,
+        ]
+        for run in runs
+    ]
+    print_fitted(console, notes or console, columns, rows)
 
 
 def _ms(value: float | None) -> str:

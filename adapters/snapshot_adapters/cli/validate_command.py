@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.text import Text
 
 from snapshot_core.domain import (
     LlmApiError,
@@ -16,9 +16,11 @@ from snapshot_core.domain import (
     redact_text,
 )
 
-from ..settings import Settings, redact_url
 from .app import app
-from .common import out
+from .common import out, settings, sqlite_file
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 __all__ = ["Check", "run_checks", "validate"]
 
@@ -35,24 +37,29 @@ class Check:
     fix: str = ""
 
 
+def _settings_files() -> str:
+    """Which of the files Settings reads exist here (later ones win)."""
+    from ..settings import Settings
+
+    names = Settings.model_config.get("env_file") or ()
+    found = [str(Path(n).resolve()) for n in names if Path(n).is_file()]  # type: ignore[union-attr]
+    read = ", ".join(found) if found else f"none found in {Path.cwd()}"
+    return f"environment, then files: {read}"
+
+
 def _load_settings() -> tuple[Check, Settings | None]:
+    from snapshot_core.domain import InvalidSettingsError
+
     try:
-        settings = Settings()
-    except Exception as error:  # pydantic's ValidationError, or an unreadable .env file
-        errors = getattr(error, "errors", None)
-        # Field and problem only: pydantic's own text would print the offending input value.
-        problems = (
-            "; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                for e in errors()
-            )
-            if callable(errors)
-            else type(error).__name__
-        )
+        loaded = settings()
+    except InvalidSettingsError as error:  # names the setting and the problem, not the value
         fix = "Correct the variable (SNAPSHOT_<NAME>) in the environment, .env.local or .env."
-        return Check("settings", False, f"invalid: {problems}", fix), None
-    detail = f"loaded (llm={settings.llm}, model={settings.model})"
-    return Check("settings", True, detail), settings
+        return Check("settings", False, f"invalid: {'; '.join(error.problems)}", fix), None
+    except Exception as error:  # an unreadable .env file
+        fix = "Check that .env and .env.local are readable UTF-8 text."
+        return Check("settings", False, f"invalid: {type(error).__name__}", fix), None
+    detail = f"loaded (llm={loaded.llm}, model={loaded.model}) from {_settings_files()}"
+    return Check("settings", True, detail), loaded
 
 
 def _openai_adapter() -> Any:
@@ -78,8 +85,11 @@ def _key(settings: Settings) -> Check:
 
 
 def _database(settings: Settings) -> Check:
+    from ..settings import redact_url
+
     url = settings.database_url
-    shown = redact_url(url)
+    path = sqlite_file(url)
+    shown = f"{redact_url(url)} ({path})" if path is not None else redact_url(url)
     if settings.storage_backend == "memory":
         return Check("database", None, f"{shown}: in-process, nothing to check")
     try:
@@ -100,6 +110,9 @@ def _database(settings: Settings) -> Check:
 
 
 def _endpoint(settings: Settings, timeout: float = 5.0) -> Check:
+
+    from ..settings import redact_url
+
     name = "model endpoint"
     if settings.llm == "fake":
         return Check(name, None, "skipped (SNAPSHOT_LLM=fake)")
@@ -131,6 +144,7 @@ def _endpoint(settings: Settings, timeout: float = 5.0) -> Check:
 
 
 def _schema() -> Check:
+
     name = "narrative schema"
     adapter = _openai_adapter()
     if adapter is None:
@@ -152,6 +166,8 @@ def run_checks() -> list[Check]:
 
 
 def _print(check: Check) -> None:
+    from rich.text import Text
+
     mark, style = {True: ("✓", "green"), False: ("✗", "red"), None: ("–", "dim")}[check.ok]
     # soft_wrap: one line per check whatever the terminal width, so output stays greppable.
     out.print(
@@ -169,6 +185,8 @@ def _probe(settings: Settings) -> Check:
         return Check(name, None, "not probed (needs SNAPSHOT_LLM=openai and the OpenAI backend)")
     model = adapter.OpenAIChatModel.from_settings(settings)
     cost = model.probe_cost_usd()
+    from rich.text import Text
+
     price = f"at most ${cost:.6f} at list price" if cost is not None else "cost unknown"
     out.print(
         Text(f"  probe: one request to {settings.model} (~80 tokens in, ≤20 out; {price})"),
@@ -179,6 +197,8 @@ def _probe(settings: Settings) -> Check:
     except SnapshotError as error:
         detail = getattr(error, "detail", None) or error.message
         return Check(name, False, f"the probe failed: {error.message} ({detail})", error.solution)
+    from ..settings import redact_url
+
     where = redact_url(model.base_url)
     fix = (
         "This endpoint ignores response_format: use a server or model with strict structured "

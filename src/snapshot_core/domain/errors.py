@@ -29,6 +29,7 @@ __all__ = [
     "MissingApiKeyError",
     "ModelCallError",
     "NoBucketsError",
+    "NoDatabaseError",
     "OutputSchemaViolationError",
     "RowProblem",
     "SnapshotError",
@@ -481,6 +482,19 @@ class DatabaseOutdatedError(SnapshotError):
         self.head = head
 
 
+class NoDatabaseError(SnapshotError):
+    code = "no_database"
+    meaning = "A command that only reads found no database file there, and never creates one."
+    solution = (
+        "Run it from the directory that holds the database, or pass `--db sqlite:///PATH` "
+        "(or set SNAPSHOT_DATABASE_URL); `snapshot ingest` creates a new one."
+    )
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"No database at {path}")
+        self.path = path
+
+
 CATALOGUE: tuple[type[SnapshotError], ...] = (
     InvalidSourceError,
     SourceNotBucketedError,
@@ -510,4 +524,5 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     DatabaseDiskFullError,
     DatabaseIoError,
     DatabaseOutdatedError,
+    NoDatabaseError,
 )

@@ -98,6 +98,7 @@ def _free_connections(url: URL) -> int:
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.serial  # 200 connections of its own: no other test may hold any meanwhile
 @pytest.mark.timeout(240)
 def test_two_hundred_callers_twenty_times_make_one_call_each_time(postgres_url: URL) -> None:
     # Each caller holds its own pooled connection while it claims. The server's

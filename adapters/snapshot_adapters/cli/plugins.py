@@ -1,0 +1,114 @@
+"""Command groups from other packages, found through the ``snapshot.commands`` entry points.
+
+Each entry point names ``register(app: typer.Typer) -> None``, which adds commands to
+``app`` and imports nothing heavy (its commands import what they need when they run).
+Entry points are scanned only when a name is not a built-in command or when the command
+list is shown (``snapshot --help``): scanning installed distributions costs start-up time
+that ``snapshot sources`` should not pay. The scan reads each distribution's
+``entry_points.txt`` itself: importing ``importlib.metadata`` (which loads ``email``,
+``zipfile`` and ``csv`` to parse metadata we do not need) cost a fifth of `snapshot --help`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context  # Typer vendors Click
+
+__all__ = ["ENTRY_POINT_GROUP", "PluginGroup"]
+
+ENTRY_POINT_GROUP = "snapshot.commands"
+
+
+def _entry_points_files() -> Iterator[str]:
+    """Each installed distribution's entry_points.txt, the first on sys.path winning (as
+    importlib.metadata decides which of two copies of a distribution is installed)."""
+    seen: set[str] = set()
+    for directory in sys.path:
+        try:
+            entries = sorted(os.scandir(directory or "."), key=lambda e: e.name)
+        except OSError:  # a missing directory or a zip file on sys.path
+            continue
+        for entry in entries:
+            stem, dot, kind = entry.name.rpartition(".")
+            if not dot or kind not in ("dist-info", "egg-info"):
+                continue
+            name = stem.split("-")[0].lower().replace("_", "-").replace(".", "-")
+            if name in seen:
+                continue
+            seen.add(name)
+            path = os.path.join(entry.path, "entry_points.txt")
+            if os.path.isfile(path):
+                yield path
+
+
+def entry_points_of(group: str) -> list[tuple[str, str]]:
+    """(name, "module:function") of every entry point in ``group``."""
+    found = []
+    for path in _entry_points_files():
+        section = None
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                line = line.strip()
+                if line.startswith("["):
+                    section = line.strip("[]").strip()
+                elif section == group and "=" in line and not line.startswith(("#", ";")):
+                    name, _, value = line.partition("=")
+                    found.append((name.strip(), value.split("[")[0].strip()))
+    return found
+
+
+def _load(value: str) -> Callable[[typer.Typer], None]:
+    module, _, attribute = value.partition(":")
+    target: object = import_module(module.strip())
+    for part in attribute.strip().split(".") if attribute else ():
+        target = getattr(target, part)
+    return target  # type: ignore[return-value]
+
+
+def _plugin_commands() -> dict[str, Command]:
+    extra = typer.Typer(add_completion=False, rich_markup_mode=None)
+    for name, value in entry_points_of(ENTRY_POINT_GROUP):
+        try:
+            _load(value)(extra)
+        except Exception as error:  # a broken plugin must not break the other commands
+            print(
+                f"Warning: the {name!r} commands ({value}) could not "
+                f"be loaded: {type(error).__name__}: {error}",
+                file=sys.stderr,
+            )
+    if not (extra.registered_commands or extra.registered_groups):
+        return {}
+    return dict(typer.main.get_group(extra).commands)
+
+
+class PluginGroup(TyperGroup):
+    """The top-level group: built-in commands first, plugin commands loaded on demand."""
+
+    _plugins_loaded = False
+
+    def _load_plugins(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        for name, command in _plugin_commands().items():
+            self.commands.setdefault(name, command)  # a plugin never replaces a built-in
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load_plugins()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        self._load_plugins()
+        return super().list_commands(ctx)

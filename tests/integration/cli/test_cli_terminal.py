@@ -1,0 +1,197 @@
+"""What the CLI tells you about where you are and what it prints: data is never a terminal
+command, read commands never create a database, tables fit 80 columns, Ctrl-C is one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from snapshot_adapters.fake import FakeModel, synthetic_estimates
+from snapshot_adapters.sql import create_sql_store
+from snapshot_adapters.system import SystemClock, UuidIds
+from snapshot_core import Orchestrator
+from snapshot_core.domain import AgentInput
+
+from ..cli_runner import run_cli
+
+USER = "term-user"
+ESC_TITLE = "\x1b]0;pwned\x07\x1b[2J"  # set the window title, clear the screen
+
+
+class HostileModel(FakeModel):
+    """A fake whose model name and headline carry terminal control sequences."""
+
+    model_name = f"evil{ESC_TITLE}-model"
+
+    def reply_content(self, agent_input: AgentInput) -> str:
+        reply = json.loads(super().reply_content(agent_input))
+        reply["headline"] = f"{ESC_TITLE}{reply['headline']}"
+        return json.dumps(reply)
+
+
+def _hostile_snapshot(workdir: Path) -> tuple[str, str]:
+    store = create_sql_store(f"sqlite:///{workdir / 'snapshot.db'}")
+    try:
+        app = Orchestrator(
+            uow_factory=store, model=HostileModel(), clock=SystemClock(), ids=UuidIds()
+        )
+        source_id = app.ingest_estimates(
+            user_id=USER, rows=synthetic_estimates(60), name=f"march{ESC_TITLE}\x9b31m"
+        )
+        app.bucket_source(source_id=source_id, user_id=USER)
+        return source_id, app.run_snapshot(source_id=source_id, user_id=USER)
+    finally:
+        store.dispose()
+
+
+def test_control_sequences_in_names_model_text_and_model_names_never_reach_stdout(
+    tmp_path: Path,
+) -> None:
+    source_id, snapshot_id = _hostile_snapshot(tmp_path)
+    outputs = [
+        run_cli(tmp_path, "sources", "--user", USER),
+        run_cli(tmp_path, "sources", "--user", USER, "--json"),
+        run_cli(tmp_path, "runs", source_id, "--user", USER),
+        run_cli(tmp_path, "show", snapshot_id, "--user", USER),
+        run_cli(tmp_path, "show", snapshot_id, "--user", USER, "--format", "json"),
+        run_cli(tmp_path, "show", snapshot_id, "--user", USER, "--format", "html"),
+    ]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert (
+            "\x1b" not in result.stdout
+            and "\x9b" not in result.stdout
+            and "\x07" not in result.stdout
+        )
+    # Shown, visibly, as data (Rich itself drops BEL, backspace and carriage return).
+    assert "march␛]0;pwned␛[2J" in outputs[0].stdout
+    assert "␛]0;pwned" in outputs[3].stdout
+    listed = json.loads(outputs[1].stdout)  # JSON keeps the exact characters, escaped
+    assert listed[0]["name"] == f"march{ESC_TITLE}\x9b31m"
+    shown = json.loads(outputs[4].stdout)
+    assert shown["meta"]["model"] == HostileModel.model_name
+
+
+def test_read_commands_never_create_a_database_and_writers_say_where(tmp_path: Path) -> None:
+    for command in (["sources"], ["runs"], ["stats"], ["show", "x"]):
+        result = run_cli(tmp_path, *command, "--user", USER)
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"Error: No database at {tmp_path / 'snapshot.db'}")
+    assert not (tmp_path / "snapshot.db").exists()
+
+    (tmp_path / "e.csv").write_text("amount,sent_at\n" + "100,2026-01-05\n" * 3)
+    made = run_cli(tmp_path, "ingest", "e.csv", "--user", USER)
+    assert made.returncode == 0, made.stderr
+    assert f"Creating a new SQLite database at {tmp_path / 'snapshot.db'}" in made.stderr
+    again = run_cli(tmp_path, "ingest", "e.csv", "--user", USER)
+    assert "Creating" not in again.stderr
+
+
+def test_the_global_db_option_wins_over_the_environment(tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere.db"
+    source_id, _ = _hostile_snapshot(tmp_path)
+    (tmp_path / "snapshot.db").rename(other)
+    env = {"SNAPSHOT_DATABASE_URL": f"sqlite:///{tmp_path / 'missing.db'}"}
+    listed = run_cli(
+        tmp_path, "--db", f"sqlite:///{other}", "sources", "--user", USER, "--json", **env
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)[0]["source_id"] == source_id
+    checked = run_cli(tmp_path, "--db", f"sqlite:///{other}", "validate", SNAPSHOT_LLM="fake")
+    assert f"({other})" in checked.stdout and "none found in" in checked.stdout
+
+
+def test_runs_latest_snapshot_and_the_finished_source_hint(tmp_path: Path) -> None:
+    source_id, snapshot_id = _hostile_snapshot(tmp_path)
+    listed = json.loads(run_cli(tmp_path, "sources", "--user", USER, "--json").stdout)
+    assert listed[0]["latest_snapshot_id"] == snapshot_id
+    runs = json.loads(run_cli(tmp_path, "runs", source_id, "--user", USER, "--json").stdout)
+    assert [(r["outcome"], r["snapshot_id"]) for r in runs] == [("succeeded", snapshot_id)]
+    latest = run_cli(tmp_path, "show", "--latest", source_id, "--user", USER, "--format", "json")
+    assert json.loads(latest.stdout)["meta"]["snapshot_id"] == snapshot_id
+
+    again = run_cli(tmp_path, "run", source_id, "--user", USER)
+    assert again.returncode == 1
+    first, hint = again.stderr.splitlines()[:2]
+    assert first == "Error: Source must be bucketed"
+    expected = f"This source already has snapshot {snapshot_id}: snapshot show {snapshot_id}"
+    assert hint == f"  {expected} --user {USER}"
+
+
+def test_tables_fit_80_columns_and_never_cut_an_id(tmp_path: Path) -> None:
+    source_id, _ = _hostile_snapshot(tmp_path)
+    for command in (["sources"], ["runs"], ["runs", source_id]):
+        result = run_cli(tmp_path, *command, "--user", USER, COLUMNS="80")
+        assert result.returncode == 0, result.stderr
+        assert all(len(line) <= 80 for line in result.stdout.splitlines()), result.stdout
+        lines_with_id = [line for line in result.stdout.splitlines() if source_id in line]
+        assert lines_with_id or command[0] == "runs"
+    sources = run_cli(tmp_path, "sources", "--user", USER, COLUMNS="80")
+    assert "Not shown at this width: latest snapshot" in sources.stderr
+
+
+def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
+    # A command stopped at once, during start-up, and one stopped while it works.
+    interrupted = 0
+    for delay in (0.05, 1.5):
+        (tmp_path / "big.csv").write_text(
+            "amount,sent_at\n" + "100,2026-01-05\n" * 400_000, encoding="utf-8"
+        )
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "snapshot_adapters.cli.main",
+                "ingest",
+                "big.csv",
+                "--user",
+                USER,
+            ],
+            cwd=tmp_path,
+            env={**env, "SNAPSHOT_LLM": "fake"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+        if process.returncode == 0:  # finished before the signal: nothing to check this time
+            continue
+        interrupted += 1
+        assert process.returncode == 130, stderr
+        assert stderr.strip().splitlines()[-1] == "Interrupted" and "Traceback" not in stderr
+        assert stdout == ""
+    assert interrupted, "400,000 rows should take longer than the signal's delay"
+    listed = run_cli(tmp_path, "sources", "--user", USER, "--json")
+    if listed.returncode == 0:  # the database was made before the signal: no half source
+        assert all(s["estimate_count"] == 400_000 for s in json.loads(listed.stdout))
+
+
+def test_dev_py_snapshot_runs_in_the_callers_directory(tmp_path: Path) -> None:
+    dev = Path(__file__).resolve().parents[3] / "dev.py"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
+    result = subprocess.run(
+        [sys.executable, str(dev), "snapshot", "sources", "--user", USER],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"Error: No database at {tmp_path / 'snapshot.db'}" in result.stderr
+
+
+def test_usage_errors_show_control_characters_of_arguments_as_data(tmp_path: Path) -> None:
+    for args in (["no\x1b]0;x\x07such"], ["show", "x", "--user", USER, "--format", "\x1b[2J"]):
+        result = run_cli(tmp_path, *args)
+        assert result.returncode == 2
+        assert "Error:" in result.stderr and "\x1b" not in result.stderr + result.stdout
