@@ -150,6 +150,8 @@ def _run_shell(block: Block, workdir: Path) -> None:
         words = shlex.split(command)
         assignments = [w for w in words if re.fullmatch(r"[A-Z_]+=\S*", w)]
         words = words[len(assignments) :] if words[: len(assignments)] == assignments else words
+        if not words:  # settings only (VAR=value lines): nothing to run
+            continue
         if words[0] != "snapshot":
             _check_other_command(words)
             continue

@@ -8,14 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from snapshot_core.domain import (
-    LlmApiError,
-    LlmTimeoutError,
-    SnapshotError,
-    narrative_json_schema,
-    redact_text,
-)
-
 from .app import app
 from .common import out, settings, sqlite_file
 
@@ -85,6 +77,8 @@ def _key(settings: Settings) -> Check:
 
 
 def _database(settings: Settings) -> Check:
+    from snapshot_core.domain import SnapshotError, redact_text
+
     from ..settings import redact_url
 
     url = settings.database_url
@@ -110,6 +104,7 @@ def _database(settings: Settings) -> Check:
 
 
 def _endpoint(settings: Settings, timeout: float = 5.0) -> Check:
+    from snapshot_core.domain import LlmApiError, LlmTimeoutError
 
     from ..settings import redact_url
 
@@ -144,6 +139,7 @@ def _endpoint(settings: Settings, timeout: float = 5.0) -> Check:
 
 
 def _schema() -> Check:
+    from snapshot_core.domain import narrative_json_schema
 
     name = "narrative schema"
     adapter = _openai_adapter()
@@ -179,6 +175,8 @@ def _print(check: Check) -> None:
 
 def _probe(settings: Settings) -> Check:
     """One paid strict-schema request; its price is printed before it is sent."""
+    from snapshot_core.domain import SnapshotError
+
     name = "strict schema honoured"
     adapter = _openai_adapter()
     if settings.llm == "fake" or adapter is None:

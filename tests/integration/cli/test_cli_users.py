@@ -21,6 +21,7 @@ def test_an_empty_user_is_refused_even_when_snapshot_user_is_set(
 
 def test_a_user_id_past_the_maximum_is_invalid_user(tmp_path: Path) -> None:
     (tmp_path / "e.csv").write_text("amount,sent_at\n1,2026-01-05\n", encoding="utf-8")
+    assert run_cli(tmp_path, "db", "upgrade").returncode == 0  # `sources` reads a database
     for command in (["ingest", "e.csv"], ["sources"]):
         result = run_cli(tmp_path, *command, "--user", "u" * 3000)
         assert result.returncode == 1
