@@ -63,11 +63,6 @@ def blocks_of(path: Path) -> list[Block]:
 
 
 ALL = [block for path in DOCS for block in blocks_of(path)]
-# Blocks in docs another contributor is still converting: they must fail today (strict), so
-# this list shrinks the day they are fixed.
-PENDING = {
-    "docs/ingest.md:162": "a FastAPI fragment: needs `<!-- docs-test: compile-only -->` above it",
-}
 
 
 def _write_inputs(workdir: Path) -> None:
@@ -182,14 +177,7 @@ def _python_before(block: Block) -> list[Block]:
 
 @pytest.mark.parametrize("block", [b for b in ALL if b.language in RUN], ids=lambda b: b.id)
 def test_every_code_block_in_the_docs_runs(block: Block, workdir: Path) -> None:
-    if block.id not in PENDING:
-        _execute(block, workdir)
-        return
-    try:
-        _execute(block, workdir)
-    except Exception:
-        pytest.xfail(PENDING[block.id])
-    pytest.fail(f"{block.id} runs now: remove it from PENDING")
+    _execute(block, workdir)
 
 
 def _execute(block: Block, workdir: Path) -> None:
