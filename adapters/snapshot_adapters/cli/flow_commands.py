@@ -140,7 +140,7 @@ def show(
     if fmt is ShowFormat.json:
         print_json(snapshot.model_dump_json(indent=2))
     elif fmt is ShowFormat.html:
-        from .html_report import render_html
+        from ..report import render_html
 
         emit(render_html(snapshot))
     else:

@@ -1,5 +1,6 @@
-"""In-memory storage backend: thread-safe, transactional, shipped for embedding and tests."""
+"""In-memory backends: thread-safe, transactional storage and an in-process job queue."""
 
+from .jobs import InProcessJobQueue
 from .store import MemoryStore, MemoryUnitOfWork
 
-__all__ = ["MemoryStore", "MemoryUnitOfWork"]
+__all__ = ["InProcessJobQueue", "MemoryStore", "MemoryUnitOfWork"]

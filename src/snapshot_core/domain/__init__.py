@@ -30,6 +30,7 @@ from .facts import FactKind, GroundingNumber
 from .grounding import numbers_in, numbers_in_values, ungrounded_numbers
 from .insights import CATALOGUE as INSIGHT_CATALOGUE
 from .insights import Insight, InsightKind, rank_insights, template_narrative
+from .jobs import Job, JobState
 from .metrics import MetricTallies, tally_metrics
 from .models import (
     BAND_LABEL_PATTERN,
@@ -96,6 +97,8 @@ __all__ = [
     "GroundingNumber",
     "Insight",
     "InsightKind",
+    "Job",
+    "JobState",
     "MetricTallies",
     "MoneySummary",
     "NarrativeSource",

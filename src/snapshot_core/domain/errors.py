@@ -16,6 +16,7 @@ __all__ = [
     "FileNotWrittenError",
     "InsufficientEstimatesError",
     "InvalidInputError",
+    "InvalidJobError",
     "InvalidSettingsError",
     "InvalidSnapshotError",
     "InvalidSourceError",
@@ -392,6 +393,18 @@ class InvalidSnapshotError(SnapshotError):
         super().__init__("Invalid snapshot_id")
 
 
+class InvalidJobError(SnapshotError):
+    code = "invalid_job"
+    meaning = "The job does not exist, has expired, or belongs to another user."
+    solution = (
+        "Check the job id returned when the snapshot was enqueued; "
+        "the source's runs show what happened."
+    )
+
+    def __init__(self) -> None:
+        super().__init__("Invalid job_id")
+
+
 class InvalidSettingsError(SnapshotError):
     code = "invalid_settings"
     meaning = "A setting (environment, .env.local or .env) has a value that cannot be used."
@@ -517,6 +530,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     FileNotWrittenError,
     InvalidUserError,
     InvalidSnapshotError,
+    InvalidJobError,
     InvalidSettingsError,
     DatabaseUnavailableError,
     DatabaseLockedError,

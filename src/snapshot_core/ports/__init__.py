@@ -2,6 +2,7 @@
 
 from .clock import Clock, IdFactory
 from .file_ingester import FileIngester
+from .job_queue import JobQueue
 from .language_model import AsyncLanguageModel, LanguageModel
 from .repositories import (
     BucketRepository,
@@ -19,6 +20,7 @@ __all__ = [
     "EstimateRepository",
     "FileIngester",
     "IdFactory",
+    "JobQueue",
     "LanguageModel",
     "RunRepository",
     "SnapshotRepository",
