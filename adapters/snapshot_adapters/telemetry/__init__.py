@@ -11,7 +11,7 @@ try:
     import opentelemetry.trace as _trace  # noqa: F401
 except ImportError as _missing:
     raise ImportError(
-        f"{_missing.name or 'opentelemetry'} is needed for telemetry (SNAPSHOT_TELEMETRY=otel): "
+        "opentelemetry-api is needed for telemetry (SNAPSHOT_TELEMETRY=otel): "
         'pip install "snapshot-orchestrator[telemetry]"'
     ) from _missing
 
