@@ -1,10 +1,11 @@
 """OpenTelemetryRunObserver: each finished run as a GenAI client span and GenAI client metrics.
 
-Names follow the OpenTelemetry semantic conventions for generative AI (v1.37, status
-Development): span ``chat {gen_ai.request.model}`` of kind CLIENT, ``gen_ai.*`` attributes,
-``error.type``, and the metrics ``gen_ai.client.token.usage`` and
-``gen_ai.client.operation.duration``. What the conventions do not cover is ours, under
-``snapshot.*``. No user text goes out: ids, model names, counts and error codes only.
+Names follow the OpenTelemetry semantic conventions for generative AI (status Development;
+``gen_ai.provider.name`` as from v1.37, with the older ``gen_ai.system`` beside it): span
+``chat {gen_ai.request.model}`` of kind CLIENT, ``gen_ai.*`` attributes, ``error.type``, and
+the metrics ``gen_ai.client.token.usage`` and ``gen_ai.client.operation.duration``. What the
+conventions do not cover is ours, under ``snapshot.*``. No user text goes out: ids, model
+names, counts and error codes only.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ __all__ = [
 ]
 
 SCOPE = "snapshot_adapters.telemetry"
-SCHEMA_URL = "https://opentelemetry.io/schemas/1.37.0"
 OPERATION = "chat"  # the conventions' name for a Chat Completions call
 
 RUNS_METRIC = "snapshot.runs"
@@ -66,12 +66,8 @@ class OpenTelemetryRunObserver:
         meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
         self.provider_name = provider_name
-        self._tracer = trace.get_tracer(
-            SCOPE, __version__, tracer_provider=tracer_provider, schema_url=SCHEMA_URL
-        )
-        meter = metrics.get_meter(
-            SCOPE, __version__, meter_provider=meter_provider, schema_url=SCHEMA_URL
-        )
+        self._tracer = trace.get_tracer(SCOPE, __version__, tracer_provider=tracer_provider)
+        meter = metrics.get_meter(SCOPE, __version__, meter_provider=meter_provider)
         self._runs = meter.create_counter(
             RUNS_METRIC, unit="{run}", description="Snapshot runs finished, by outcome and code."
         )
@@ -142,6 +138,8 @@ class OpenTelemetryRunObserver:
         if answered:
             attributes["gen_ai.usage.input_tokens"] = run.prompt_tokens
             attributes["gen_ai.usage.output_tokens"] = run.completion_tokens
+        if run.cached_tokens:  # part of the input tokens, as in the conventions
+            attributes["gen_ai.usage.cache_read.input_tokens"] = run.cached_tokens
         if run.cost_usd is not None:
             attributes["snapshot.run.cost_usd"] = float(run.cost_usd)
         # The span is the run: from the claim to the save, with the run's own times; the

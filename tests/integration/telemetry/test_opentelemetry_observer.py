@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,9 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from rich.console import Console
 
+from snapshot_adapters.cli.render import print_stats
 from snapshot_adapters.fake import (
     FAKE_MODEL_NAME,
     MISBEHAVING_MODELS,
@@ -75,7 +78,8 @@ def telemetry() -> Iterator[Telemetry]:
 
 
 class PricedModel(FakeModel):
-    """Answers after two seconds (of the fixed clock), as a dated model, with a price."""
+    """Answers after two seconds (of the fixed clock), as a dated model, with a price and
+    some input tokens read from the provider's cache."""
 
     def __init__(self, clock: FixedClock) -> None:
         super().__init__()
@@ -83,7 +87,8 @@ class PricedModel(FakeModel):
 
     def respond(self, agent_input: AgentInput, facts: CallFacts) -> ModelReply:
         self.clock.advance(seconds=2)
-        priced = {"model": "fake-2026-01-05", "cost_usd": Decimal("0.0042")}
+        usage = facts.usage.model_copy(update={"cached_tokens": 32})
+        priced = {"model": "fake-2026-01-05", "cost_usd": Decimal("0.0042"), "usage": usage}
         return super().respond(agent_input, facts.model_copy(update=priced))
 
 
@@ -151,6 +156,7 @@ def test_a_successful_run_is_one_chat_span_and_its_metrics(
         **answered,
         "gen_ai.usage.input_tokens": stored.prompt_tokens,
         "gen_ai.usage.output_tokens": 90,
+        "gen_ai.usage.cache_read.input_tokens": 32,
         "snapshot.run.outcome": "succeeded",
         "snapshot.run.id": stored.run_id,
         "snapshot.run.attempt": 1,
@@ -241,3 +247,46 @@ def test_no_user_text_reaches_a_span_or_a_metric(telemetry: Telemetry) -> None:
     assert t.store.runs[0].detail  # the refusal text is on the run record ...
     for text in (USER, SOURCE_NAME, t.store.runs[0].detail):
         assert text not in values  # ... and never in telemetry
+
+
+def test_the_metrics_add_up_to_what_snapshot_stats_shows_from_storage(
+    telemetry: Telemetry,
+) -> None:
+    class DiesOnce(PricedModel):
+        def generate(self, agent_input: AgentInput) -> ModelReply:
+            reply = super().generate(agent_input)
+            if len(self.calls) == 1:
+                raise HolderDied
+            return reply
+
+    s = setup(telemetry, lease_seconds=300)
+    run(s)  # succeeded
+    for model in (MISBEHAVING_MODELS["refusal"][0](), DiesOnce(s.clock)):
+        o = replace(s.orchestrator, model=model)
+        source_id = o.ingest_estimates(user_id=USER, rows=synthetic_estimates(60))
+        o.bucket_source(source_id=source_id, user_id=USER)
+        with pytest.raises((SnapshotError, HolderDied)):
+            o.run_snapshot(source_id=source_id, user_id=USER)  # failed; then died mid-call
+    s.clock.advance(seconds=301)
+    o.run_snapshot(source_id=source_id, user_id=USER)  # abandoned, then succeeded
+
+    stats = s.orchestrator.run_stats(user_id=USER)
+    counted: dict[str, float] = {}
+    for attributes, point in telemetry.points(RUNS_METRIC):
+        key = attributes.get("snapshot.error.code", attributes["snapshot.run.outcome"])
+        counted[key] = point.value
+    from_storage = {"succeeded": stats.succeeded, "abandoned": stats.possibly_billed_runs}
+    assert counted == from_storage | stats.failed_by_code
+    assert sum(counted.values()) == stats.runs == 4
+    tokens = {"input": 0, "output": 0}
+    for attributes, point in telemetry.points(TOKENS_METRIC):  # one series per response model
+        tokens[attributes["gen_ai.token.type"]] += point.sum
+    assert tokens == {"input": stats.prompt_tokens, "output": stats.completion_tokens}
+    cost = sum(point.value for _, point in telemetry.points(COST_METRIC))
+    assert cost == pytest.approx(float(stats.cost_usd)) and stats.cost_usd > 0
+    timed = sum(p.count for _, p in telemetry.points(DURATION_METRIC))
+    assert timed == stats.runs - stats.possibly_billed_runs  # the calls stats takes p50/p95 of
+
+    console = Console(record=True, width=80)
+    print_stats(console, stats)
+    assert re.search(r"^possibly billed\s+│\s+1$", console.export_text(), re.MULTILINE)
