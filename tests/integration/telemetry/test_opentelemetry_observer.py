@@ -47,6 +47,7 @@ class Telemetry:
     spans: InMemorySpanExporter
     metrics: InMemoryMetricReader
     observer: OpenTelemetryRunObserver
+    tracer_provider: TracerProvider
 
     def finished_spans(self) -> tuple[ReadableSpan, ...]:
         return self.spans.get_finished_spans()
@@ -72,7 +73,7 @@ def telemetry() -> Iterator[Telemetry]:
     observer = OpenTelemetryRunObserver(
         provider_name="openai", tracer_provider=tracer_provider, meter_provider=meter_provider
     )
-    yield Telemetry(spans, reader, observer)
+    yield Telemetry(spans, reader, observer, tracer_provider)
     tracer_provider.shutdown()
     meter_provider.shutdown()
 
@@ -177,6 +178,19 @@ def test_a_successful_run_is_one_chat_span_and_its_metrics(
     assert (attributes, duration.count, duration.sum) == (answered, 1, 2.0)
     [(attributes, cost)] = telemetry.points(COST_METRIC)
     assert (attributes, cost.value) == (answered, pytest.approx(0.0042))
+
+
+@pytest.mark.parametrize("awaited", [False, True], ids=["sync", "async"])
+def test_the_run_span_is_a_child_of_the_span_current_when_the_run_is_made(
+    telemetry: Telemetry, awaited: bool
+) -> None:
+    s = setup(telemetry)
+    with telemetry.tracer_provider.get_tracer("app").start_as_current_span("request") as request:
+        run(s, awaited=awaited)
+    chat, parent = telemetry.finished_spans()
+    assert parent is not None and parent.name == "request"
+    assert chat.parent is not None and chat.parent.span_id == request.get_span_context().span_id
+    assert chat.context is not None and chat.context.trace_id == parent.context.trace_id
 
 
 @pytest.mark.parametrize(
