@@ -9,7 +9,16 @@ from dataclasses import replace
 import pytest
 
 from snapshot_adapters.fake import MISBEHAVING_MODELS, FakeModel
-from snapshot_core import AgentInput, ModelReply, RunOutcome, SnapshotError, SnapshotRun
+from snapshot_core import (
+    AgentInput,
+    DatabaseUnavailableError,
+    ModelReply,
+    RunOutcome,
+    SnapshotError,
+    SnapshotNotSavedError,
+    SnapshotRun,
+    UnitOfWork,
+)
 
 from .test_run_snapshot import USER, World, rows, world
 
@@ -117,3 +126,25 @@ def test_a_run_found_abandoned_is_reported_by_the_attempt_that_takes_over() -> N
     told = [(run.attempt, run.outcome) for run, _ in observer.seen]
     assert told == [(1, RunOutcome.ABANDONED), (2, RunOutcome.SUCCEEDED)]
     assert [run for run, _ in observer.seen] == sorted(w.store.runs, key=lambda r: r.attempt)
+
+
+def test_a_run_whose_snapshot_could_not_be_saved_is_reported_with_its_reply_kept() -> None:
+    observer = RecordingObserver()
+    w = _observed(world(save_wait_seconds=0), observer)
+    source_id = w.bucketed_source(rows())
+
+    def snapshot_writes_fail() -> UnitOfWork:
+        uow = w.store()
+
+        def unavailable(*args: object) -> None:
+            raise DatabaseUnavailableError("disk full")
+
+        uow.snapshots.add = unavailable  # type: ignore[method-assign]
+        return uow
+
+    w = replace(w, orchestrator=replace(w.orchestrator, uow_factory=snapshot_writes_fail))
+    with pytest.raises(SnapshotNotSavedError):
+        _run(w, source_id, awaited=False)
+    [stored] = w.store.runs
+    assert stored.error_code == "snapshot_not_saved" and stored.reply_json
+    assert observer.seen == [(stored, FakeModel.model_name)]
