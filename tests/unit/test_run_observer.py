@@ -107,14 +107,17 @@ class HolderDied(BaseException):
     """Stands for a process killed mid-call: nothing after the call runs."""
 
 
-def test_a_run_found_abandoned_is_reported_by_the_attempt_that_takes_over() -> None:
-    class DiesOnce(FakeModel):
-        def generate(self, agent_input: AgentInput) -> ModelReply:
-            reply = super().generate(agent_input)
-            if len(self.calls) == 1:
-                raise HolderDied
-            return reply
+class DiesOnce(FakeModel):
+    """Its first caller dies during the call (the run stays `calling`); later calls answer."""
 
+    def generate(self, agent_input: AgentInput) -> ModelReply:
+        reply = super().generate(agent_input)
+        if len(self.calls) == 1:
+            raise HolderDied
+        return reply
+
+
+def test_a_run_found_abandoned_is_reported_by_the_attempt_that_takes_over() -> None:
     observer = RecordingObserver()
     w = _observed(world(DiesOnce(), lease_seconds=300), observer)
     source_id = w.bucketed_source(rows())

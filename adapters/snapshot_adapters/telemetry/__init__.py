@@ -15,20 +15,7 @@ except ImportError as _missing:
         'pip install "snapshot-orchestrator[telemetry]"'
     ) from _missing
 
-from .observer import (
-    COST_METRIC,
-    DURATION_METRIC,
-    RUNS_METRIC,
-    SCOPE,
-    TOKENS_METRIC,
-    OpenTelemetryRunObserver,
-)
+from .observer import *  # noqa: F403
+from .observer import __all__ as _observer_all
 
-__all__ = [
-    "COST_METRIC",
-    "DURATION_METRIC",
-    "RUNS_METRIC",
-    "SCOPE",
-    "TOKENS_METRIC",
-    "OpenTelemetryRunObserver",
-]
+__all__ = [*_observer_all]

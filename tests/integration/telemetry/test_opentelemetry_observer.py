@@ -38,6 +38,8 @@ from snapshot_adapters.telemetry import (
 from snapshot_core import AgentInput, CallFacts, ModelReply, Orchestrator, RunPolicy, SnapshotError
 from snapshot_core.domain import RunOutcome, SnapshotRun
 
+from ...unit.test_run_observer import DiesOnce, HolderDied
+
 USER = "alice@example.com"  # user text: must never reach a span or a metric
 SOURCE_NAME = "Acme Roofing, confidential"
 
@@ -223,18 +225,7 @@ def test_each_kind_of_failure_is_an_error_span_with_its_code(
     assert timed["error.type"] == code
 
 
-class HolderDied(BaseException):
-    """Stands for a process killed mid-call: nothing after the call runs."""
-
-
 def test_a_run_found_abandoned_is_counted_but_not_drawn_as_a_span(telemetry: Telemetry) -> None:
-    class DiesOnce(FakeModel):
-        def generate(self, agent_input: AgentInput) -> ModelReply:
-            reply = super().generate(agent_input)
-            if len(self.calls) == 1:
-                raise HolderDied
-            return reply
-
     s = setup(telemetry, DiesOnce(), lease_seconds=300)
     with pytest.raises(HolderDied):
         run(s)
@@ -266,16 +257,9 @@ def test_no_user_text_reaches_a_span_or_a_metric(telemetry: Telemetry) -> None:
 def test_the_metrics_add_up_to_what_snapshot_stats_shows_from_storage(
     telemetry: Telemetry,
 ) -> None:
-    class DiesOnce(PricedModel):
-        def generate(self, agent_input: AgentInput) -> ModelReply:
-            reply = super().generate(agent_input)
-            if len(self.calls) == 1:
-                raise HolderDied
-            return reply
-
     s = setup(telemetry, lease_seconds=300)
     run(s)  # succeeded
-    for model in (MISBEHAVING_MODELS["refusal"][0](), DiesOnce(s.clock)):
+    for model in (MISBEHAVING_MODELS["refusal"][0](), DiesOnce()):
         o = replace(s.orchestrator, model=model)
         source_id = o.ingest_estimates(user_id=USER, rows=synthetic_estimates(60))
         o.bucket_source(source_id=source_id, user_id=USER)
