@@ -16,7 +16,7 @@ from dependency_injector import providers
 if TYPE_CHECKING:
     from snapshot_core import Orchestrator
     from snapshot_core.domain import RunPolicy
-    from snapshot_core.ports import Clock, IdFactory, LanguageModel, UnitOfWorkFactory
+    from snapshot_core.ports import Clock, IdFactory, LanguageModel, RunObserver, UnitOfWorkFactory
 
     from .settings import Settings
 
@@ -81,6 +81,19 @@ def _policy(settings: Settings) -> RunPolicy:
     return settings.run_policy()
 
 
+def _no_observer() -> RunObserver:
+    from snapshot_core.ports import NO_OBSERVER
+
+    return NO_OBSERVER
+
+
+def _otel_observer(settings: Settings) -> RunObserver:
+    # The telemetry extra; without it this import fails with the pip command that adds it.
+    from .telemetry import OpenTelemetryRunObserver
+
+    return OpenTelemetryRunObserver.from_settings(settings)
+
+
 def _orchestrator(**adapters: Any) -> Orchestrator:
     from snapshot_core import Orchestrator
 
@@ -107,6 +120,11 @@ class Container:
             if settings.llm == "fake"
             else providers.Singleton(_openai_model, self.settings)
         )
+        self.observer: providers.Provider[RunObserver] = (
+            providers.Singleton(_otel_observer, self.settings)
+            if settings.telemetry == "otel"
+            else providers.Singleton(_no_observer)
+        )
         self.orchestrator = providers.Singleton(
             _orchestrator,
             uow_factory=self.storage,
@@ -115,6 +133,7 @@ class Container:
             ids=self.ids,
             policy=self.policy,
             file_ingester=providers.Object(_ingest_file),
+            observer=self.observer,
         )
 
 

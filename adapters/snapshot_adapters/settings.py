@@ -117,6 +117,9 @@ class Settings(BaseSettings):
         default="none", description="template: save the core's narrative when the call fails"
     )
     max_insights: int = Field(default=4, ge=0, le=8, description="insights sent to the model")
+    telemetry: Literal["off", "otel"] = Field(
+        default="off", description="otel: a span and metrics per run (the telemetry extra)"
+    )
 
     def __init__(self, **values: Any) -> None:
         # A bad value is InvalidSettingsError naming the setting and the problem only, from

@@ -213,6 +213,8 @@ def print_stats(console: Console, stats: RunStats) -> None:
     table.add_row("succeeded", str(stats.succeeded))
     for code, count in stats.failed_by_code.items():
         table.add_row(f"failed: {code}", str(count))
+    if stats.possibly_billed_runs:  # calling, or abandoned: no finished record of the call
+        table.add_row("possibly billed", str(stats.possibly_billed_runs))
     table.add_row("latency p50", _ms(stats.latency_p50_ms))
     table.add_row("latency p95", _ms(stats.latency_p95_ms))
     table.add_row("prompt tokens", str(stats.prompt_tokens))

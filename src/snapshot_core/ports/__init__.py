@@ -11,9 +11,11 @@ from .repositories import (
     SnapshotRepository,
     SourceRepository,
 )
+from .run_observer import NO_OBSERVER, NoRunObserver, RunObserver
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
+    "NO_OBSERVER",
     "AsyncLanguageModel",
     "BucketRepository",
     "Clock",
@@ -22,6 +24,8 @@ __all__ = [
     "IdFactory",
     "JobQueue",
     "LanguageModel",
+    "NoRunObserver",
+    "RunObserver",
     "RunRepository",
     "SnapshotRepository",
     "SourceRepository",

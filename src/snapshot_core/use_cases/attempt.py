@@ -39,7 +39,8 @@ from ..domain import (
     suppress_buckets,
     template_narrative,
 )
-from ..ports import Clock, IdFactory, UnitOfWorkFactory
+from ..ports import NO_OBSERVER, Clock, IdFactory, RunObserver, UnitOfWorkFactory
+from .observe import report_finished
 
 __all__ = ["UNEXPECTED_ERROR", "Attempt", "CallResult", "close_attempt", "open_attempt"]
 
@@ -86,11 +87,13 @@ def open_attempt(
     model_name: str,
     source_id: str,
     user_id: str,
+    observer: RunObserver = NO_OBSERVER,
 ) -> Attempt:
     """Check the data, claim the source and record the attempt as `calling`, in one commit.
 
     Runs of this source still `calling` from earlier attempts are marked `abandoned`: their
     holder's lease expired, so it died or could not save (its call may have been billed).
+    The observer is told of them after the commit.
     """
     run_id = ids.new_id("run")
     with uow_factory() as uow:
@@ -117,7 +120,19 @@ def open_attempt(
         if claimed is None:  # another caller won the race since we read the source
             current = uow.sources.get(source_id, user_id)
             raise _refuse(current or source, now)
-        uow.runs.abandon_unfinished(source_id, claimed.attempt, now)
+        abandoned: list[SnapshotRun] = []
+        # Read back only when someone listens: it is rare (a holder died) but lists runs.
+        if uow.runs.abandon_unfinished(source_id, claimed.attempt, now) and (
+            observer is not NO_OBSERVER
+        ):
+            abandoned = [
+                run
+                for run in uow.runs.list(user_id)
+                if run.source_id == source_id
+                and run.attempt < claimed.attempt
+                and run.outcome is RunOutcome.ABANDONED
+                and run.finished_at == now
+            ]
         run = SnapshotRun(
             run_id=run_id,
             source_id=source_id,
@@ -129,6 +144,8 @@ def open_attempt(
         )
         uow.runs.add(run)
         uow.commit()
+    for gone in abandoned:
+        report_finished(observer, gone, gone.model)
     return Attempt(source=claimed, shown=shown, agent_input=agent_input, run=run)
 
 
@@ -140,6 +157,7 @@ def close_attempt(
     policy: RunPolicy,
     attempt: Attempt,
     result: CallResult,
+    observer: RunObserver = NO_OBSERVER,
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> str:
@@ -149,7 +167,7 @@ def close_attempt(
     ``policy.save_wait_seconds``: the call is paid for, so its reply is worth waiting for.
     If the save still fails, the reply is kept on the run record (a smaller write) and
     ``SnapshotNotSavedError`` says where it is. Returns the snapshot id, or raises the
-    failure of the call.
+    failure of the call. The observer is told of the finished run after its commit.
     """
     if isinstance(result.failure, ModelCallError) and policy.narrative_fallback == "template":
         # The failed call stays on record as a failed run, and the snapshot is saved with the
@@ -162,10 +180,11 @@ def close_attempt(
     delay = 0.05
     while True:
         try:
-            return _save(uow_factory, clock, attempt, result, snapshot_id)
+            return _save(uow_factory, clock, attempt, result, snapshot_id, observer)
         except DatabaseUnavailableError as error:
             if monotonic() + delay > give_up_at:
-                raise _keep_reply(uow_factory, clock, attempt, result, error) from error
+                kept = _keep_reply(uow_factory, clock, attempt, result, error, observer)
+                raise kept from error
         sleep(delay)
         delay = min(delay * 2, 1.0)
 
@@ -176,6 +195,7 @@ def _save(
     attempt: Attempt,
     result: CallResult,
     snapshot_id: str | None,
+    observer: RunObserver,
 ) -> str:
     failure, fallback = result.failure, result.fallback
     with uow_factory() as uow:
@@ -202,8 +222,10 @@ def _save(
                 attempt.run.user_id,
             )
         run_snapshot_id = snapshot_id if failure is None else None  # the run failed all the same
-        uow.runs.finish(_finished_run(attempt, result, failure, run_snapshot_id, finished_at))
+        finished = _finished_run(attempt, result, failure, run_snapshot_id, finished_at)
+        uow.runs.finish(finished)
         uow.commit()
+    report_finished(observer, finished, attempt.run.model)
     if failure is not None and not fallback:
         raise failure
     assert snapshot_id is not None
@@ -216,6 +238,7 @@ def _keep_reply(
     attempt: Attempt,
     result: CallResult,
     cause: SnapshotError,
+    observer: RunObserver,
 ) -> SnapshotError:
     """Last resort after a failed save: record the run (with the reply) and give the source
     back, without the snapshot write that kept failing."""
@@ -225,10 +248,13 @@ def _keep_reply(
             uow.sources.release_claim(
                 attempt.run.source_id, attempt.source.attempt, SourceStatus.BUCKETED
             )
-            uow.runs.finish(_finished_run(attempt, result, failure, None, clock.now()))
+            finished = _finished_run(attempt, result, failure, None, clock.now())
+            uow.runs.finish(finished)
             uow.commit()
     except SnapshotError:
         failure.run_kept = False  # the run stays `calling`: counted as possibly billed
+    else:
+        report_finished(observer, finished, attempt.run.model)
     return failure
 
 

@@ -17,11 +17,13 @@ from ..domain import (
     Source,
 )
 from ..ports import (
+    NO_OBSERVER,
     AsyncLanguageModel,
     Clock,
     FileIngester,
     IdFactory,
     LanguageModel,
+    RunObserver,
     UnitOfWorkFactory,
 )
 from .bucket import bucket_source
@@ -49,6 +51,9 @@ class Orchestrator:
     # Reads files into sources (snapshot_adapters.files.ingest_file): a port, so the core
     # stays free of file formats; optional for callers who only pass rows.
     file_ingester: FileIngester | None = None
+    # Told of every finished run (snapshot_adapters.telemetry.OpenTelemetryRunObserver):
+    # a span and metrics per run. The default does nothing.
+    observer: RunObserver = NO_OBSERVER
 
     def ingest_estimates(
         self,
@@ -105,6 +110,7 @@ class Orchestrator:
             policy=self.policy,
             source_id=source_id,
             user_id=user_id,
+            observer=self.observer,
         )
 
     def get_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:
@@ -138,6 +144,7 @@ class Orchestrator:
             policy=self.policy,
             source_id=source_id,
             user_id=user_id,
+            observer=self.observer,
         )
 
     async def aingest_estimates(

@@ -19,7 +19,15 @@ from ..domain import (
     check_findings,
     check_user_id,
 )
-from ..ports import AsyncLanguageModel, Clock, IdFactory, LanguageModel, UnitOfWorkFactory
+from ..ports import (
+    NO_OBSERVER,
+    AsyncLanguageModel,
+    Clock,
+    IdFactory,
+    LanguageModel,
+    RunObserver,
+    UnitOfWorkFactory,
+)
 from .attempt import UNEXPECTED_ERROR, Attempt, CallResult, close_attempt, open_attempt
 
 __all__ = ["UNEXPECTED_ERROR", "OneCallGuard", "arun_snapshot", "run_snapshot", "validate_reply"]
@@ -90,12 +98,14 @@ def run_snapshot(
     policy: RunPolicy,
     source_id: str,
     user_id: str,
+    observer: RunObserver = NO_OBSERVER,
 ) -> str:
     """Make one snapshot of a bucketed source; returns the snapshot id.
 
     The model is called at most once, with aggregates only, and never inside a database
     transaction. The attempt is on record (`calling`) before the call and finished after
     it; on failure the source goes back to ``bucketed`` and the typed error is raised.
+    ``observer`` is told of each run this finishes (or finds abandoned).
     """
     check_user_id(user_id)
     model.ensure_ready()
@@ -108,6 +118,7 @@ def run_snapshot(
         model_name=model.model_name,
         source_id=source_id,
         user_id=user_id,
+        observer=observer,
     )
     guard = OneCallGuard(model)
     started = clock.monotonic()
@@ -118,7 +129,13 @@ def run_snapshot(
     else:
         result = _judge(reply, attempt, (clock.monotonic() - started) * 1000)
     return close_attempt(
-        uow_factory=uow_factory, clock=clock, ids=ids, policy=policy, attempt=attempt, result=result
+        uow_factory=uow_factory,
+        clock=clock,
+        ids=ids,
+        policy=policy,
+        attempt=attempt,
+        result=result,
+        observer=observer,
     )
 
 
@@ -131,6 +148,7 @@ async def arun_snapshot(
     policy: RunPolicy,
     source_id: str,
     user_id: str,
+    observer: RunObserver = NO_OBSERVER,
 ) -> str:
     """``run_snapshot`` for an event loop: the one model call is awaited (no thread is held
     while the model thinks) and the short storage steps run in a worker thread."""
@@ -146,6 +164,7 @@ async def arun_snapshot(
             model_name=model.model_name,
             source_id=source_id,
             user_id=user_id,
+            observer=observer,
         )
     )
     guard = OneCallGuard(model)
@@ -164,5 +183,6 @@ async def arun_snapshot(
             policy=policy,
             attempt=attempt,
             result=result,
+            observer=observer,
         )
     )
