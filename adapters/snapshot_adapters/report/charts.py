@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from html import escape
 
 from snapshot_core.domain import BandCount, SnapshotResult, WeekCount
 
-from .facts import anchor
+from .facts import Targets
 from .figures import Figures, day_label
-from .svg import Column, Point, Series, column_chart, time_series
+from .svg import Column, Point, Series, column_chart, escape_text, time_series
 
 __all__ = [
     "Row",
@@ -40,42 +39,35 @@ def has_outcomes(snapshot: SnapshotResult) -> bool:
     )
 
 
-def _anchored(fact_id: str | None, cited: set[str], css: str = "") -> str:
-    """The attributes of an element a fact is cited by: its anchor, and ``cited`` if it is."""
-    classes = " ".join(c for c in (css, "cited" if fact_id in cited else "") if c)
-    attrs = f' id="{escape(anchor(fact_id))}"' if fact_id is not None else ""
-    return attrs + (f' class="{classes}"' if classes else "")
-
-
 def table(
     caption: str,
     headers: Sequence[str],
     rows: Iterable[Row],
-    cited: set[str],
+    targets: Targets,
     *,
     fact_id: str | None = None,
 ) -> str:
     """A data table; a row with a fact id carries its anchor (and ``cited`` when cited), as
     does the table itself when it is one fact's (``outcomes``, ``money``)."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    head = "".join(f'<th scope="col">{escape_text(h)}</th>' for h in headers)
     body = []
     for row_fact, cells in rows:
-        first, *rest = (escape(cell) for cell in cells)
+        first, *rest = (escape_text(cell) for cell in cells)
         body.append(
-            f'<tr{_anchored(row_fact, cited)}><th scope="row">{first}</th>'
+            f'<tr{targets.attrs(row_fact)}><th scope="row">{first}</th>'
             + "".join(f"<td>{cell}</td>" for cell in rest)
             + "</tr>"
         )
     return (
-        f"<table{_anchored(fact_id, cited, 'data')}><caption>{escape(caption)}</caption>"
+        f"<table{targets.attrs(fact_id, 'data')}><caption>{escape_text(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 
 def _figure(figure_id: str, heading: str, note: str, chart: str, data: str) -> str:
-    lead = f'<p class="note">{escape(note)}</p>' if note else ""
+    lead = f'<p class="note">{escape_text(note)}</p>' if note else ""
     return (
-        f'<figure class="card" id="{figure_id}"><figcaption><h2>{escape(heading)}</h2>'
+        f'<figure class="card" id="{figure_id}"><figcaption><h2>{escape_text(heading)}</h2>'
         f"{lead}</figcaption>{chart}{data}</figure>"
     )
 
@@ -92,7 +84,7 @@ def _share(count: int | None, total: int) -> str:
     return "–" if count is None or total == 0 else f"{round(100 * count / total)}%"
 
 
-def weekly_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> str:
+def weekly_figure(snapshot: SnapshotResult, fig: Figures, targets: Targets) -> str:
     weeks, outcomes = snapshot.demand.weekly_volume, has_outcomes(snapshot)
     lines = [("Estimates", "total", "count")]
     if outcomes:
@@ -139,7 +131,7 @@ def weekly_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> st
         for w in weeks
     ]
     note = "By the Monday each ISO week starts on; a source's first and last weeks may be partial."
-    data = table("Estimates per week", headers, rows, cited)
+    data = table("Estimates per week", headers, rows, targets)
     return _figure("weekly", "Weekly volume", note, chart, data)
 
 
@@ -150,7 +142,7 @@ def _count_columns(bands: Sequence[BandCount], fig: Figures, what: str) -> list[
     ]
 
 
-def price_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> str:
+def price_figure(snapshot: SnapshotResult, fig: Figures, targets: Targets) -> str:
     bands, n = snapshot.demand.price_distribution, snapshot.meta.estimate_count
     chart = column_chart(
         "chart-price",
@@ -174,7 +166,7 @@ def price_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> str
         for b in bands
     ]
     note = f"Amounts in {fig.currency}; share of all {n:,} estimates."
-    data = table("Estimates per price band", headers, rows, cited)
+    data = table("Estimates per price band", headers, rows, targets)
     return _figure("price", "Price distribution", note, chart, data)
 
 
@@ -202,12 +194,14 @@ def win_rate_figure(snapshot: SnapshotResult, fig: Figures) -> str:
         (None, [b.band, fig.count(b.won), fig.count(b.lost), fig.pct(b.win_rate_pct)])
         for b in bands
     ]
-    data = table("Win rate per price band", ["Band", "Won", "Lost", "Win rate"], rows, set())
+    data = table(
+        "Win rate per price band", ["Band", "Won", "Lost", "Win rate"], rows, Targets(set())
+    )
     note = "Won of the estimates decided in each band; – where none were decided or it is hidden."
     return _figure("win-rate", "Win rate by price band", note, chart, data)
 
 
-def latency_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> str:
+def latency_figure(snapshot: SnapshotResult, fig: Figures, targets: Targets) -> str:
     latency, n = snapshot.decision_latency, snapshot.meta.estimate_count
     bands = latency.distribution
     chart = column_chart(
@@ -218,11 +212,11 @@ def latency_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> s
     )
     rows: list[Row] = [(b.band, [b.band, fig.count(b.count), _share(b.count, n)]) for b in bands]
     note = f"Median {fig.days(latency.median_days)} to a decision." if latency.median_days else ""
-    data = table("Estimates per latency band", ["Band", "Estimates", "Share"], rows, cited)
+    data = table("Estimates per latency band", ["Band", "Estimates", "Share"], rows, targets)
     return _figure("latency", "Decision latency", note, chart, data)
 
 
-def money_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> str:
+def money_figure(snapshot: SnapshotResult, fig: Figures, targets: Targets) -> str:
     o = snapshot.outcomes
     parts = [("Won", o.won, o.won_amount, "won"), ("Lost", o.lost, o.lost_amount, "lost")]
     parts.append(("Open", o.pending, o.open_amount, "open"))
@@ -246,5 +240,5 @@ def money_figure(snapshot: SnapshotResult, fig: Figures, cited: set[str]) -> str
         (None, ["Money win rate", fig.pct(o.dollar_win_rate_pct), "won of money decided"]),
         (None, ["Open over 30 days", fig.count(o.stale_pending), fig.money(o.stale_amount)]),
     ]
-    data = table("Outcomes", ["Outcome", "Estimates", "Amount"], rows, cited, fact_id="outcomes")
+    data = table("Outcomes", ["Outcome", "Estimates", "Amount"], rows, targets, fact_id="outcomes")
     return _figure("money", "Won, lost and open", f"Amounts in {fig.currency}.", chart, data)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
 
 from pydantic import ValidationError
 
@@ -25,13 +24,33 @@ from snapshot_core.domain import (
     shown_buckets,
 )
 
-__all__ = ["NarrativeFacts", "anchor", "narrative_facts"]
+from .svg import escape_text
+
+__all__ = ["NarrativeFacts", "Targets", "anchor", "narrative_facts"]
 
 
 def anchor(fact_id: str) -> str:
     """The element id of the row or tile a fact is shown in: ``fact-2026-W07``, ``fact-lt500``."""
     readable = fact_id.replace("<", "lt").replace("+", "plus").replace(".", "_")
     return "fact-" + re.sub(r"[^A-Za-z0-9_-]", lambda c: f"x{ord(c.group(0)):x}", readable)
+
+
+@dataclass
+class Targets:
+    """The facts the narrative cites, and the element ids the page has handed out: a fact's
+    id goes to the first element showing it, so no two elements share one."""
+
+    cited: set[str]
+    given: set[str] = field(default_factory=set)
+
+    def attrs(self, fact_id: str | None, css: str = "") -> str:
+        """`` id="fact-…" class="… cited"`` for the element showing ``fact_id``."""
+        classes = " ".join(c for c in (css, "cited" if fact_id in self.cited else "") if c)
+        written = f' class="{escape_text(classes)}"' if classes else ""
+        if fact_id is None or anchor(fact_id) in self.given:
+            return written
+        self.given.add(anchor(fact_id))
+        return f' id="{escape_text(anchor(fact_id))}"' + written
 
 
 @dataclass(frozen=True)
@@ -54,16 +73,16 @@ class NarrativeFacts:
         html, position, linked = [], 0, set()
         for citation in sorted(read_citations(text, bands), key=lambda c: c.start):
             fact = grounding_fact(citation, named)
-            html.append(escape(text[position : citation.start], quote=False))
-            literal = escape(citation.literal, quote=False)
+            html.append(escape_text(text[position : citation.start]))
+            literal = escape_text(citation.literal)
             if fact is None:
                 html.append(literal)
             else:
-                href, tip = escape(anchor(fact.fact)), escape(fact.origin)
+                href, tip = escape_text(anchor(fact.fact)), escape_text(fact.origin)
                 html.append(f'<a class="num" href="#{href}" title="{tip}">{literal}</a>')
                 linked.add(fact.fact)
             position = citation.end
-        html.append(escape(text[position:], quote=False))
+        html.append(escape_text(text[position:]))
         return "".join(html), linked
 
 

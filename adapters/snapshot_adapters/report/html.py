@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from html import escape
 
 from snapshot_core.domain import INSIGHT_CATALOGUE, Insight, SnapshotResult, SnapshotRun
 
@@ -25,9 +24,10 @@ from .charts import (
     weekly_figure,
     win_rate_figure,
 )
-from .facts import NarrativeFacts, anchor, narrative_facts
+from .facts import NarrativeFacts, Targets, anchor, narrative_facts
 from .figures import Figures, day_label
 from .style import META_POLICY, STYLE
+from .svg import escape_text
 
 __all__ = ["render_html"]
 
@@ -40,31 +40,32 @@ _TOPICS = {
 _MEANINGS = {kind.code: kind.meaning for kind in INSIGHT_CATALOGUE}
 
 
-def _tile(label: str, value: str, more: str = "", fact_id: str | None = None) -> str:
-    attrs = f' id="{escape(anchor(fact_id))}"' if fact_id else ""
-    extra = f'<p class="more">{escape(more)}</p>' if more else ""
+def _tile(targets: Targets, label: str, value: str, more: str = "", fact: str | None = None) -> str:
+    extra = f'<p class="more">{escape_text(more)}</p>' if more else ""
     return (
-        f'<div class="kpi"{attrs}><p class="label">{escape(label)}</p>'
-        f'<p class="value">{escape(value)}</p>{extra}</div>'
+        f'<div{targets.attrs(fact, "kpi")}><p class="label">{escape_text(label)}</p>'
+        f'<p class="value">{escape_text(value)}</p>{extra}</div>'
     )
 
 
-def _tiles(snapshot: SnapshotResult, fig: Figures, facts: NarrativeFacts) -> str:
+def _tiles(snapshot: SnapshotResult, fig: Figures, targets: Targets) -> str:
     weeks, o, m = snapshot.demand.weekly_volume, snapshot.outcomes, snapshot.money
     first = weeks[0].week_start if weeks else None
     tiles = [
-        _tile("Estimates", fig.count(snapshot.meta.estimate_count), "", "n"),
+        _tile(targets, "Estimates", fig.count(snapshot.meta.estimate_count), "", "n"),
         _tile(
+            targets,
             "Weeks",
             f"{len(weeks):,}",
             f"from {day_label(first)}" if first else "",
-            "weeks" if "weeks" in facts.ids else None,
+            "weeks",
         ),
     ]
     if has_outcomes(snapshot):
         decided = (o.won or 0) + (o.lost or 0) if None not in (o.won, o.lost) else None
         tiles.append(
             _tile(
+                targets,
                 "Win rate",
                 fig.pct(o.win_rate_pct),
                 f"won {fig.count(o.won)} of {fig.count(decided)} decided",
@@ -72,15 +73,20 @@ def _tiles(snapshot: SnapshotResult, fig: Figures, facts: NarrativeFacts) -> str
         )
         tiles.append(
             _tile(
-                "Open pipeline", fig.money(o.open_amount), f"{fig.count(o.pending)} estimates open"
+                targets,
+                "Open pipeline",
+                fig.money(o.open_amount),
+                f"{fig.count(o.pending)} estimates open",
             )
         )
     latency = snapshot.decision_latency.median_days
     if latency is not None:
-        tiles.append(_tile("Median decision", fig.days(latency), "from sending", "median_days"))
+        tiles.append(
+            _tile(targets, "Median decision", fig.days(latency), "from sending", "median_days")
+        )
     if any(v is not None for v in (m.total_amount, m.average_amount, m.median_amount)):
         more = f"average {fig.money(m.average_amount)} · median {fig.money(m.median_amount)}"
-        tiles.append(_tile("Total quoted", fig.money(m.total_amount), more, "money"))
+        tiles.append(_tile(targets, "Total quoted", fig.money(m.total_amount), more, "money"))
     return f'<section class="kpis" aria-label="Key figures">{"".join(tiles)}</section>'
 
 
@@ -89,14 +95,13 @@ def _chips(fact_ids: Iterable[str], facts: NarrativeFacts) -> str:
     for fact_id in fact_ids:
         if fact_id in facts.ids:
             tip = _MEANINGS.get(fact_id, "")
-            title = f' title="{escape(tip)}"' if tip else ""
-            chips.append(
-                f'<a class="chip" href="#{escape(anchor(fact_id))}"{title}>{escape(fact_id)}</a>'
-            )
+            title = f' title="{escape_text(tip)}"' if tip else ""
+            href = escape_text(anchor(fact_id))
+            chips.append(f'<a class="chip" href="#{href}"{title}>{escape_text(fact_id)}</a>')
         else:
             chips.append(
                 f'<span class="chip unknown" title="not a fact of this snapshot">'
-                f"{escape(fact_id)}</span>"
+                f"{escape_text(fact_id)}</span>"
             )
     return f'<p class="rests">Rests on {"".join(chips)}</p>' if chips else ""
 
@@ -108,7 +113,8 @@ def _findings(snapshot: SnapshotResult, facts: NarrativeFacts) -> tuple[str, set
         cited |= linked | set(finding.facts)
         topic = _TOPICS.get(finding.topic, finding.topic)
         items.append(
-            f'<li class="finding {escape(finding.topic)}"><p class="topic">{escape(topic)}</p>'
+            f'<li class="finding {escape_text(finding.topic)}">'
+            f'<p class="topic">{escape_text(topic)}</p>'
             f'<p class="text">{text}</p>{_chips(finding.facts, facts)}</li>'
         )
     block = (
@@ -132,7 +138,7 @@ def _insight_value(name: str, value: Decimal, fig: Figures) -> str:
     return f"{label} {written}"
 
 
-def _signals(insights: Iterable[Insight], fig: Figures, cited: set[str]) -> str:
+def _signals(insights: Iterable[Insight], fig: Figures, targets: Targets) -> str:
     rows = [
         (
             i.code,
@@ -151,7 +157,7 @@ def _signals(insights: Iterable[Insight], fig: Figures, cited: set[str]) -> str:
         "Signals the findings rest on",
         ["Signal", "What it compares", "For you", "Figures"],
         rows,
-        cited,
+        targets,
     )
     return f'<section class="card signals"><h2>Signals</h2>{data}</section>'
 
@@ -192,7 +198,7 @@ def _meta(snapshot: SnapshotResult, run: SnapshotRun | None, fig: Figures) -> st
             ("Cost", f"{cost} ({source})" if run.cost_usd is not None else cost),
             ("Latency", f"{Decimal(str(run.latency_ms)) / 1000:.2f} s"),
         ]
-    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in pairs)
+    rows = "".join(f"<dt>{escape_text(k)}</dt><dd>{escape_text(v)}</dd>" for k, v in pairs)
     return f'<footer class="card meta"><h2>About this snapshot</h2><dl>{rows}</dl></footer>'
 
 
@@ -206,7 +212,7 @@ def render_html(
     facts = narrative_facts(snapshot, currency)
     headline, cited = facts.linked(snapshot.insights.headline)
     findings, cited_by_findings = _findings(snapshot, facts)
-    cited |= cited_by_findings
+    targets = Targets(cited | cited_by_findings)
     weeks = snapshot.demand.weekly_volume
     span = ""
     if weeks and weeks[0].week_start and weeks[-1].week_start:
@@ -216,29 +222,30 @@ def render_html(
         f"{fig.count(meta.estimate_count)} estimates over {len(weeks):,} weeks{span}"
         f" · confidence {meta.confidence_level}{hidden}"
     )
-    figures = [weekly_figure(snapshot, fig, cited), price_figure(snapshot, fig, cited)]
+    tiles = _tiles(snapshot, fig, targets)  # first: ids go to elements in page order
+    figures = [weekly_figure(snapshot, fig, targets), price_figure(snapshot, fig, targets)]
     if has_outcomes(snapshot):
         figures.append(win_rate_figure(snapshot, fig))
-    figures.append(latency_figure(snapshot, fig, cited))
+    figures.append(latency_figure(snapshot, fig, targets))
     if has_outcomes(snapshot):
-        figures.append(money_figure(snapshot, fig, cited))
-    signals = [facts.insights[code] for code in sorted(cited) if code in facts.insights]
+        figures.append(money_figure(snapshot, fig, targets))
+    signals = [facts.insights[code] for code in sorted(targets.cited) if code in facts.insights]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{escape(META_POLICY)}">
+<meta http-equiv="Content-Security-Policy" content="{escape_text(META_POLICY)}">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
-<title>Snapshot {escape(meta.snapshot_id)}</title>
+<title>Snapshot {escape_text(meta.snapshot_id)}</title>
 <style>{STYLE}</style></head>
 <body><main>
 <header><p class="eyebrow">Estimate snapshot · {meta.generated_at:%Y-%m-%d %H:%M} UTC</p>
 <h1>{headline}</h1>
-<p class="sub">{escape(sub)}</p></header>
-{_tiles(snapshot, fig, facts)}
+<p class="sub">{escape_text(sub)}</p></header>
+{tiles}
 {findings}
 <div class="charts">{"".join(figures)}</div>
-{_signals(signals, fig, cited)}
+{_signals(signals, fig, targets)}
 {_meta(snapshot, run, fig)}
 </main></body></html>
 """

@@ -8,13 +8,32 @@ Each chart is ``role="img"`` with a ``<title>`` and ``<desc>``; its data table i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html import escape
 
-__all__ = ["Column", "Point", "Series", "column_chart", "nice_ticks", "time_series"]
+__all__ = [
+    "Column",
+    "Point",
+    "Series",
+    "column_chart",
+    "escape_text",
+    "nice_ticks",
+    "time_series",
+]
+
+# Characters XML (so SVG) does not allow, and lone surrogates no encoder writes.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape_text(value: str) -> str:
+    """``value`` for a text node or a quoted attribute: escaped, with the characters XML does
+    not allow (control codes such as ESC and BEL) written as U+FFFD."""
+    return escape(_NOT_TEXT.sub("\ufffd", value), quote=True)
+
 
 Number = int | Decimal
 Attr = str | int | float | Decimal
@@ -50,7 +69,7 @@ class Series:
 
 def _number(value: Attr) -> str:
     if isinstance(value, str):
-        return escape(value, quote=True)
+        return escape_text(value)
     if isinstance(value, float):
         return f"{value:.1f}".removesuffix(".0")
     return str(value)  # int, Decimal: as they are
@@ -62,11 +81,11 @@ def _tag(name: str, attrs: Mapping[str, Attr], body: str = "") -> str:
 
 
 def _text(x: float, y: float, text: str, css: str) -> str:
-    return _tag("text", {"x": x, "y": y, "class": css}, escape(text, quote=False))
+    return _tag("text", {"x": x, "y": y, "class": css}, escape_text(text))
 
 
 def _tip(text: str) -> str:
-    return _tag("title", {}, escape(text, quote=False))
+    return _tag("title", {}, escape_text(text))
 
 
 def nice_ticks(top: Number, count: int = 4) -> list[Decimal]:
@@ -95,8 +114,8 @@ def _frame(chart_id: str, title: str, desc: str, width: int, height: int, body: 
             "class": "chart",
             "id": chart_id,
         },
-        _tag("title", {"id": f"{chart_id}-title"}, escape(title, quote=False))
-        + _tag("desc", {"id": f"{chart_id}-desc"}, escape(desc, quote=False))
+        _tag("title", {"id": f"{chart_id}-title"}, escape_text(title))
+        + _tag("desc", {"id": f"{chart_id}-desc"}, escape_text(desc))
         + body,
     )
 

@@ -37,7 +37,13 @@ def estimates(
             sent = START + timedelta(weeks=week, hours=rng.randrange(120))
             decided = sent + timedelta(days=rng.choice([0, 1, 2, 4, 6, 9, 13, 20, 40]))
             roll = rng.random()
-            outcome = "pending" if roll < 0.2 else "won" if roll < (0.35 if week > 10 else 0.7) else "lost"
+            outcome = (
+                "pending"
+                if roll < 0.2
+                else "won"
+                if roll < (0.35 if week > 10 else 0.7)
+                else "lost"
+            )
             rows.append(
                 EstimateRow(
                     amount=Decimal(f"{rng.lognormvariate(7.6, 0.9):.2f}"),
