@@ -7,7 +7,7 @@ values; hidden cells are written as ``<k`` (see ``figures.Figures``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from snapshot_core.domain import BandCount, SnapshotResult, WeekCount
@@ -86,9 +86,11 @@ def _share(count: int | None, total: int) -> str:
 
 def weekly_figure(snapshot: SnapshotResult, fig: Figures, targets: Targets) -> str:
     weeks, outcomes = snapshot.demand.weekly_volume, has_outcomes(snapshot)
-    lines = [("Estimates", "total", "count")]
+    lines: list[tuple[str, str, Callable[[WeekCount], int | None]]] = [
+        ("Estimates", "total", lambda w: w.count)
+    ]
     if outcomes:
-        lines += [("Won", "won", "won"), ("Lost", "lost", "lost")]
+        lines += [("Won", "won", lambda w: w.won), ("Lost", "lost", lambda w: w.lost)]
     series = [
         Series(
             name,
@@ -96,14 +98,14 @@ def weekly_figure(snapshot: SnapshotResult, fig: Figures, targets: Targets) -> s
             tuple(
                 Point(
                     _monday(w),
-                    getattr(w, field),
-                    f"{w.week} (from {_monday(w).isoformat()}): {fig.count(getattr(w, field))} "
+                    value(w),
+                    f"{w.week} (from {_monday(w).isoformat()}): {fig.count(value(w))} "
                     + name.lower(),
                 )
                 for w in weeks
             ),
         )
-        for name, css, field in lines
+        for name, css, value in lines
     ]
     first, last = (_monday(weeks[0]), _monday(weeks[-1])) if weeks else (None, None)
     span = f", weeks starting {first.isoformat()} to {last.isoformat()}" if first and last else ""
