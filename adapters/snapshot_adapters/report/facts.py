@@ -72,9 +72,11 @@ class NarrativeFacts:
         bands = sorted({f.label for f in self.facts if f.kind == "band" and f.label})
         html, position, linked = [], 0, set()
         for citation in sorted(read_citations(text, bands), key=lambda c: c.start):
+            if citation.start < position:
+                continue  # a unit read across another citation ("5 2026-W07 days"): left as text
             fact = grounding_fact(citation, named)
             html.append(escape_text(text[position : citation.start]))
-            literal = escape_text(citation.literal)
+            literal = escape_text(text[citation.start : citation.end])
             if fact is None:
                 html.append(literal)
             else:

@@ -8,11 +8,14 @@ import hashlib
 import re
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from snapshot_adapters.report import CONTENT_SECURITY_POLICY, render_html
-from snapshot_adapters.report.facts import anchor
+from snapshot_adapters.report.facts import anchor, narrative_facts
 from snapshot_core.domain import (
     Finding,
     RunOutcome,
@@ -220,3 +223,18 @@ def test_the_page_loads_nothing_runs_nothing_and_names_its_one_stylesheet_by_has
 def test_the_report_of_a_snapshot_is_the_same_page_every_time() -> None:
     snapshot = snapshot_of(estimates())
     assert render_html(snapshot) == render_html(snapshot)
+
+
+FACTS = narrative_facts(snapshot_of(estimates()))
+
+
+PIECES = [*"0123456789 ,.%$kW-<>&d\x1b", "2026-W05", " days", "1k-2.5k", "twenty one"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+@example("sent 5 2026-W07 days later")
+@example("<b>36</b> & 2026-W05 in 1k-2.5k")
+def test_linking_the_numbers_of_any_text_keeps_the_text_as_it_was(text: str) -> None:
+    html, _ = FACTS.linked(text)
+    assert unescape(re.sub(r"<[^>]*>", "", html)) == text.replace("\x1b", "\ufffd")
+    assert re.sub(r'<a class="num" href="#[\w-]+" title="[^"<>]*">|</a>', "", html).count("<") == 0
