@@ -82,7 +82,7 @@ def main() -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=args.chromium, args=["--no-sandbox"]
+                executable_path=args.chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
             )
             page = browser.new_page(
                 viewport={"width": args.width, "height": args.height},

@@ -99,7 +99,10 @@ def visit_report(
 
     visit = BrowserVisit()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        # As root (CI, containers) Chromium needs --no-sandbox; a small /dev/shm crashes it.
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         try:
             page = browser.new_page(
                 viewport={"width": 1100, "height": 900}, extra_http_headers=dict(headers or {})
