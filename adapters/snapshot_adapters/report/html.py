@@ -162,7 +162,7 @@ def _signals(insights: Iterable[Insight], fig: Figures, targets: Targets) -> str
     return f'<section class="card signals"><h2>Signals</h2>{data}</section>'
 
 
-def _meta(snapshot: SnapshotResult, run: SnapshotRun | None, fig: Figures) -> str:
+def _meta(snapshot: SnapshotResult, run: SnapshotRun | None) -> str:
     meta = snapshot.meta
     writer = (
         "the model"
@@ -185,8 +185,8 @@ def _meta(snapshot: SnapshotResult, run: SnapshotRun | None, fig: Figures) -> st
         ("Schema version", meta.schema_version),
     ]
     if run is not None:
-        cost = "–" if run.cost_usd is None else f"${run.cost_usd:.4f}"
         source = "reported by the server" if run.cost_reported else "from the price table"
+        cost = "–" if run.cost_usd is None else f"${run.cost_usd:.4f} ({source})"
         pairs += [
             ("Run", f"{run.run_id} · attempt {run.attempt} · {run.outcome.value}"),
             ("Run model", run.model or "–"),
@@ -195,7 +195,7 @@ def _meta(snapshot: SnapshotResult, run: SnapshotRun | None, fig: Figures) -> st
                 f"{run.prompt_tokens:,} prompt · {run.completion_tokens:,} completion"
                 f" · {run.cached_tokens:,} cached",
             ),
-            ("Cost", f"{cost} ({source})" if run.cost_usd is not None else cost),
+            ("Cost", cost),
             ("Latency", f"{Decimal(str(run.latency_ms)) / 1000:.2f} s"),
         ]
     rows = "".join(f"<dt>{escape_text(k)}</dt><dd>{escape_text(v)}</dd>" for k, v in pairs)
@@ -246,6 +246,6 @@ def render_html(
 {findings}
 <div class="charts">{"".join(figures)}</div>
 {_signals(signals, fig, targets)}
-{_meta(snapshot, run, fig)}
+{_meta(snapshot, run)}
 </main></body></html>
 """
