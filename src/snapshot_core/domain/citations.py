@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -119,24 +119,22 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
     )
     for pattern, label_kind in label_patterns:
         for match in pattern.finditer(text):
-            found.append(Citation(match.group(0), label_kind, label=match.group(0), **_at(match)))
+            found.append(_placed(Citation(match.group(0), label_kind, label=match.group(0)), match))
             text = _blank(text, *match.span())
     # Labels with digits only: "pending" is a band, and a word prose uses.
     for label in sorted({b for b in band_labels if re.search(r"\d", b)}, key=len, reverse=True):
         for match in re.finditer(rf"(?<![\w.<]){re.escape(label)}(?![\w.])", text):
-            found.append(Citation(label, "band", label=label, **_at(match)))
+            found.append(_placed(Citation(label, "band", label=label), match))
             text = _blank(text, *match.span())
     for match in _BARE_WEEK.finditer(text):
-        found.append(Citation(match.group(0), "week", label=None, **_at(match)))
+        found.append(_placed(Citation(match.group(0), "week", label=None), match))
         text = _blank(text, *match.span())
     for match in _PRONOUN_ONE.finditer(text):
         text = _blank(text, *match.span())
     for word, ratio in _RATIO_WORDS.items():
         for match in re.finditer(rf"\b{word}\b", text, re.IGNORECASE):
-            ratio_value = Decimal(str(ratio))
-            found.append(
-                Citation(match.group(0), "ratio", ratio_value, Decimal("0.1"), **_at(match))
-            )
+            cited = Citation(match.group(0), "ratio", Decimal(str(ratio)), Decimal("0.1"))
+            found.append(_placed(cited, match))
             text = _blank(text, *match.span())
     for match in _NUMBER_WORDS.finditer(text):
         word_value = _word_value(match)
@@ -144,7 +142,8 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
             continue
         unit = _UNIT_AFTER.match(text, match.end())
         word_kind = _unit_kind(unit.group("unit") if unit else None, money=False)
-        found.append(Citation(match.group(0).strip(), word_kind, Decimal(word_value), **_at(match)))
+        cited = Citation(match.group(0).strip(), word_kind, Decimal(word_value))
+        found.append(_placed(cited, match))
         text = _blank(text, *match.span())
     for match in _DIGITS.finditer(text):
         whole, frac, suf, cur = match.group("whole", "frac", "suf", "cur")
@@ -158,20 +157,19 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
         unit = _UNIT_AFTER.match(text, match.end())
         kind = _unit_kind(unit.group("unit") if unit else None, money=bool(cur or suf))
         end = unit.end() if unit and kind != "count" else match.end()
-        found.append(
-            Citation(text[match.start() : end].strip(), kind, value, precision, **_at(match, end))
-        )
+        cited = Citation(text[match.start() : end].strip(), kind, value, precision)
+        found.append(_placed(cited, match, end))
     return found
 
 
-def _at(match: re.Match[str], end: int | None = None) -> dict[str, int]:
-    """Where a match stands in the text, without the spaces a number-word match may take."""
-    start, stop = match.span()
-    stop = stop if end is None else end
+def _placed(citation: Citation, match: re.Match[str], end: int | None = None) -> Citation:
+    """The citation with where its match stands in the text (to ``end`` when its unit goes
+    further), without the spaces a number-word match may take."""
+    start, stop = match.start(), match.end() if end is None else end
     literal = match.string[start:stop]
     start += len(literal) - len(literal.lstrip())
     stop -= len(literal) - len(literal.rstrip())
-    return {"start": start, "end": stop}
+    return replace(citation, start=start, end=stop)
 
 
 def _word_value(match: re.Match[str]) -> int | None:
