@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 # Characters XML (so SVG) does not allow, and lone surrogates no encoder writes.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape_text(value: str) -> str:
