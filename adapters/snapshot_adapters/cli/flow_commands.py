@@ -140,9 +140,12 @@ def show(
     if fmt is ShowFormat.json:
         print_json(snapshot.model_dump_json(indent=2))
     elif fmt is ShowFormat.html:
+        from snapshot_core.domain import run_of_snapshot
+
         from ..report import render_html
 
-        emit(render_html(snapshot))
+        run = run_of_snapshot(snapshot, _runs(user_id, snapshot.meta.source_id))
+        emit(render_html(snapshot, run, currency=container().settings().currency))
     else:
         from .render import print_snapshot
 

@@ -23,7 +23,13 @@ from .bucketing import (
     week_label,
     weeks_between,
 )
-from .citations import Citation, check_findings, read_citations, ungrounded_citations
+from .citations import (
+    Citation,
+    check_findings,
+    grounding_fact,
+    read_citations,
+    ungrounded_citations,
+)
 from .errors import *  # noqa: F403 - the catalogue is the public error API
 from .errors import __all__ as _errors_all
 from .facts import FactKind, GroundingNumber
@@ -65,6 +71,8 @@ from .snapshot import (
     SnapshotMeta,
     SnapshotResult,
     assemble_snapshot,
+    run_of_snapshot,
+    shown_buckets,
 )
 from .stats import RunStats, percentile, summarize_runs
 from .suppression import suppress_buckets, suppress_small_cells
@@ -105,6 +113,7 @@ __all__ = [
     "OutcomeSummary",
     "PriceBandCount",
     "check_findings",
+    "grounding_fact",
     "rank_insights",
     "read_citations",
     "tally_metrics",
@@ -136,6 +145,8 @@ __all__ = [
     "WeekLabel",
     "as_utc",
     "assemble_snapshot",
+    "run_of_snapshot",
+    "shown_buckets",
     "build_agent_input",
     "build_buckets",
     "check_user_id",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -24,6 +24,7 @@ __all__ = [
     "CitedKind",
     "Ungrounded",
     "check_findings",
+    "grounding_fact",
     "read_citations",
     "ungrounded_citations",
 ]
@@ -37,13 +38,16 @@ CitedKind = Literal[
 
 @dataclass(frozen=True)
 class Citation:
-    """One number as the text states it: its kind, value and precision (``unit``)."""
+    """One number as the text states it: its kind, value and precision (``unit``), and where
+    the text has it (``text[start:end] == literal``; a report links it to its fact there)."""
 
     literal: str
     kind: CitedKind
     value: Decimal | None = None
     unit: Decimal = Decimal(1)
     label: str | None = None
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
 
 
 _WEEK = re.compile(r"\b\d{4}-W\d{2}\b")
@@ -115,21 +119,22 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
     )
     for pattern, label_kind in label_patterns:
         for match in pattern.finditer(text):
-            found.append(Citation(match.group(0), label_kind, label=match.group(0)))
+            found.append(_placed(Citation(match.group(0), label_kind, label=match.group(0)), match))
             text = _blank(text, *match.span())
     # Labels with digits only: "pending" is a band, and a word prose uses.
     for label in sorted({b for b in band_labels if re.search(r"\d", b)}, key=len, reverse=True):
         for match in re.finditer(rf"(?<![\w.<]){re.escape(label)}(?![\w.])", text):
-            found.append(Citation(label, "band", label=label))
+            found.append(_placed(Citation(label, "band", label=label), match))
             text = _blank(text, *match.span())
     for match in _BARE_WEEK.finditer(text):
-        found.append(Citation(match.group(0), "week", label=None))
+        found.append(_placed(Citation(match.group(0), "week", label=None), match))
         text = _blank(text, *match.span())
     for match in _PRONOUN_ONE.finditer(text):
         text = _blank(text, *match.span())
     for word, ratio in _RATIO_WORDS.items():
         for match in re.finditer(rf"\b{word}\b", text, re.IGNORECASE):
-            found.append(Citation(match.group(0), "ratio", Decimal(str(ratio)), Decimal("0.1")))
+            cited = Citation(match.group(0), "ratio", Decimal(str(ratio)), Decimal("0.1"))
+            found.append(_placed(cited, match))
             text = _blank(text, *match.span())
     for match in _NUMBER_WORDS.finditer(text):
         word_value = _word_value(match)
@@ -137,7 +142,8 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
             continue
         unit = _UNIT_AFTER.match(text, match.end())
         word_kind = _unit_kind(unit.group("unit") if unit else None, money=False)
-        found.append(Citation(match.group(0).strip(), word_kind, Decimal(word_value)))
+        cited = Citation(match.group(0).strip(), word_kind, Decimal(word_value))
+        found.append(_placed(cited, match))
         text = _blank(text, *match.span())
     for match in _DIGITS.finditer(text):
         whole, frac, suf, cur = match.group("whole", "frac", "suf", "cur")
@@ -150,9 +156,20 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
             value, precision = value * multiplier, precision * multiplier
         unit = _UNIT_AFTER.match(text, match.end())
         kind = _unit_kind(unit.group("unit") if unit else None, money=bool(cur or suf))
-        literal = match.group(0) + (unit.group(0) if unit and kind != "count" else "")
-        found.append(Citation(literal.strip(), kind, value, precision))
+        end = unit.end() if unit and kind != "count" else match.end()
+        cited = Citation(text[match.start() : end].strip(), kind, value, precision)
+        found.append(_placed(cited, match, end))
     return found
+
+
+def _placed(citation: Citation, match: re.Match[str], end: int | None = None) -> Citation:
+    """The citation with where its match stands in the text (to ``end`` when its unit goes
+    further), without the spaces a number-word match may take."""
+    start, stop = match.start(), match.end() if end is None else end
+    literal = match.string[start:stop]
+    start += len(literal) - len(literal.lstrip())
+    stop -= len(literal) - len(literal.rstrip())
+    return replace(citation, start=start, end=stop)
 
 
 def _word_value(match: re.Match[str]) -> int | None:
@@ -178,27 +195,29 @@ def _within(citation: Citation, fact: GroundingNumber) -> bool:
     return abs(abs(fact.value) - citation.value) * 2 <= citation.unit
 
 
-def _grounded(citation: Citation, facts: Sequence[GroundingNumber]) -> bool:
+def _grounds(fact: GroundingNumber, citation: Citation) -> bool:
     kind = citation.kind
     if kind in ("week", "date", "band"):
-        return citation.label is not None and any(
-            f.kind == kind and f.label == citation.label for f in facts
-        )
+        return citation.label is not None and fact.kind == kind and fact.label == citation.label
     if kind == "ratio":
         assert citation.value is not None
         ratio = citation.value
-        for f in facts:
-            if f.kind != "percent" or f.value is None:
-                continue
-            if f.change and abs(1 + f.value / 100 - ratio) * 2 <= citation.unit:
-                return True
-            # "half of the estimates": a share of about 50 %
-            if not f.change and ratio == Decimal("0.5") and abs(f.value - 50) <= 5:
-                return True
-        return False
-    if kind == "count" and any(f.kind == "year" and _within(citation, f) for f in facts):
-        return True
-    return any(f.kind == kind and _within(citation, f) for f in facts)
+        if fact.kind != "percent" or fact.value is None:
+            return False
+        if fact.change:
+            return abs(1 + fact.value / 100 - ratio) * 2 <= citation.unit
+        # "half of the estimates": a share of about 50 %
+        return ratio == Decimal("0.5") and abs(fact.value - 50) <= 5
+    return fact.kind == kind and _within(citation, fact)
+
+
+def grounding_fact(citation: Citation, facts: Sequence[GroundingNumber]) -> GroundingNumber | None:
+    """The first of ``facts`` that grounds the citation (a count may also be a year of a week
+    label), or ``None``: the fact a report links the number to."""
+    found = next((f for f in facts if _grounds(f, citation)), None)
+    if found is None and citation.kind == "count":
+        found = next((f for f in facts if f.kind == "year" and _within(citation, f)), None)
+    return found
 
 
 @dataclass(frozen=True)
@@ -216,7 +235,7 @@ def ungrounded_citations(
     labels = band_labels if band_labels is not None else [f.label for f in facts if f.label]
     problems: list[Ungrounded] = []
     for citation in read_citations(text, [x for x in labels if x]):
-        if not _grounded(citation, facts):
+        if grounding_fact(citation, facts) is None:
             entry = Ungrounded(citation.literal, f"no {citation.kind} fact")
             if entry not in problems:
                 problems.append(entry)

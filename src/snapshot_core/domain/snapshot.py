@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Literal
 
@@ -19,6 +20,7 @@ from .models import (
     WeekCount,
 )
 from .narrative import SnapshotNarrative
+from .runs import SnapshotRun
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -28,6 +30,8 @@ __all__ = [
     "SnapshotMeta",
     "SnapshotResult",
     "assemble_snapshot",
+    "run_of_snapshot",
+    "shown_buckets",
 ]
 
 # Version 2 adds outcomes, money, median_days, week_start, band amounts and win rates,
@@ -102,3 +106,36 @@ def assemble_snapshot(
         money=buckets.money,
         insights=narrative,
     )
+
+
+def shown_buckets(snapshot: SnapshotResult) -> EstimateBuckets:
+    """The buckets, as shown, that the snapshot was made from (``assemble_snapshot`` copied
+    them), so the insights and facts the model was given can be made again from it alone."""
+    meta = snapshot.meta
+    return EstimateBuckets(
+        source_id=meta.source_id,
+        estimate_count=meta.estimate_count,
+        confidence_level=meta.confidence_level,
+        weekly_volume=snapshot.demand.weekly_volume,
+        price_distribution=snapshot.demand.price_distribution,
+        decision_latency=snapshot.decision_latency.distribution,
+        outcomes=snapshot.outcomes,
+        money=snapshot.money,
+        median_latency_days=snapshot.decision_latency.median_days,
+        min_cell_count=meta.min_cell_count,
+        created_at=meta.generated_at,
+    )
+
+
+def run_of_snapshot(snapshot: SnapshotResult, runs: Iterable[SnapshotRun]) -> SnapshotRun | None:
+    """The run that made the snapshot: the one naming it, or, for a snapshot saved with the
+    template narrative after a failed call (its run names no snapshot), the run of its source
+    that finished when it was saved (both are stamped in one transaction)."""
+    meta, candidates = snapshot.meta, list(runs)
+    for run in candidates:
+        if run.snapshot_id == meta.snapshot_id:
+            return run
+    for run in candidates:
+        if run.source_id == meta.source_id and run.finished_at == meta.generated_at:
+            return run
+    return None

@@ -81,6 +81,7 @@ def test_bucket_run_show_sources_stats_across_processes(workdir: Path) -> None:
 
     html = snapshot(workdir, "show", snapshot_id, "--user", USER, "--format", "html").stdout
     assert html.startswith("<!doctype html>") and "<script" not in html
+    assert "<svg" in html and "Tokens" in html  # the charts, and the facts of its run
 
     sources = snapshot(workdir, "sources", "--user", USER)
     assert source_id in sources.stdout and "snapshot_generated" in sources.stdout
