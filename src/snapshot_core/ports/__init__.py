@@ -5,6 +5,7 @@ from .file_ingester import FileIngester
 from .job_queue import JobQueue
 from .language_model import AsyncLanguageModel, LanguageModel
 from .repositories import (
+    ApiKeyRepository,
     BucketRepository,
     EstimateRepository,
     RunRepository,
@@ -14,6 +15,7 @@ from .repositories import (
 from .unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
+    "ApiKeyRepository",
     "AsyncLanguageModel",
     "BucketRepository",
     "Clock",
