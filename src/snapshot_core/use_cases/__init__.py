@@ -4,7 +4,7 @@ from .api_keys import authenticate, create_api_key, list_api_keys, revoke_api_ke
 from .bucket import bucket_source
 from .ingest import ingest_estimates
 from .orchestrator import Orchestrator
-from .queries import get_snapshot, list_runs, list_source_runs, list_sources, run_stats
+from .queries import get_snapshot, get_source, list_runs, list_source_runs, list_sources, run_stats
 from .run_snapshot import (
     UNEXPECTED_ERROR,
     OneCallGuard,
@@ -22,6 +22,7 @@ __all__ = [
     "bucket_source",
     "create_api_key",
     "get_snapshot",
+    "get_source",
     "ingest_estimates",
     "list_api_keys",
     "list_runs",

@@ -29,7 +29,7 @@ from ..ports import (
 from .api_keys import authenticate, create_api_key, list_api_keys, revoke_api_key
 from .bucket import bucket_source
 from .ingest import ingest_estimates
-from .queries import get_snapshot, list_runs, list_source_runs, list_sources, run_stats
+from .queries import get_snapshot, get_source, list_runs, list_source_runs, list_sources, run_stats
 from .run_snapshot import arun_snapshot, run_snapshot
 
 __all__ = ["Orchestrator"]
@@ -113,6 +113,10 @@ class Orchestrator:
     def get_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:
         return get_snapshot(uow_factory=self.uow_factory, snapshot_id=snapshot_id, user_id=user_id)
 
+    def get_source(self, *, source_id: str, user_id: str) -> Source:
+        """The source; ``InvalidSourceError`` when it does not exist or is not the user's."""
+        return get_source(uow_factory=self.uow_factory, source_id=source_id, user_id=user_id)
+
     def list_sources(self, *, user_id: str) -> Sequence[Source]:
         return list_sources(uow_factory=self.uow_factory, user_id=user_id)
 
@@ -175,3 +179,6 @@ class Orchestrator:
 
     async def aget_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:
         return await asyncio.to_thread(self.get_snapshot, snapshot_id=snapshot_id, user_id=user_id)
+
+    async def aget_source(self, *, source_id: str, user_id: str) -> Source:
+        return await asyncio.to_thread(self.get_source, source_id=source_id, user_id=user_id)
