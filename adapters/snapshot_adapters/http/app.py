@@ -13,6 +13,7 @@ except ImportError as _missing:  # pragma: no cover - exercised by the guard's o
     ) from _missing
 
 from . import runs, snapshots, sources
+from .limits import RequestSizeLimit
 from .problems import install_problem_handlers
 from .schemas import Health
 from .security import SecurityHeadersMiddleware
@@ -54,13 +55,17 @@ def create_app(
         version="1",
         docs_url=None,  # no interactive page: its scripts would need a looser CSP
         redoc_url=None,
-        max_body_size=max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
     )
     app.state.orchestrator = orchestrator
     app.state.job_queue = job_queue
     app.state.max_upload_bytes = max_upload_bytes
     install_problem_handlers(app)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        RequestSizeLimit,
+        max_bytes=max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
+        upload_limit=max_upload_bytes,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so on every answer
     app.include_router(sources.router)
     app.include_router(snapshots.router)
     app.include_router(runs.router)
