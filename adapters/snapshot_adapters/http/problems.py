@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from .security import SECURITY_HEADERS
 
@@ -156,7 +157,19 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
         return await _snapshot_error(request, UploadTooLargeError(limit))
     if error.status_code in (400, 422):  # a body that could not be parsed at all
         return await _snapshot_error(request, InvalidRequestError([str(error.detail)]))
+    if error.status_code == 405:
+        return _plain_problem(405, {"Allow": _allowed_methods(request)})
     return _plain_problem(error.status_code, error.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route has for this path: Starlette names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def _location(where: tuple[Any, ...]) -> str:

@@ -54,7 +54,15 @@ def test_line_problems_become_the_errors_list() -> None:
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Bearer", "Bearer ", "Basic YWxpY2U6eA==", "Bearer snap.x.y", "Bearer " + "a" * 9000],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic YWxpY2U6eA==",
+        "Bearer snap.x.y",
+        "Bearer " + "a" * 9000,
+    ],
 )
 def test_no_key_or_a_bad_key_is_the_same_401_problem(
     service: Service, authorization: str | None

@@ -181,4 +181,3 @@ def test_openapi_lists_exactly_the_routes(service: Service) -> None:
         ("/v1/stats", "get"),
         ("/healthz", "get"),
     }
-
