@@ -31,15 +31,15 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of te
 @keys.command("create")
 def create(
     user: UserOption = None,
-    name: Annotated[str, typer.Option("--name", "-n", help="A label (e.g. where it is used).")] = "",
+    name: Annotated[
+        str, typer.Option("--name", "-n", help="A label (e.g. where it is used).")
+    ] = "",
 ) -> None:
     """Make a key for a user; prints it once on stdout (it cannot be shown again)."""
     user_id = require_user(user)
     made = container(creates=True).orchestrator().create_api_key(user_id=user_id, name=name)
     emit(made.token)
-    err.print(
-        f"Created key {made.key.key_id} for {user_id}. Store it now: only its hash is kept."
-    )
+    err.print(f"Created key {made.key.key_id} for {user_id}. Store it now: only its hash is kept.")
 
 
 @keys.command("list")
@@ -82,7 +82,9 @@ def list_keys(
 
 
 @keys.command("revoke")
-def revoke(key_id: Annotated[str, typer.Argument(metavar="KEY_ID", help="From `keys list`.")]) -> None:
+def revoke(
+    key_id: Annotated[str, typer.Argument(metavar="KEY_ID", help="From `keys list`.")],
+) -> None:
     """Revoke a key: from now on it authenticates nobody."""
     key = container().orchestrator().revoke_api_key(key_id=key_id)
     emit(key.key_id)

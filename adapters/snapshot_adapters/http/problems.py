@@ -19,8 +19,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from .security import SECURITY_HEADERS
-
 from snapshot_core.domain import (
     InvalidInputError,
     InvalidRequestError,
@@ -29,6 +27,8 @@ from snapshot_core.domain import (
     UploadTooLargeError,
     redact_text,
 )
+
+from .security import SECURITY_HEADERS
 
 __all__ = [
     "DOCS_URL",

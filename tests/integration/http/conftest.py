@@ -9,14 +9,14 @@ import pytest
 
 pytest.importorskip("fastapi", reason='the web service needs the "http" extra')
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from snapshot_adapters import build_orchestrator  # noqa: E402
-from snapshot_adapters.fake import FakeModel, synthetic_estimates  # noqa: E402
-from snapshot_adapters.http import create_app  # noqa: E402
-from snapshot_adapters.memory import MemoryStore  # noqa: E402
-from snapshot_adapters.settings import load_settings  # noqa: E402
-from snapshot_core import Orchestrator  # noqa: E402
+from snapshot_adapters import build_orchestrator
+from snapshot_adapters.fake import FakeModel, synthetic_estimates
+from snapshot_adapters.http import create_app
+from snapshot_adapters.memory import MemoryStore
+from snapshot_adapters.settings import load_settings
+from snapshot_core import Orchestrator
 
 MAX_UPLOAD = 256 * 1024
 

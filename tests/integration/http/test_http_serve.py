@@ -95,8 +95,12 @@ def test_snapshot_serve_answers_health_and_one_authenticated_flow(
     assert _call(f"{base}/v1/sources")[0] == 401
     boundary = "serve-test"
     form = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="e.csv"\r\n\r\n'
-    ).encode() + estimates_csv(40) + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="e.csv"\r\n\r\n'
+        ).encode()
+        + estimates_csv(40)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     status, _, body = _call(
         f"{base}/v1/sources",
         key,
