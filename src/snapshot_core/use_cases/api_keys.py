@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from ..domain import (
     ApiKey,
@@ -94,5 +95,5 @@ _NO_KEY = ApiKey(
     key_id="-",
     user_id="-",
     secret_sha256="0" * 64,
-    created_at="1970-01-01T00:00:00Z",  # type: ignore[arg-type]
+    created_at=datetime(1970, 1, 1, tzinfo=UTC),
 )
