@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from snapshot_adapters.fake import FixedClock, SequentialIds
-from snapshot_core.domain import ApiKey, InvalidApiKeyError, InvalidKeyIdError
+from snapshot_core.domain import ApiKey, InvalidApiKeyError, InvalidKeyIdError, InvalidRequestError
 from snapshot_core.domain.api_keys import hash_secret
 from snapshot_core.ports import UnitOfWorkFactory
 from snapshot_core.use_cases import authenticate, create_api_key, list_api_keys, revoke_api_key
@@ -111,3 +111,14 @@ def test_a_malformed_unknown_or_wrong_key_authenticates_nobody(
     add(store, make_key())
     with pytest.raises(InvalidApiKeyError):
         authenticate(uow_factory=store, token=token)
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "n" * 201], ids=["nul", "201-chars"])
+def test_a_key_name_no_backend_can_store_is_refused_before_storage(
+    store: UnitOfWorkFactory, name: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match="name"):
+        create_api_key(
+            uow_factory=store, clock=FixedClock(T0), ids=SequentialIds(), user_id="u", name=name
+        )
+    assert list_api_keys(uow_factory=store, user_id=None) == []

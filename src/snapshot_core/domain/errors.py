@@ -439,12 +439,14 @@ class UploadTooLargeError(SnapshotError):
 
 class InvalidRequestError(SnapshotError):
     code = "invalid_request"
-    meaning = "The HTTP request is malformed: a field is missing, of the wrong type or too long."
-    solution = "Fix the listed fields; GET /openapi.json describes every route."
+    meaning = (
+        "The request is malformed: a field or option is missing, of the wrong type or too long."
+    )
+    solution = "Fix the named fields; GET /openapi.json describes every route, --help every option."
 
     def __init__(self, problems: list[str]) -> None:
-        count = len(problems)
-        super().__init__(f"Invalid request: {count} problem{'s' if count != 1 else ''}")
+        shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+        super().__init__(f"Invalid request: {shown}")
         self.problems = problems
 
 

@@ -9,7 +9,7 @@ from ..domain import (
     ApiKey,
     InvalidApiKeyError,
     InvalidKeyIdError,
-    InvalidUserError,
+    InvalidRequestError,
     NewApiKey,
     check_user_id,
 )
@@ -39,7 +39,7 @@ def create_api_key(
         else None
     )
     if problem:
-        raise InvalidUserError(f"key name {problem}")
+        raise InvalidRequestError([f"name {problem}"])
     secret = new_secret()
     key = ApiKey(
         key_id=ids.new_id("api_key"),
