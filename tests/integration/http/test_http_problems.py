@@ -133,3 +133,19 @@ def test_an_unknown_route_and_a_wrong_method_are_problems_too(service: Service) 
     for answer in (missing, wrong):
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_errors_own_detail_goes_to_the_log_not_to_the_client(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(make_orchestrator(FakeModel()), max_upload_bytes=10**6)
+
+    @app.get("/locked")
+    def locked() -> None:
+        raise DatabaseLockedError(detail="db.internal:5432 said: lock timeout")
+
+    with caplog.at_level(logging.WARNING), TestClient(app) as client:
+        answer = client.get("/locked")
+    assert (answer.status_code, answer.json()["code"]) == (503, "database_locked")
+    assert "db.internal" not in answer.text
+    assert "db.internal:5432 said: lock timeout" in caplog.text
