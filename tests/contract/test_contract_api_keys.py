@@ -89,6 +89,7 @@ def test_the_key_use_cases_authenticate_until_revoked_and_store_no_secret(
     clock, ids = FixedClock(T0), SequentialIds()
     made = create_api_key(uow_factory=store, clock=clock, ids=ids, user_id="alice", name="ci")
     assert authenticate(uow_factory=store, token=made.token) == "alice"
+    assert made.token not in repr(made) and made.token not in str(made)
     (listed,) = list_api_keys(uow_factory=store, user_id="alice")
     secret = made.token.rpartition(".")[2]
     assert secret not in listed.model_dump_json()

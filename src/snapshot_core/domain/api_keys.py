@@ -56,7 +56,7 @@ class NewApiKey(FrozenModel):
     """What ``create_api_key`` returns: the stored record and the key, the only time it exists."""
 
     key: ApiKey
-    token: str
+    token: str = Field(repr=False)  # never in a log line that prints the object
     """``snap.<key_id>.<secret>``: give it to the client, it cannot be shown again."""
 
 
