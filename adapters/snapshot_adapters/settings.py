@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(default=300.0, gt=0)
     ingest_max_bytes: int = Field(default=2 * 1024**3, gt=0)
     ingest_max_rows: int = Field(default=10_000_000, gt=0)
+    max_upload_bytes: int = Field(
+        default=50 * 1024**2, gt=0, description="largest file POST /v1/sources accepts"
+    )
     user: str | None = Field(default=None, description="default --user for the CLI")
     price_provider: str | None = Field(
         default=None,

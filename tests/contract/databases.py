@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TABLES = ("runs", "snapshots", "buckets", "estimates", "sources")
+TABLES = ("runs", "snapshots", "buckets", "estimates", "sources", "api_keys")
 
 
 def admin_url() -> URL:

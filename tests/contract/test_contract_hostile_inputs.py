@@ -29,9 +29,13 @@ from snapshot_core.domain import (
 from snapshot_core.ports import UnitOfWorkFactory
 from snapshot_core.use_cases import (
     bucket_source,
+    create_api_key,
     get_snapshot,
+    get_source,
     ingest_estimates,
+    list_api_keys,
     list_runs,
+    list_source_runs,
     list_sources,
     run_stats,
 )
@@ -150,6 +154,14 @@ USE_CASES: dict[str, Callable[[UnitOfWorkFactory, str], object]] = {
     "list_sources": lambda store, user: list_sources(uow_factory=store, user_id=user),
     "list_runs": lambda store, user: list_runs(uow_factory=store, user_id=user),
     "run_stats": lambda store, user: run_stats(uow_factory=store, user_id=user),
+    "get_source": lambda store, user: get_source(uow_factory=store, source_id="s", user_id=user),
+    "list_source_runs": lambda store, user: list_source_runs(
+        uow_factory=store, source_id="s", user_id=user
+    ),
+    "create_api_key": lambda store, user: create_api_key(
+        uow_factory=store, clock=FixedClock(), ids=SequentialIds(), user_id=user
+    ),
+    "list_api_keys": lambda store, user: list_api_keys(uow_factory=store, user_id=user),
 }
 
 

@@ -64,6 +64,8 @@ def set_database_url(url: str | None) -> None:
     """The global ``--db URL``: wins over SNAPSHOT_DATABASE_URL and the .env files."""
     global _database_url
     _database_url = url
+    if url:  # plugin commands (`snapshot serve`) load their settings from the environment
+        os.environ["SNAPSHOT_DATABASE_URL"] = url
     settings.cache_clear()
     _container.cache_clear()
 

@@ -76,11 +76,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import typer
 
-        from . import db_command, demo_command, flow_commands, ingest_command, validate_command
+        from . import (
+            db_command,
+            demo_command,
+            flow_commands,
+            ingest_command,
+            keys_command,
+            validate_command,
+        )
         from .app import app
         from .common import debug_enabled
 
-        del db_command, demo_command, flow_commands, ingest_command, validate_command
+        del db_command, demo_command, flow_commands, ingest_command, keys_command, validate_command
         try:
             # Not standalone: Typer hands usage errors back instead of printing them raw,
             # so they go through `visible` like everything else (an argument is data too).

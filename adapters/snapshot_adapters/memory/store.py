@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from snapshot_core.domain import (
+    ApiKey,
     BandScheme,
     BucketTallies,
     EstimateBuckets,
@@ -36,6 +37,7 @@ class MemoryStore:
         self.buckets: dict[str, EstimateBuckets] = {}
         self.snapshots: dict[str, tuple[str, SnapshotResult]] = {}
         self.runs: list[SnapshotRun] = []
+        self.api_keys: dict[str, ApiKey] = {}
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
@@ -52,6 +54,7 @@ class _Pending:
         self.buckets: dict[str, EstimateBuckets] = {}
         self.snapshots: dict[str, tuple[str, SnapshotResult]] = {}
         self.runs: dict[str, SnapshotRun] = {}  # by run_id: added or finished
+        self.api_keys: dict[str, ApiKey] = {}
 
 
 class _Sources:
@@ -210,6 +213,34 @@ class _Runs:
         return [r for r in self._all() if user_id is None or r.user_id == user_id]
 
 
+class _ApiKeys:
+    def __init__(self, store: MemoryStore, pending: _Pending) -> None:
+        self._store, self._pending = store, pending
+
+    def add(self, key: ApiKey) -> None:
+        if self.get(key.key_id) is not None:
+            raise ValueError(f"API key {key.key_id} is already stored")
+        self._pending.api_keys[key.key_id] = key
+
+    def get(self, key_id: str) -> ApiKey | None:
+        return self._pending.api_keys.get(key_id) or self._store.api_keys.get(key_id)
+
+    def list(self, user_id: str | None = None) -> Sequence[ApiKey]:
+        merged = {**self._store.api_keys, **self._pending.api_keys}
+        return sorted(
+            (k for k in merged.values() if user_id is None or k.user_id == user_id),
+            key=lambda k: (k.created_at, k.key_id),
+        )
+
+    def revoke(self, key_id: str, now: datetime) -> ApiKey | None:
+        key = self.get(key_id)
+        if key is None or key.revoked_at is not None:
+            return key
+        revoked = key.model_copy(update={"revoked_at": now})
+        self._pending.api_keys[key_id] = revoked
+        return revoked
+
+
 class MemoryUnitOfWork(UnitOfWork):
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -223,6 +254,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.buckets = _Buckets(self.store, self._pending)
         self.snapshots = _Snapshots(self.store, self._pending)
         self.runs = _Runs(self.store, self._pending)
+        self.api_keys = _ApiKeys(self.store, self._pending)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self.store.lock.acquire()
@@ -238,6 +270,7 @@ class MemoryUnitOfWork(UnitOfWork):
             store.estimates.setdefault(source_id, []).extend(rows)
         store.buckets.update(pending.buckets)
         store.snapshots.update(pending.snapshots)
+        store.api_keys.update(pending.api_keys)
         if pending.runs:
             position = {run.run_id: i for i, run in enumerate(store.runs)}
             for run_id, run in pending.runs.items():

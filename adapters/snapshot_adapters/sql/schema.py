@@ -27,7 +27,16 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from .types import ExactDecimal, UtcDateTime, UtcMicroseconds
 
-__all__ = ["SOURCE_COLUMNS", "buckets", "estimates", "metadata", "runs", "snapshots", "sources"]
+__all__ = [
+    "SOURCE_COLUMNS",
+    "api_keys",
+    "buckets",
+    "estimates",
+    "metadata",
+    "runs",
+    "snapshots",
+    "sources",
+]
 
 metadata = MetaData(
     naming_convention={
@@ -188,6 +197,20 @@ runs = Table(
     # One run record per claim attempt.
     UniqueConstraint("source_id", "attempt"),
     Index("ix_runs_user_id", "user_id"),
+)
+
+# API keys of the web service: the secret's SHA-256 only, never the secret (domain.api_keys).
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", Text, primary_key=True),
+    Column("user_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("secret_sha256", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    CheckConstraint("length(secret_sha256) = 64", name="secret_sha256"),
+    Index("ix_api_keys_user_id", "user_id"),
 )
 
 # The columns that make a domain Source (everything but the storage key).

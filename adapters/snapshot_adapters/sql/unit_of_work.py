@@ -1,4 +1,4 @@
-"""SqlUnitOfWork: one database transaction over all five repositories."""
+"""SqlUnitOfWork: one database transaction over all six repositories."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import exc as sa_exc
 
 from snapshot_core.ports import UnitOfWork
 
+from .api_keys import SqlApiKeys
 from .errors import database_errors
 from .estimates import SqlEstimates
 from .records import SqlBuckets, SqlRuns, SqlSnapshots
@@ -37,6 +38,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.buckets = SqlBuckets(self)
         self.snapshots = SqlSnapshots(self)
         self.runs = SqlRuns(self)
+        self.api_keys = SqlApiKeys(self)
 
     def __enter__(self) -> SqlUnitOfWork:
         self.store.ensure_schema()

@@ -10,6 +10,7 @@ from .agent_input import (
     WeekLabel,
     build_agent_input,
 )
+from .api_keys import ApiKey, NewApiKey
 from .bucketing import (
     DEFAULT_BAND_SCHEME,
     PENDING,
@@ -85,6 +86,8 @@ from .user_text import (
 )
 
 __all__ = [
+    "ApiKey",
+    "NewApiKey",
     "BAND_LABEL_PATTERN",
     "DEFAULT_BAND_SCHEME",
     "LEASE_SAFETY_MARGIN_SECONDS",

@@ -15,8 +15,11 @@ __all__ = [
     "DatabaseUnavailableError",
     "FileNotWrittenError",
     "InsufficientEstimatesError",
+    "InvalidApiKeyError",
     "InvalidInputError",
     "InvalidJobError",
+    "InvalidKeyIdError",
+    "InvalidRequestError",
     "InvalidSettingsError",
     "InvalidSnapshotError",
     "InvalidSourceError",
@@ -39,6 +42,7 @@ __all__ = [
     "SourceNotBucketedError",
     "SourceSpanTooLongError",
     "UngroundedOutputError",
+    "UploadTooLargeError",
 ]
 
 
@@ -405,6 +409,47 @@ class InvalidJobError(SnapshotError):
         super().__init__("Invalid job_id")
 
 
+class InvalidApiKeyError(SnapshotError):
+    code = "invalid_api_key"
+    meaning = "The request has no API key, or the key is malformed, unknown or revoked."
+    solution = "Send `Authorization: Bearer <key>` with a key from `snapshot keys create --user U`."
+
+    def __init__(self) -> None:
+        super().__init__("Invalid API key")
+
+
+class InvalidKeyIdError(SnapshotError):
+    code = "invalid_key_id"
+    meaning = "No API key has this key id."
+    solution = "Check the key id (`snapshot keys list` shows them)."
+
+    def __init__(self) -> None:
+        super().__init__("Invalid key_id")
+
+
+class UploadTooLargeError(SnapshotError):
+    code = "upload_too_large"
+    meaning = "The uploaded file (or the request carrying it) is larger than the server accepts."
+    solution = "Split the file, or raise SNAPSHOT_MAX_UPLOAD_BYTES on the server."
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Upload larger than {limit} bytes")
+        self.limit = limit
+
+
+class InvalidRequestError(SnapshotError):
+    code = "invalid_request"
+    meaning = (
+        "The request is malformed: a field or option is missing, of the wrong type or too long."
+    )
+    solution = "Fix the named fields; GET /openapi.json describes every route, --help every option."
+
+    def __init__(self, problems: list[str]) -> None:
+        shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+        super().__init__(f"Invalid request: {shown}")
+        self.problems = problems
+
+
 class InvalidSettingsError(SnapshotError):
     code = "invalid_settings"
     meaning = "A setting (environment, .env.local or .env) has a value that cannot be used."
@@ -531,6 +576,10 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     InvalidUserError,
     InvalidSnapshotError,
     InvalidJobError,
+    InvalidApiKeyError,
+    InvalidKeyIdError,
+    UploadTooLargeError,
+    InvalidRequestError,
     InvalidSettingsError,
     DatabaseUnavailableError,
     DatabaseLockedError,

@@ -5,6 +5,7 @@ from .file_ingester import FileIngester
 from .job_queue import JobQueue
 from .language_model import AsyncLanguageModel, LanguageModel
 from .repositories import (
+    ApiKeyRepository,
     BucketRepository,
     EstimateRepository,
     RunRepository,
@@ -16,6 +17,7 @@ from .unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "NO_OBSERVER",
+    "ApiKeyRepository",
     "AsyncLanguageModel",
     "BucketRepository",
     "Clock",

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain import (
+    ApiKey,
     BandScheme,
     BucketTallies,
     EstimateBuckets,
@@ -19,6 +20,7 @@ from ..domain import (
 from ..domain.models import Outcome
 
 __all__ = [
+    "ApiKeyRepository",
     "BucketRepository",
     "EstimateRepository",
     "RunRepository",
@@ -118,4 +120,23 @@ class RunRepository(Protocol):
 
     def list(self, user_id: str | None = None) -> Sequence[SnapshotRun]:
         """Runs, oldest first; all users' when ``user_id`` is ``None``."""
+        ...
+
+
+class ApiKeyRepository(Protocol):
+    """API keys of the web service: each stored with its secret's hash, never the secret."""
+
+    def add(self, key: ApiKey) -> None: ...
+
+    def get(self, key_id: str) -> ApiKey | None:
+        """The key with this id (revoked or not), whoever's it is; ``None`` if none."""
+        ...
+
+    def list(self, user_id: str | None = None) -> Sequence[ApiKey]:
+        """Keys, oldest first (ties by key id); all users' when ``user_id`` is ``None``."""
+        ...
+
+    def revoke(self, key_id: str, now: datetime) -> ApiKey | None:
+        """Set ``revoked_at`` to ``now`` unless already set (the first revocation stands);
+        the key as it is afterwards, or ``None`` when there is no such key."""
         ...

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from .repositories import (
+    ApiKeyRepository,
     BucketRepository,
     EstimateRepository,
     RunRepository,
@@ -30,6 +31,7 @@ class UnitOfWork(abc.ABC):
     buckets: BucketRepository
     snapshots: SnapshotRepository
     runs: RunRepository
+    api_keys: ApiKeyRepository
 
     def __enter__(self) -> Self:
         return self

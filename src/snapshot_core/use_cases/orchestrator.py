@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain import (
+    ApiKey,
     EstimateBuckets,
     EstimateRow,
+    NewApiKey,
     RunPolicy,
     RunStats,
     SnapshotResult,
@@ -26,9 +28,10 @@ from ..ports import (
     RunObserver,
     UnitOfWorkFactory,
 )
+from .api_keys import authenticate, create_api_key, list_api_keys, revoke_api_key
 from .bucket import bucket_source
 from .ingest import ingest_estimates
-from .queries import get_snapshot, list_runs, list_sources, run_stats
+from .queries import get_snapshot, get_source, list_runs, list_source_runs, list_sources, run_stats
 from .run_snapshot import arun_snapshot, run_snapshot
 
 __all__ = ["Orchestrator"]
@@ -116,15 +119,41 @@ class Orchestrator:
     def get_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:
         return get_snapshot(uow_factory=self.uow_factory, snapshot_id=snapshot_id, user_id=user_id)
 
+    def get_source(self, *, source_id: str, user_id: str) -> Source:
+        """The source; ``InvalidSourceError`` when it does not exist or is not the user's."""
+        return get_source(uow_factory=self.uow_factory, source_id=source_id, user_id=user_id)
+
     def list_sources(self, *, user_id: str) -> Sequence[Source]:
         return list_sources(uow_factory=self.uow_factory, user_id=user_id)
 
     def list_runs(self, *, user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
         return list_runs(uow_factory=self.uow_factory, user_id=user_id, source_id=source_id)
 
+    def list_source_runs(self, *, source_id: str, user_id: str) -> Sequence[SnapshotRun]:
+        """One source's runs; ``InvalidSourceError`` when it is not the user's."""
+        return list_source_runs(uow_factory=self.uow_factory, source_id=source_id, user_id=user_id)
+
     def run_stats(self, *, user_id: str | None) -> RunStats:
         """One user's run statistics; ``user_id=None`` for every user's (say it explicitly)."""
         return run_stats(uow_factory=self.uow_factory, user_id=user_id)
+
+    # API keys of the web service (snapshot_adapters.http): stored as hashes only.
+
+    def create_api_key(self, *, user_id: str, name: str = "") -> NewApiKey:
+        """A new key; ``.token`` is the only copy of the key there will ever be."""
+        return create_api_key(
+            uow_factory=self.uow_factory, clock=self.clock, ids=self.ids, user_id=user_id, name=name
+        )
+
+    def list_api_keys(self, *, user_id: str | None) -> Sequence[ApiKey]:
+        return list_api_keys(uow_factory=self.uow_factory, user_id=user_id)
+
+    def revoke_api_key(self, *, key_id: str) -> ApiKey:
+        return revoke_api_key(uow_factory=self.uow_factory, clock=self.clock, key_id=key_id)
+
+    def authenticate(self, *, token: str) -> str:
+        """The user id a presented key belongs to; ``InvalidApiKeyError`` otherwise."""
+        return authenticate(uow_factory=self.uow_factory, token=token)
 
     # The async entry points: the same use cases. Storage steps are short and run in a
     # worker thread; only the model call is awaited on the loop.
@@ -157,3 +186,6 @@ class Orchestrator:
 
     async def aget_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:
         return await asyncio.to_thread(self.get_snapshot, snapshot_id=snapshot_id, user_id=user_id)
+
+    async def aget_source(self, *, source_id: str, user_id: str) -> Source:
+        return await asyncio.to_thread(self.get_source, source_id=source_id, user_id=user_id)

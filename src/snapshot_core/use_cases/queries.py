@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ..domain import (
     InvalidSnapshotError,
+    InvalidSourceError,
     RunStats,
     SnapshotResult,
     SnapshotRun,
@@ -15,7 +16,14 @@ from ..domain import (
 )
 from ..ports import UnitOfWorkFactory
 
-__all__ = ["get_snapshot", "list_runs", "list_sources", "run_stats"]
+__all__ = [
+    "get_snapshot",
+    "get_source",
+    "list_runs",
+    "list_source_runs",
+    "list_sources",
+    "run_stats",
+]
 
 
 def get_snapshot(
@@ -28,6 +36,16 @@ def get_snapshot(
     if snapshot is None:
         raise InvalidSnapshotError()
     return snapshot
+
+
+def get_source(*, uow_factory: UnitOfWorkFactory, source_id: str, user_id: str) -> Source:
+    """The source; not found and not yours are the same ``InvalidSourceError``."""
+    check_user_id(user_id)
+    with uow_factory() as uow:
+        source = uow.sources.get(source_id, user_id)
+    if source is None:
+        raise InvalidSourceError()
+    return source
 
 
 def list_sources(*, uow_factory: UnitOfWorkFactory, user_id: str) -> Sequence[Source]:
@@ -44,6 +62,15 @@ def list_runs(
     with uow_factory() as uow:
         runs = uow.runs.list(user_id)
     return [run for run in runs if source_id is None or run.source_id == source_id]
+
+
+def list_source_runs(
+    *, uow_factory: UnitOfWorkFactory, source_id: str, user_id: str
+) -> Sequence[SnapshotRun]:
+    """One source's runs, oldest first; a source that is not the user's (or does not exist)
+    is ``InvalidSourceError``, not an empty list, so the two cannot be told apart."""
+    get_source(uow_factory=uow_factory, source_id=source_id, user_id=user_id)
+    return list_runs(uow_factory=uow_factory, user_id=user_id, source_id=source_id)
 
 
 def run_stats(*, uow_factory: UnitOfWorkFactory, user_id: str | None) -> RunStats:

@@ -23,7 +23,7 @@ from snapshot_core.domain import DatabaseOutdatedError
 from ...contract.databases import temporary_postgres_database
 from .flows import bucketed_source, orchestrator
 
-TABLES = {"sources", "estimates", "buckets", "snapshots", "runs", "alembic_version"}
+TABLES = {"sources", "estimates", "buckets", "snapshots", "runs", "api_keys", "alembic_version"}
 
 
 @pytest.fixture
