@@ -34,12 +34,14 @@ def create_app(
     *,
     job_queue: JobQueue | None = None,
     max_upload_bytes: int | None = None,
+    currency: str | None = None,
 ) -> FastAPI:
     """The web service. Without ``orchestrator``, one is built from the settings (environment,
     .env.local, .env), as the CLI builds it. ``job_queue`` enables ``?wait=false`` (202 and
     ``GET /v1/jobs/{job_id}``). Requests larger than ``max_upload_bytes`` (plus the form's
-    own few bytes) are refused with 413 while they arrive, before they are stored."""
-    if orchestrator is None or max_upload_bytes is None:
+    own few bytes) are refused with 413 while they arrive, before they are stored. Reports show
+    amounts in ``currency`` (default: SNAPSHOT_CURRENCY)."""
+    if orchestrator is None or max_upload_bytes is None or currency is None:
         from ..settings import load_settings
 
         settings = load_settings()
@@ -49,6 +51,8 @@ def create_app(
             orchestrator = build_orchestrator(settings)
         if max_upload_bytes is None:
             max_upload_bytes = settings.max_upload_bytes
+        if currency is None:
+            currency = settings.currency
     app = FastAPI(
         title="snapshot-orchestrator",
         summary="Estimates in, a grounded narrative snapshot out.",
@@ -59,6 +63,7 @@ def create_app(
     app.state.orchestrator = orchestrator
     app.state.job_queue = job_queue
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.currency = currency
     install_problem_handlers(app)
     app.add_middleware(
         RequestSizeLimit,

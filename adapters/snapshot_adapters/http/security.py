@@ -7,14 +7,13 @@ from collections.abc import Mapping
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..report.style import CONTENT_SECURITY_POLICY as REPORT_POLICY
+
 __all__ = ["SECURITY_HEADERS", "SecurityHeadersMiddleware"]
 
-# The report is one self-contained page: inline styles (no scripts at all), inline SVG, and
-# images only from data: URLs. Nothing may load from elsewhere, and no page may frame it.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
+# The report's own policy: no script at all, its one stylesheet by hash, images only from
+# data: URLs, nothing loaded from elsewhere, never framed. JSON answers need no more than that.
+CONTENT_SECURITY_POLICY = REPORT_POLICY
 
 SECURITY_HEADERS: Mapping[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from snapshot_core.domain import InvalidJobError, InvalidRequestError, SnapshotResult
+from snapshot_core.domain import (
+    InvalidJobError,
+    InvalidRequestError,
+    SnapshotResult,
+    run_of_snapshot,
+)
 
 from .deps import JobQueueDep, OrchestratorDep, UserDep
 from .responses import problems
@@ -76,9 +81,13 @@ def get_snapshot(snapshot_id: str, orchestrator: OrchestratorDep, user_id: UserD
     response_class=HTMLResponse,
     responses={200: {"content": {"text/html": {}}}, **problems(401, 404)},
 )
-def get_report(snapshot_id: str, orchestrator: OrchestratorDep, user_id: UserDep) -> HTMLResponse:
+def get_report(
+    snapshot_id: str, request: Request, orchestrator: OrchestratorDep, user_id: UserDep
+) -> HTMLResponse:
     """The snapshot as one self-contained HTML page (no scripts, nothing loaded from elsewhere)."""
     from ..report import render_html  # the report's own imports are paid for on first use
 
     snapshot = orchestrator.get_snapshot(snapshot_id=snapshot_id, user_id=user_id)
-    return HTMLResponse(render_html(snapshot))
+    runs = orchestrator.list_runs(user_id=user_id, source_id=snapshot.meta.source_id)
+    currency = request.app.state.currency
+    return HTMLResponse(render_html(snapshot, run_of_snapshot(snapshot, runs), currency=currency))
