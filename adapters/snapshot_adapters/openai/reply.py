@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,7 +28,8 @@ from .waits import ratelimit_remaining
 
 __all__ = ["Pricer", "call_facts", "read_reply", "reported_cost", "sha256_hex", "usage_of"]
 
-Pricer = Callable[[str, TokenUsage], Decimal | None]
+# (model, usage, when the provider answered) -> list price in USD, or None when unknown.
+Pricer = Callable[[str, TokenUsage, datetime | None], Decimal | None]
 # Servers that report the cost they bill: OpenRouter (usage.cost), LiteLLM proxy (header).
 _COST_HEADERS = ("x-litellm-response-cost",)
 
@@ -99,7 +101,11 @@ def call_facts(
     """What is known about one sent call: model, tokens, cost (reported or priced), rate limits."""
     usage = usage_of(body) if body is not None else TokenUsage()
     cost = reported_cost(body, headers) if body is not None else None
-    priced = price(model, usage) if cost is None and price and body and "usage" in body else None
+    priced = (
+        price(model, usage, _answered_at(body))
+        if cost is None and price and body and "usage" in body
+        else None
+    )
     return CallFacts(
         model=model,
         usage=usage,
@@ -109,6 +115,15 @@ def call_facts(
         ratelimit_remaining_requests=ratelimit_remaining(headers, "requests"),
         ratelimit_remaining_tokens=ratelimit_remaining(headers, "tokens"),
     )
+
+
+def _answered_at(body: Mapping[str, Any]) -> datetime | None:
+    """The reply's ``created`` (Unix seconds) when it is a plausible time, for time-bound prices."""
+    created = body.get("created")
+    if not isinstance(created, int) or isinstance(created, bool):
+        return None
+    moment = datetime.fromtimestamp(created, UTC) if 0 < created < 2**33 else None
+    return moment if moment is not None and moment.year >= 2020 else None
 
 
 def _tool_names(message: Mapping[str, Any]) -> str:

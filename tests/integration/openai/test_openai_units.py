@@ -30,6 +30,8 @@ NOW = 1_800_000_000.0
         ({"retry-after": "0.5"}, 0.5),
         ({"retry-after-ms": "1500"}, 1.5),
         ({"retry-after-ms": "1500", "retry-after": "20"}, 1.5),  # the precise one wins
+        ({"Retry-After-Ms": "0", "Retry-After": "1"}, 1.0),  # Azure, recorded: 0 ms is no wait
+        ({"retry-after-ms": "0"}, 0.0),
         ({"retry-after": email.utils.formatdate(NOW + 30, usegmt=True)}, 30.0),
         ({"retry-after": email.utils.formatdate(NOW - 30, usegmt=True)}, 0.0),
         ({"retry-after": "soon"}, None),
