@@ -32,6 +32,9 @@ __all__ = ["Pricer", "call_facts", "read_reply", "reported_cost", "sha256_hex", 
 Pricer = Callable[[str, TokenUsage, datetime | None], Decimal | None]
 # Servers that report the cost they bill: OpenRouter (usage.cost), LiteLLM proxy (header).
 _COST_HEADERS = ("x-litellm-response-cost",)
+# "stop", or no reason stated: Snowflake Cortex was recorded sending "" with a complete answer
+# (the core validates the content either way).
+_FINISHED = ("stop", None, "")
 
 
 def sha256_hex(body: bytes) -> str:
@@ -144,7 +147,7 @@ def read_reply(
 ) -> ModelReply:
     """The reply's content for the core to validate, or the typed error it amounts to.
 
-    Only ``finish_reason: "stop"`` with content passes: ``length`` is truncation,
+    Only ``finish_reason: "stop"`` (or none stated) with content passes: ``length`` is truncation,
     ``content_filter`` a filter, ``tool_calls`` and unknown values are named errors, a body
     that is an error (``{"error": …}`` with status 200, OpenRouter's ``finish_reason: error``)
     is the API error it reports. Every string taken from the reply is scrubbed of the key.
@@ -175,7 +178,7 @@ def read_reply(
     if finish in ("tool_calls", "function_call") or (message.get("tool_calls") and not content):
         detail = f"the model called tools ({_tool_names(message)}) instead of writing content"
         raise OutputSchemaViolationError(scrub_secrets(detail, secret), facts)
-    if finish != "stop":
+    if finish not in _FINISHED:
         raise LlmTruncatedError(scrub_secrets(str(finish), secret)[:60], facts)
     if not isinstance(content, str) or not content:
         raise OutputSchemaViolationError("the reply has no content", facts)

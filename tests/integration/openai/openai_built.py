@@ -73,7 +73,6 @@ FILTER_RESULT = {
     "hate": {"filtered": True, "severity": "high"},
     "violence": {"filtered": True, "severity": "medium"},
 }
-SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
 RATE_LIMITED = Expect("llm_api_error", "OpenAI API error (429)", detail=RATE_LIMIT_TEXT)
 
 BUILT: dict[str, Envelope] = {
@@ -122,12 +121,6 @@ BUILT: dict[str, Envelope] = {
         429,
         _error(QUOTA_TEXT, "insufficient_quota", "insufficient_quota"),
         Expect("llm_quota_exhausted", "Model provider quota exhausted (429)", detail=QUOTA_TEXT),
-    ),
-    "500": Envelope(
-        "BUILT: OpenAI's 500 server_error body",
-        500,
-        _error(SERVER_ERROR, "server_error", None),
-        Expect("llm_api_error", "OpenAI API error (500)", detail=SERVER_ERROR, meaning="trouble"),
     ),
     "HTML 502 from a proxy": Envelope(
         "BUILT: the default 502 page nginx serves (as Cloudflare-fronted proxies send it)",

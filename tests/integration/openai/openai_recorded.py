@@ -101,6 +101,22 @@ EXPECT: dict[str, Expect] = {
         "try again.",
         meaning=CONTEXT,
     ),
+    "openai_500": _api_error(
+        500,
+        "The server had an error processing your request. Sorry about that! You can retry your "
+        "request, or contact us through our help center at help.openai.com if you keep seeing "
+        "this error. (Please include the request ID req_35c852d7d417877c0fbb3134de873c76 in "
+        "your email.)",
+        meaning="trouble of its own",
+    ),
+    "snowflake_empty_finish_reason": Expect(
+        None,
+        model="claude-sonnet-4-6",
+        tokens=(668, 51, 0),
+        # Anthropic's list price ($3 input, $15 output per million), inferred from the model
+        # name; Snowflake bills in credits (SNAPSHOT_PRICE_PROVIDER=none leaves cost unknown).
+        cost=Decimal("0.002769"),
+    ),
     "azure_strict_schema_success": Expect(
         None,
         model="gpt-5-mini-2025-08-07",
