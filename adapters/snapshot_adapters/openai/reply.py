@@ -165,15 +165,18 @@ def read_reply(
     choices = body.get("choices")
     choice = _mapping(choices[0]) if isinstance(choices, list) and choices else {}
     message = _mapping(choice.get("message"))
-    if not message:
-        raise OutputSchemaViolationError("the reply has no message (no choices)", facts)
     finish = choice.get("finish_reason")
-    if isinstance(refusal := message.get("refusal"), str) and refusal:
-        raise LlmRefusalError(scrub_secrets(refusal, secret), facts)
     if finish == "error" or "error" in choice:
         raise error_for_status(_status_of(choice), choice, headers, facts, secret)
-    if finish == "content_filter":
+    if finish == "content_filter":  # Azure then sends no message at all (as recorded)
         raise LlmContentFilteredError("output", "finish_reason: content_filter", facts)
+    if not message:
+        what = (
+            f"finish_reason: {scrub_secrets(str(finish), secret)[:60]}" if choice else "no choices"
+        )
+        raise OutputSchemaViolationError(f"the reply has no message ({what})", facts)
+    if isinstance(refusal := message.get("refusal"), str) and refusal:
+        raise LlmRefusalError(scrub_secrets(refusal, secret), facts)
     content = message.get("content")
     if finish in ("tool_calls", "function_call") or (message.get("tool_calls") and not content):
         detail = f"the model called tools ({_tool_names(message)}) instead of writing content"

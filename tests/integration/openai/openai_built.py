@@ -10,7 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from openai_envelopes import Envelope, Expect, gpt4o_cost
+from openai_envelopes import Envelope, Expect
 
 __all__ = ["BUILT"]
 
@@ -184,25 +184,6 @@ BUILT: dict[str, Envelope] = {
         200,
         _completion(_choice(NARRATIVE, "stop"), None, model="llama3.1:8b"),
         Expect(None, model="llama3.1:8b"),
-    ),
-    "Azure output content filter": Envelope(
-        "BUILT: Azure OpenAI's documented completion with finish_reason content_filter and "
-        "content_filter_results",
-        200,
-        {
-            **_completion(
-                _choice(None, "content_filter", content_filter_results=FILTER_RESULT),
-                _usage(571, 12),
-            ),
-            "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
-        },
-        Expect(
-            "llm_content_filtered",
-            "Model provider's content filter blocked the output",
-            detail="finish_reason: content_filter",
-            tokens=(571, 12, 0),
-            cost=gpt4o_cost(571, 12),
-        ),
     ),
     "Azure prompt filter (innererror only)": Envelope(
         "BUILT: an Azure error whose top-level code is not content_filter and whose "

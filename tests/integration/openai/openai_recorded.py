@@ -135,6 +135,14 @@ EXPECT: dict[str, Expect] = {
         ),
         remaining=(86, 99019),
     ),
+    "azure_output_filter": Expect(  # finish_reason content_filter, and no message at all
+        "llm_content_filtered",
+        "Model provider's content filter blocked the output",
+        detail="finish_reason: content_filter",
+        tokens=(15, 19, 0),
+        cost=Decimal("0.000036"),  # gpt-35-turbo: $0.50 input, $1.50 output per million tokens
+        remaining=(119, 119984),
+    ),
     "azure_400_max_tokens": _api_error(
         400,
         "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
