@@ -32,9 +32,10 @@ __all__ = ["Pricer", "call_facts", "read_reply", "reported_cost", "sha256_hex", 
 Pricer = Callable[[str, TokenUsage, datetime | None], Decimal | None]
 # Servers that report the cost they bill: OpenRouter (usage.cost), LiteLLM proxy (header).
 _COST_HEADERS = ("x-litellm-response-cost",)
-# "stop", or no reason stated: Snowflake Cortex was recorded sending "" with a complete answer
-# (the core validates the content either way).
-_FINISHED = ("stop", None, "")
+# A finished answer: "stop"; Together's older API said "eos" (end of sequence); Snowflake
+# Cortex states no reason ("") with a complete answer (both recorded). The core validates
+# the content either way.
+_FINISHED = ("stop", "eos", None, "")
 
 
 def sha256_hex(body: bytes) -> str:

@@ -38,6 +38,9 @@ class Envelope:
     gzip: bool = False  # the server compresses the body (built envelopes)
     content_type: str = "application/json"
     recorded: bool = False
+    # The genai-prices provider of the host it was recorded from: replayed from the local
+    # server, the reply is priced as that host's would be (None: priced as a local server).
+    price_provider: str | None = None
 
     def decoded(self) -> Any:
         """The body as JSON (gunzipped when it was recorded gzipped), as a reader sees it."""

@@ -17,6 +17,8 @@ from typing import Any
 from openai_built import BUILT
 from openai_envelopes import Envelope, Expect, gpt4o_cost
 
+from snapshot_adapters.openai.pricing import price_provider_for
+
 __all__ = ["ENVELOPES", "RECORDED_DIR", "load_recorded"]
 
 RECORDED_DIR = Path(__file__).parent / "recorded"
@@ -49,6 +51,7 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
         headers=[(name, value) for name, value in data["headers"]],
         content_type=data["content_type"],
         recorded=True,
+        price_provider=price_provider_for("", data["url"], None) if data.get("url") else None,
     )
 
 
@@ -156,7 +159,12 @@ EXPECT: dict[str, Expect] = {
         retry_after=1.0,
     ),
     "azure_401": _api_error(401, KEY, meaning=KEY_MEANING),
-    "cerebras_success": Expect(None, model="llama-3.3-70b", tokens=(42, 8, 0)),
+    "cerebras_success": Expect(
+        None,
+        model="llama-3.3-70b",
+        tokens=(42, 8, 0),
+        cost=Decimal("0.0000453"),  # Cerebras: $0.85 input, $1.20 output per million tokens
+    ),
     "openrouter_reported_cost": Expect(
         None,
         model="openai/gpt-5-mini",
@@ -187,8 +195,11 @@ EXPECT: dict[str, Expect] = {
         "the context-compression plugin to compress your prompt automatically.",
         meaning=CONTEXT,
     ),
-    "vllm_prompt_tokens_details_null": Expect(
-        None, model="Qwen/Qwen2.5-VL-72B-Instruct", tokens=(269, 27, 0)
+    "vllm_prompt_tokens_details_null": Expect(  # Nebius (vLLM) behind Hugging Face's router
+        None,
+        model="Qwen/Qwen2.5-VL-72B-Instruct",
+        tokens=(269, 27, 0),
+        cost=Decimal("0.0000875"),  # Nebius: $0.25 input, $0.75 output per million tokens
     ),
     "ollama_strict_schema_success": Expect(None, model="qwen3:0.6b", tokens=(136, 15, 0)),
     "ollama_cloud_401": _api_error(401, KEY, meaning=KEY_MEANING),
@@ -196,7 +207,15 @@ EXPECT: dict[str, Expect] = {
         None,
         model="meta-llama/Llama-3.3-70B-Instruct-Turbo",
         tokens=(44, 23, 0),
+        cost=Decimal("0.00005896"),  # Together: $0.88 per million tokens, input and output
         remaining=(19, 3000),
+    ),
+    "together_finish_eos": Expect(  # Together's older "eos": the answer is complete
+        None,
+        model="mistralai/Mixtral-8x7B-Instruct-v0.1",
+        tokens=(18, 35, 0),
+        cost=Decimal("0.0000477"),  # Together: $0.90 per million tokens, input and output
+        remaining=(1, None),
     ),
     "deepseek_cache_spelling": Expect(
         None,

@@ -47,7 +47,8 @@ def test_each_envelope_is_read_right_with_one_request(
 ):
     assert envelope.recorded or envelope.source.startswith("BUILT")
     chat_server.respond(_served(envelope))
-    model = make_model()
+    priced_as = envelope.price_provider
+    model = make_model(**({"SNAPSHOT_PRICE_PROVIDER": priced_as} if priced_as else {}))
     flow = make_flow(model)
     agent_input = build_agent_input(flow.store.buckets[flow.source_id])
     expect = envelope.expect
