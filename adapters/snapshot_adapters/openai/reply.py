@@ -148,7 +148,7 @@ def read_reply(
 ) -> ModelReply:
     """The reply's content for the core to validate, or the typed error it amounts to.
 
-    Only ``finish_reason: "stop"`` (or none stated) with content passes: ``length`` is truncation,
+    Only a finished answer (``_FINISHED``) with content passes: ``length`` is truncation,
     ``content_filter`` a filter, ``tool_calls`` and unknown values are named errors, a body
     that is an error (``{"error": …}`` with status 200, OpenRouter's ``finish_reason: error``)
     is the API error it reports. Every string taken from the reply is scrubbed of the key.

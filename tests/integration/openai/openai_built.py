@@ -10,41 +10,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from openai_chat_server import completion
 from openai_envelopes import Envelope, Expect
 
 __all__ = ["BUILT"]
-
-NARRATIVE = '{"city":"Mexico City","country":"Mexico"}'
-GPT4O = "gpt-4o-2024-08-06"
-
-
-def _completion(
-    choice: dict[str, Any], usage: dict[str, Any] | None, model: str = GPT4O
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": "chatcmpl-built",
-        "object": "chat.completion",
-        "created": 1769747652,
-        "model": model,
-        "choices": [choice],
-    }
-    if usage is not None:
-        body["usage"] = usage
-    return body
-
-
-def _choice(content: Any, finish: str, **extra: Any) -> dict[str, Any]:
-    message = {"role": "assistant", "content": content, "refusal": None}
-    return {"index": 0, "logprobs": None, "finish_reason": finish, "message": message, **extra}
-
-
-def _usage(prompt: int, completion: int) -> dict[str, Any]:
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": 0},
-    }
 
 
 def _error(message: str, type_: str | None, code: Any, param: str | None = None) -> dict[str, Any]:
@@ -182,7 +151,7 @@ BUILT: dict[str, Envelope] = {
     "usage absent": Envelope(
         "BUILT: a chat.completion without usage (the field is optional for compatible servers)",
         200,
-        _completion(_choice(NARRATIVE, "stop"), None, model="llama3.1:8b"),
+        completion('{"city":"Mexico City","country":"Mexico"}', model="llama3.1:8b", usage=None),
         Expect(None, model="llama3.1:8b"),
     ),
     "Azure prompt filter (innererror only)": Envelope(

@@ -48,7 +48,7 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
         status=data["status"],
         body=body,
         expect=expect,
-        headers=[(name, value) for name, value in data["headers"]],
+        headers=[(header, value) for header, value in data["headers"]],
         content_type=data["content_type"],
         recorded=True,
         price_provider=price_provider_for("", data["url"], None) if data.get("url") else None,
