@@ -8,6 +8,7 @@ before the API key (and any ``sk-…`` token) is scrubbed from it.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -52,7 +53,14 @@ QUOTA_CODES = frozenset(
         "payment_required",
     }
 )
-_CONTENT_FILTER_CODES = frozenset({"content_filter", "responsibleaipolicyviolation"})
+# Azure chat: code content_filter with innererror.code ResponsibleAIPolicyViolation (both, as
+# recorded); Azure's and OpenAI's image endpoints: content_policy_violation.
+_CONTENT_FILTER_CODES = frozenset(
+    {"content_filter", "responsibleaipolicyviolation", "content_policy_violation"}
+)
+# A key rejected with a status other than 401 (xAI answers 400 "Incorrect API key provided").
+_KEY_CODES = frozenset({"invalid_api_key", "invalid_key", "authentication_error"})
+_KEY_WORDS = re.compile(r"\b(?:incorrect|invalid)\s+api\s+key\b", re.IGNORECASE)
 _SCHEMA_WORDS = ("response_format", "json_schema", "strict")
 _CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length"})
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -61,7 +69,7 @@ _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 class ProviderError:
     """The readable parts of an error body: OpenAI's ``{"error": {...}}`` or a bare object."""
 
-    __slots__ = ("code", "inner_code", "message", "param", "status_in_body", "type")
+    __slots__ = ("code", "inner_code", "message", "param", "status_in_body", "type", "upstream")
 
     def __init__(self, body: Any) -> None:
         error = body.get("error", body) if isinstance(body, Mapping) else None
@@ -74,11 +82,26 @@ class ProviderError:
         self.type = _text(error.get("type"))
         self.param = _text(error.get("param"))
         self.inner_code = _text(inner.get("code")) if isinstance(inner, Mapping) else None
+        # OpenRouter: "Provider returned error", the upstream's own words in metadata.raw.
+        metadata = error.get("metadata")
+        self.upstream = _text(metadata.get("raw")) if isinstance(metadata, Mapping) else None
         raw = error.get("code")
         self.status_in_body = raw if isinstance(raw, int) and 100 <= raw <= 599 else None
 
     def codes(self) -> set[str]:
         return {c.lower() for c in (self.code, self.type, self.inner_code) if c}
+
+    def full_message(self) -> str | None:
+        """The message, followed by the upstream provider's words when a gateway adds them."""
+        if self.upstream and self.upstream not in (self.message or ""):
+            return f"{self.message}: {self.upstream}" if self.message else self.upstream
+        return self.message
+
+    def rejects_key(self, status: int) -> bool:
+        """Whether the provider says the key is wrong (401, or another status naming it)."""
+        if status == 401:
+            return True
+        return bool(self.codes() & _KEY_CODES) or bool(_KEY_WORDS.search(self.message or ""))
 
 
 def _text(value: Any) -> str | None:
@@ -208,22 +231,24 @@ def error_for_status(
                     "corporate gateway, a load balancer); try again later if it is overloaded."
                 ),
             )
-        body = None
+        body = {"message": " ".join(text.split())} if text.strip() else None  # plain text
     error = ProviderError(body)
-    detail: str | None = (
-        shorten(scrub_secrets(error.message, secret), _MAX_DETAIL) if error.message else None
-    )
+    message = error.full_message()
+    detail: str | None = shorten(scrub_secrets(message, secret), _MAX_DETAIL) if message else None
     codes = error.codes()
     if codes & QUOTA_CODES or status == 402:
         return LlmQuotaExhaustedError(status, detail, facts, provider_code=error.code or error.type)
     if codes & _CONTENT_FILTER_CODES:
         return LlmContentFilteredError("prompt", detail, facts)
-    if status == 401:
+    rejects_key = error.rejects_key(status)
+    if rejects_key:
         detail = KEY_REJECTED  # OpenAI's own message quotes part of the rejected key
     retry_after = retry_after_seconds(headers, error.message) if status in (429, 503) else None
     if facts is not None and retry_after is not None:
         facts = facts.model_copy(update={"retry_after_seconds": retry_after})
-    meaning, solution = _meaning_and_solution(status, error) or (None, None)
+    meaning, solution = (
+        _BY_STATUS[401] if rejects_key else _meaning_and_solution(status, error) or (None, None)
+    )
     return LlmApiError(
         status,
         retry_after=retry_after,
@@ -242,11 +267,23 @@ def map_status_error(
     response = error.response
     body: Any = error.body
     if not isinstance(body, Mapping):
+        # The SDK hands over body["error"] alone: a string when a server sends
+        # {"error": "text", ...} (xAI, recorded), so read the whole body again.
         try:
-            body = response.text
+            text = response.text
         except Exception:  # an undecodable body: nothing readable to add
-            body = None
+            text = None
+        body = _json_object(text) if text is not None else None
     return error_for_status(error.status_code, body, response.headers, facts, secret)
+
+
+def _json_object(text: str) -> Any:
+    """The body as a JSON object when it is one, else the text (an HTML page, plain text)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if isinstance(value, Mapping) else text
 
 
 def map_connection_error(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -153,8 +154,10 @@ class OpenAIChatModel:
             raise MissingApiKeyError()
         check_allow_model_requests(self._base_url)
 
-    def _price(self, model: str, usage: TokenUsage) -> Decimal | None:
-        return price_usd(model, usage, base_url=self._base_url, provider_id=self._price_provider)
+    def _price(self, model: str, usage: TokenUsage, at: datetime | None = None) -> Decimal | None:
+        return price_usd(
+            model, usage, base_url=self._base_url, provider_id=self._price_provider, at=at
+        )
 
     def _request(self, agent_input: AgentInput) -> dict[str, Any]:
         self.ensure_ready()

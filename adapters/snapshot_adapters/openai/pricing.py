@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from datetime import datetime
 from decimal import Decimal
 
 from genai_prices import Usage, calc_price
@@ -83,10 +84,13 @@ def price_usd(
     *,
     base_url: str | None = None,
     provider_id: str | None = None,
+    at: datetime | None = None,
 ) -> Decimal | None:
     """The list price of ``usage`` on ``model``, or ``None`` when the price is unknown.
 
     ``prompt_tokens`` includes the cached ones, which genai-prices prices at the cache-read rate.
+    ``at`` is when the provider answered (default: now): some prices depend on the date or the
+    hour (DeepSeek's off-peak discount).
     """
     provider = price_provider_for(model, base_url, provider_id)
     if provider is None:
@@ -101,7 +105,7 @@ def price_usd(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # price-table notices are not the caller's concern
-            calculation = calc_price(tokens, bare, provider_id=provider)
+            calculation = calc_price(tokens, bare, provider_id=provider, genai_request_timestamp=at)
     except LookupError:
         logger.debug("no list price for model %r at %s; cost left unknown", model, provider)
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,9 +28,14 @@ from .waits import ratelimit_remaining
 
 __all__ = ["Pricer", "call_facts", "read_reply", "reported_cost", "sha256_hex", "usage_of"]
 
-Pricer = Callable[[str, TokenUsage], Decimal | None]
+# (model, usage, when the provider answered) -> list price in USD, or None when unknown.
+Pricer = Callable[[str, TokenUsage, datetime | None], Decimal | None]
 # Servers that report the cost they bill: OpenRouter (usage.cost), LiteLLM proxy (header).
 _COST_HEADERS = ("x-litellm-response-cost",)
+# A finished answer: "stop"; Together's older API said "eos" (end of sequence); Snowflake
+# Cortex states no reason ("") with a complete answer (both recorded). The core validates
+# the content either way.
+_FINISHED = ("stop", "eos", None, "")
 
 
 def sha256_hex(body: bytes) -> str:
@@ -99,7 +105,11 @@ def call_facts(
     """What is known about one sent call: model, tokens, cost (reported or priced), rate limits."""
     usage = usage_of(body) if body is not None else TokenUsage()
     cost = reported_cost(body, headers) if body is not None else None
-    priced = price(model, usage) if cost is None and price and body and "usage" in body else None
+    priced = (
+        price(model, usage, _answered_at(body))
+        if cost is None and price and body and "usage" in body
+        else None
+    )
     return CallFacts(
         model=model,
         usage=usage,
@@ -109,6 +119,15 @@ def call_facts(
         ratelimit_remaining_requests=ratelimit_remaining(headers, "requests"),
         ratelimit_remaining_tokens=ratelimit_remaining(headers, "tokens"),
     )
+
+
+def _answered_at(body: Mapping[str, Any]) -> datetime | None:
+    """The reply's ``created`` (Unix seconds) when it is a plausible time, for time-bound prices."""
+    created = body.get("created")
+    if not isinstance(created, int) or isinstance(created, bool):
+        return None
+    moment = datetime.fromtimestamp(created, UTC) if 0 < created < 2**33 else None
+    return moment if moment is not None and moment.year >= 2020 else None
 
 
 def _tool_names(message: Mapping[str, Any]) -> str:
@@ -129,7 +148,7 @@ def read_reply(
 ) -> ModelReply:
     """The reply's content for the core to validate, or the typed error it amounts to.
 
-    Only ``finish_reason: "stop"`` with content passes: ``length`` is truncation,
+    Only a finished answer (``_FINISHED``) with content passes: ``length`` is truncation,
     ``content_filter`` a filter, ``tool_calls`` and unknown values are named errors, a body
     that is an error (``{"error": …}`` with status 200, OpenRouter's ``finish_reason: error``)
     is the API error it reports. Every string taken from the reply is scrubbed of the key.
@@ -147,20 +166,23 @@ def read_reply(
     choices = body.get("choices")
     choice = _mapping(choices[0]) if isinstance(choices, list) and choices else {}
     message = _mapping(choice.get("message"))
-    if not message:
-        raise OutputSchemaViolationError("the reply has no message (no choices)", facts)
     finish = choice.get("finish_reason")
-    if isinstance(refusal := message.get("refusal"), str) and refusal:
-        raise LlmRefusalError(scrub_secrets(refusal, secret), facts)
     if finish == "error" or "error" in choice:
         raise error_for_status(_status_of(choice), choice, headers, facts, secret)
-    if finish == "content_filter":
+    if finish == "content_filter":  # Azure then sends no message at all (as recorded)
         raise LlmContentFilteredError("output", "finish_reason: content_filter", facts)
+    if not message:
+        what = (
+            f"finish_reason: {scrub_secrets(str(finish), secret)[:60]}" if choice else "no choices"
+        )
+        raise OutputSchemaViolationError(f"the reply has no message ({what})", facts)
+    if isinstance(refusal := message.get("refusal"), str) and refusal:
+        raise LlmRefusalError(scrub_secrets(refusal, secret), facts)
     content = message.get("content")
     if finish in ("tool_calls", "function_call") or (message.get("tool_calls") and not content):
         detail = f"the model called tools ({_tool_names(message)}) instead of writing content"
         raise OutputSchemaViolationError(scrub_secrets(detail, secret), facts)
-    if finish != "stop":
+    if finish not in _FINISHED:
         raise LlmTruncatedError(scrub_secrets(str(finish), secret)[:60], facts)
     if not isinstance(content, str) or not content:
         raise OutputSchemaViolationError("the reply has no content", facts)

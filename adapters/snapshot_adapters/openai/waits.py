@@ -51,23 +51,19 @@ def retry_after_seconds(
 ) -> float | None:
     """Seconds to wait, from the first of these that reads:
 
-    ``retry-after-ms``; ``retry-after`` (seconds or an HTTP date); the longer of
-    ``x-ratelimit-reset-requests`` / ``-tokens``; the message's "Please try again in 26.604s".
+    ``retry-after-ms`` when it is above zero (the precise one); ``retry-after`` (seconds or an
+    HTTP date); the longer of ``x-ratelimit-reset-requests`` / ``-tokens``; the message's
+    "Please try again in 26.604s". A zero ``retry-after-ms`` is no wait on a refused request:
+    Azure was recorded sending ``Retry-After-Ms: 0`` with ``Retry-After: 1``.
     """
     lowered = {name.lower(): value for name, value in headers.items()}
-    if (value := lowered.get("retry-after-ms")) is not None:
-        try:
-            if (seconds := _finite(float(value) / 1000)) is not None:
-                return seconds
-        except ValueError:
-            pass
-    if (value := lowered.get("retry-after")) is not None:
-        try:
-            if (seconds := _finite(float(value))) is not None:
-                return seconds
-        except ValueError:
-            if (seconds := _http_date_seconds(value, now)) is not None:
-                return seconds
+    millis = _millis(lowered.get("retry-after-ms"))
+    if millis:
+        return millis
+    if (seconds := _retry_after(lowered, now)) is not None:
+        return seconds
+    if millis is not None:
+        return millis
     resets = [duration_seconds(lowered[name]) for name in _RESET_HEADERS if name in lowered]
     if readable := [seconds for seconds in resets if seconds is not None]:
         return max(readable)
@@ -76,9 +72,32 @@ def retry_after_seconds(
     return None
 
 
+def _millis(value: str | None) -> float | None:
+    try:
+        return _finite(float(value) / 1000) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _retry_after(lowered: Mapping[str, str], now: float | None) -> float | None:
+    value = lowered.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return _finite(float(value))
+    except ValueError:
+        return _http_date_seconds(value, now)
+
+
 def ratelimit_remaining(headers: Mapping[str, str], kind: str) -> int | None:
-    """``x-ratelimit-remaining-<kind>`` (``requests`` or ``tokens``) as an int, when sent."""
-    value = {name.lower(): v for name, v in headers.items()}.get(f"x-ratelimit-remaining-{kind}")
+    """``x-ratelimit-remaining-<kind>`` (``requests`` or ``tokens``) as an int, when sent.
+
+    Together AI names the requests left plain ``x-ratelimit-remaining`` (as recorded).
+    """
+    lowered = {name.lower(): v for name, v in headers.items()}
+    value = lowered.get(f"x-ratelimit-remaining-{kind}")
+    if value is None and kind == "requests":
+        value = lowered.get("x-ratelimit-remaining")
     try:
         number = int(str(value).strip()) if value is not None else None
     except ValueError:

@@ -40,11 +40,12 @@ class Recorded:
 class Reply:
     """What the server does: answer (``status``, ``headers``, ``body``) after ``delay`` seconds,
     or ``reset`` the connection without answering. ``gzip`` compresses the body as sent
-    (``Content-Encoding: gzip``); ``trickle`` sends the body one byte every that many seconds."""
+    (``Content-Encoding: gzip``); ``trickle`` sends the body one byte every that many seconds.
+    ``headers`` may be a list of (name, value) pairs, so a recorded reply keeps repeated ones."""
 
     status: int = 200
     body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] | list[tuple[str, str]] = field(default_factory=dict)
     delay: float = 0.0
     reset: bool = False
     content_type: str = "application/json"
@@ -187,7 +188,8 @@ def _handler_for(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Connection", "close")
                 if reply.gzip:
                     self.send_header("Content-Encoding", "gzip")
-                for name, value in reply.headers.items():
+                pairs = reply.headers.items() if isinstance(reply.headers, dict) else reply.headers
+                for name, value in pairs:
                     self.send_header(name, value)
                 self.end_headers()
                 if reply.trickle:

@@ -1,602 +1,242 @@
-"""Recorded provider response envelopes (status, headers, body) for the replay suite.
+"""Recorded provider response envelopes for the replay suite, and what each must read as.
 
-Each envelope names where it comes from (``source``: repository and path of a public recorded
-fixture). Where no recorded fixture with the full envelope was found, ``source`` says what
-the body is taken from and that the envelope around it follows the provider's documented
-shape. Volatile headers (dates, request ids, cookies) are left out; the rest is as recorded.
+Each file in ``recorded/`` holds one response as a public repository's test fixture recorded
+it (status, headers, body; gzip bytes as sent when the recording has them) with the
+repository, path and commit it was taken from (``recorded/README.md``). ``BUILT`` adds the
+cases no recording was found for, built from documented shapes and marked so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import base64
+import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-__all__ = ["ENVELOPES", "Envelope", "Expect"]
+from openai_built import BUILT
+from openai_envelopes import Envelope, Expect, gpt4o_cost
 
-PYDANTIC_AI = "pydantic/pydantic-ai tests/models/cassettes/test_openai/"
-OPENAI_HEADERS = {"openai-version": "2020-10-01", "openai-processing-ms": "540"}
+from snapshot_adapters.openai.pricing import price_provider_for
 
+__all__ = ["ENVELOPES", "RECORDED_DIR", "load_recorded"]
 
-@dataclass(frozen=True)
-class Expect:
-    code: str | None  # None: a successful reply
-    message: str | None = None
-    retry_after: float | None = None
-    detail: str | None = None
-    tokens: tuple[int, int, int] = (0, 0, 0)  # prompt, completion, cached
-    cost: Decimal | None = None
-    cost_reported: bool = False
-    content: str | None = None
-    model: str | None = None
-    remaining: tuple[int | None, int | None] = (None, None)  # requests, tokens
-
-
-@dataclass(frozen=True)
-class Envelope:
-    source: str
-    status: int
-    body: Any
-    expect: Expect
-    headers: dict[str, str] = field(default_factory=dict)
-    gzip: bool = False
-    content_type: str = "application/json"
-
-
-def _choice(content: Any, finish: str, **message: Any) -> dict[str, Any]:
-    return {
-        "index": 0,
-        "logprobs": None,
-        "finish_reason": finish,
-        "message": {"role": "assistant", "content": content, "refusal": None, **message},
-    }
-
-
-def _openai_completion(
-    choice: dict[str, Any], usage: dict[str, Any] | None, model: str = "gpt-4o-2024-08-06"
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": "chatcmpl-D3aUuDsTkxAQqfZcsYn1iN3EZraNP",
-        "object": "chat.completion",
-        "created": 1769747652,
-        "model": model,
-        "choices": [choice],
-        "service_tier": "default",
-        "system_fingerprint": "fp_fa7f5b168b",
-    }
-    if usage is not None:
-        body["usage"] = usage
-    return body
-
-
-def _usage(prompt: int, completion: int, cached: int | None = 0) -> dict[str, Any]:
-    details = None if cached is None else {"audio_tokens": 0, "cached_tokens": cached}
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": details,
-        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
-    }
-
-
-def _error(message: str, type_: str | None, code: Any, param: str | None = None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
-
-
-RATE_LIMIT_TEXT = (
-    "Rate limit reached for gpt-4o in organization org-abc on tokens per min (TPM): "
-    "Limit 30000, Used 29000, Requested 1500. Please try again in 26.604s. Visit "
-    "https://platform.openai.com/account/rate-limits to learn more."
-)
-RATE_LIMIT = _error(RATE_LIMIT_TEXT, "tokens", "rate_limit_exceeded")
-QUOTA_TEXT = (
-    "You exceeded your current quota, please check your plan and billing details. For more "
-    "information on this error, read the docs: "
-    "https://platform.openai.com/docs/guides/error-codes/api-errors."
-)
-AZURE_FILTER_TEXT = (
-    "The response was filtered due to the prompt triggering Azure OpenAI's content management "
-    "policy. Please modify your prompt and retry."
-)
-FILTER_RESULT = {
-    "hate": {"filtered": True, "severity": "high"},
-    "jailbreak": {"filtered": False, "detected": False},
-    "self_harm": {"filtered": False, "severity": "safe"},
-    "sexual": {"filtered": False, "severity": "safe"},
-    "violence": {"filtered": True, "severity": "medium"},
-}
-NARRATIVE = '{"city":"Mexico City","country":"Mexico"}'
-VENUS = (
-    "Here's a clear overview of Venus -- the planet, why it's interesting, and what we've learned."
-)
+RECORDED_DIR = Path(__file__).parent / "recorded"
 GPT4O = "gpt-4o-2024-08-06"
+KEY = "the API key was rejected (check OPENAI_API_KEY)"
+KEY_MEANING = "key was rejected"
+CONTEXT = "context window"
 
 
-def _gpt4o_cost(prompt: int, completion: int, cached: int = 0) -> Decimal:
-    # gpt-4o-2024-08-06 list prices per million tokens: $2.50 input, $1.25 cached, $10 output.
-    return (
-        Decimal(prompt - cached) * Decimal("2.5") + cached * Decimal("1.25") + completion * 10
-    ) / 10**6
+def _api_error(status: int, detail: str | None, **more: Any) -> Expect:
+    return Expect("llm_api_error", f"OpenAI API error ({status})", detail=detail, **more)
 
+
+def load_recorded(name: str, expect: Expect) -> Envelope:
+    """The envelope in ``recorded/<name>.json``, served as recorded."""
+    data = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    origin = data["source"]
+    where = f"{origin['repository']} {origin['path']} @ {origin['commit'][:12]}"
+    if "interaction" in origin:
+        where += f" (interaction {origin['interaction']})"
+    if "body_gzip_base64" in data:
+        body = base64.b64decode(data["body_gzip_base64"])
+    else:
+        body = data["body_text"].encode("utf-8")
+    return Envelope(
+        source=f"{where}; {data['body_form']}",
+        status=data["status"],
+        body=body,
+        expect=expect,
+        headers=[(header, value) for header, value in data["headers"]],
+        content_type=data["content_type"],
+        recorded=True,
+        price_provider=price_provider_for("", data["url"], None) if data.get("url") else None,
+    )
+
+
+EXPECT: dict[str, Expect] = {
+    "openai_strict_schema_success": Expect(
+        None, model=GPT4O, tokens=(92, 15, 0), cost=gpt4o_cost(92, 15)
+    ),
+    "openai_cached_tokens": Expect(
+        None,
+        model=GPT4O,
+        tokens=(3663, 117, 3584),
+        cost=gpt4o_cost(3663, 117, 3584),
+        remaining=(4999, 796069),
+    ),
+    "openai_refusal": Expect(
+        "llm_refusal",
+        "Model refused to answer",
+        detail="I'm very sorry, but I can't assist with that request.",
+        tokens=(64, 13, 0),
+        cost=gpt4o_cost(64, 13),
+        remaining=(4999, 799984),
+    ),
+    "openai_length": Expect(
+        "llm_truncated",
+        "Model output was cut off (length)",
+        tokens=(14, 50, 0),
+        cost=gpt4o_cost(14, 50),
+        remaining=(4999, 799992),
+    ),
+    "openai_tool_calls": Expect(
+        "output_schema_violation",
+        "Model output does not match the schema",
+        detail="the model called tools (get_user_country) instead of writing content",
+        tokens=(71, 12, 0),
+        cost=gpt4o_cost(71, 12),
+    ),
+    "openai_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "openai_404_model": _api_error(
+        404,
+        "The model `this-model-does-not-exist-12345` does not exist or you do not have "
+        "access to it.",
+        meaning="not found",
+    ),
+    "openai_400_unsupported_option": _api_error(
+        400, "Web search options not supported with this model."
+    ),
+    "openai_400_context_length": _api_error(
+        400,
+        "Your input exceeds the context window of this model. Please adjust your input and "
+        "try again.",
+        meaning=CONTEXT,
+    ),
+    "openai_500": _api_error(
+        500,
+        "The server had an error processing your request. Sorry about that! You can retry your "
+        "request, or contact us through our help center at help.openai.com if you keep seeing "
+        "this error. (Please include the request ID req_35c852d7d417877c0fbb3134de873c76 in "
+        "your email.)",
+        meaning="trouble of its own",
+    ),
+    "snowflake_empty_finish_reason": Expect(
+        None,
+        model="claude-sonnet-4-6",
+        tokens=(668, 51, 0),
+        # Anthropic's list price ($3 input, $15 output per million), inferred from the model
+        # name; Snowflake bills in credits (SNAPSHOT_PRICE_PROVIDER=none leaves cost unknown).
+        cost=Decimal("0.002769"),
+    ),
+    "azure_strict_schema_success": Expect(
+        None,
+        model="gpt-5-mini-2025-08-07",
+        tokens=(168, 106, 0),
+        cost=Decimal("0.000254"),  # gpt-5-mini: $0.25 input, $2 output per million tokens
+        remaining=(93, 98959),
+    ),
+    "azure_prompt_filter": Expect(
+        "llm_content_filtered",
+        "Model provider's content filter blocked the prompt",
+        detail=(
+            "The response was filtered due to the prompt triggering Azure OpenAI's content "
+            "management policy. Please modify your prompt and retry. To learn more about our "
+            "content filtering policies please read our documentation: "
+            "https://go.microsoft.com/fwlink/?linkid=2198766"
+        ),
+        remaining=(86, 99019),
+    ),
+    "azure_output_filter": Expect(  # finish_reason content_filter, and no message at all
+        "llm_content_filtered",
+        "Model provider's content filter blocked the output",
+        detail="finish_reason: content_filter",
+        tokens=(15, 19, 0),
+        cost=Decimal("0.000036"),  # gpt-35-turbo: $0.50 input, $1.50 output per million tokens
+        remaining=(119, 119984),
+    ),
+    "azure_400_max_tokens": _api_error(
+        400,
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+        "'max_completion_tokens' instead.",
+        remaining=(79, 98473),
+    ),
+    "azure_429_retry_after": _api_error(
+        429,
+        "Your requests to grok-4-1-fast-non-reasoning for grok-4-1-fast-non-reasoning in "
+        "westeurope have exceeded rate limit.",
+        retry_after=1.0,
+    ),
+    "azure_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "cerebras_success": Expect(
+        None,
+        model="llama-3.3-70b",
+        tokens=(42, 8, 0),
+        cost=Decimal("0.0000453"),  # Cerebras: $0.85 input, $1.20 output per million tokens
+    ),
+    "openrouter_reported_cost": Expect(
+        None,
+        model="openai/gpt-5-mini",
+        tokens=(17, 2177, 0),
+        cost=Decimal("0.00435825"),
+        cost_reported=True,
+    ),
+    "openrouter_list_price": Expect(  # no usage.cost: priced from the model name
+        None,
+        model="openai/gpt-5-mini",
+        tokens=(17, 1515, 0),
+        cost=Decimal("0.00303425"),  # gpt-5-mini: $0.25 input, $2 output per million tokens
+    ),
+    "openrouter_success_leading_whitespace": Expect(
+        None, model="openai/gpt-4o", tokens=(12, 2, 0), cost=Decimal("0.00005"), cost_reported=True
+    ),
+    "openrouter_429_upstream": _api_error(
+        429,
+        "Provider returned error: google/gemini-2.0-flash-exp:free is temporarily rate-limited "
+        "upstream. Please retry shortly, or add your own key to accumulate your rate limits: "
+        "https://openrouter.ai/settings/integrations",
+    ),
+    "openrouter_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "openrouter_400_context_length": _api_error(
+        400,
+        "This endpoint's maximum context length is 200000 tokens. However, you requested about "
+        "2500021 tokens (2500021 of text input). Please reduce the length of either one, or use "
+        "the context-compression plugin to compress your prompt automatically.",
+        meaning=CONTEXT,
+    ),
+    "vllm_prompt_tokens_details_null": Expect(  # Nebius (vLLM) behind Hugging Face's router
+        None,
+        model="Qwen/Qwen2.5-VL-72B-Instruct",
+        tokens=(269, 27, 0),
+        cost=Decimal("0.0000875"),  # Nebius: $0.25 input, $0.75 output per million tokens
+    ),
+    "ollama_strict_schema_success": Expect(None, model="qwen3:0.6b", tokens=(136, 15, 0)),
+    "ollama_cloud_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "together_success": Expect(
+        None,
+        model="meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        tokens=(44, 23, 0),
+        cost=Decimal("0.00005896"),  # Together: $0.88 per million tokens, input and output
+        remaining=(19, 3000),
+    ),
+    "together_finish_eos": Expect(  # Together's older "eos": the answer is complete
+        None,
+        model="mistralai/Mixtral-8x7B-Instruct-v0.1",
+        tokens=(18, 35, 0),
+        cost=Decimal("0.0000477"),  # Together: $0.90 per million tokens, input and output
+        remaining=(1, None),
+    ),
+    "deepseek_cache_spelling": Expect(
+        None,
+        model="deepseek-reasoner",
+        tokens=(495, 144, 320),
+        # deepseek-reasoner at its price on the reply's date: $0.55 input, $0.14 cache hit,
+        # $2.19 output per million tokens.
+        cost=Decimal("0.00045641"),
+    ),
+    "deepseek_400_context_length": _api_error(
+        400,
+        "This model's maximum context length is 1048565 tokens. However, you requested 1250025 "
+        "tokens (1250025 in the messages, 0 in the completion). Please reduce the length of the "
+        "messages or completion.",
+        meaning=CONTEXT,
+    ),
+    "deepseek_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "xai_400_key_rejected": _api_error(400, KEY, meaning=KEY_MEANING),
+}
 
 ENVELOPES: dict[str, Envelope] = {
-    "strict-schema success (OpenAI, gzip)": Envelope(
-        PYDANTIC_AI + "test_openai_native_output.yaml (2nd interaction)",
-        200,
-        _openai_completion(_choice(NARRATIVE, "stop", annotations=[]), _usage(100, 15)),
-        Expect(
-            None,
-            content=NARRATIVE,
-            model=GPT4O,
-            tokens=(100, 15, 0),
-            cost=_gpt4o_cost(100, 15),
-            remaining=(4999, 29900),
-        ),
-        headers={
-            **OPENAI_HEADERS,
-            "x-ratelimit-remaining-requests": "4999",
-            "x-ratelimit-remaining-tokens": "29900",
-        },
-        gzip=True,  # the cassette stores it decoded; api.openai.com gzips for the SDK
-    ),
-    "cached tokens": Envelope(
-        "body: OpenAI prompt-caching response shape (usage.prompt_tokens_details.cached_tokens)"
-        " as in " + PYDANTIC_AI + "test_openai_native_output.yaml, with a cache hit",
-        200,
-        _openai_completion(_choice(NARRATIVE, "stop"), _usage(2006, 300, 1920)),
-        Expect(
-            None,
-            content=NARRATIVE,
-            model=GPT4O,
-            tokens=(2006, 300, 1920),
-            cost=_gpt4o_cost(2006, 300, 1920),
-        ),
-    ),
-    "Cerebras success": Envelope(
-        PYDANTIC_AI + "test_openai_model_cerebras_provider.yaml",
-        200,
-        {
-            "choices": [
-                {
-                    "finish_reason": "stop",
-                    "index": 0,
-                    "message": {"content": "The capital of France is Paris.", "role": "assistant"},
-                }
-            ],
-            "created": 1755859694,
-            "id": "chatcmpl-ef729919-abd8-4a6f-b83c-a44f50c545e4",
-            "model": "llama-3.3-70b",
-            "object": "chat.completion",
-            "system_fingerprint": "fp_b6a51bb1d26f03ea3772",
-            "time_info": {"completion_time": 0.003669222, "prompt_time": 0.002338917},
-            "usage": {
-                "completion_tokens": 8,
-                "prompt_tokens": 42,
-                "prompt_tokens_details": {"cached_tokens": 0},
-                "total_tokens": 50,
-            },
-        },
-        Expect(
-            None,
-            content="The capital of France is Paris.",
-            model="llama-3.3-70b",
-            tokens=(42, 8, 0),
-        ),
-        headers={"inference-id": "chatcmpl-ef729919-abd8-4a6f-b83c-a44f50c545e4"},
-    ),
-    "OpenRouter reported cost": Envelope(
-        "pydantic/pydantic-ai tests/models/cassettes/test_openrouter/test_openrouter_usage.yaml "
-        "(content and reasoning shortened; usage as recorded)",
-        200,
-        {
-            "choices": [
-                {
-                    "finish_reason": "stop",
-                    "index": 0,
-                    "logprobs": None,
-                    "native_finish_reason": "completed",
-                    "message": {
-                        "content": VENUS,
-                        "reasoning": "**Exploring Venus**",
-                        "refusal": None,
-                        "role": "assistant",
-                    },
-                }
-            ],
-            "created": 1770044198,
-            "id": "gen-1770044198-ZwI7uQKLVslWOkgYLHP1",
-            "model": "openai/gpt-5-mini",
-            "object": "chat.completion",
-            "provider": "OpenAI",
-            "usage": {
-                "completion_tokens": 1763,
-                "completion_tokens_details": {"image_tokens": 0, "reasoning_tokens": 832},
-                "cost": 0.00353025,
-                "cost_details": {
-                    "upstream_inference_completions_cost": 0.003526,
-                    "upstream_inference_cost": 0.00353025,
-                    "upstream_inference_prompt_cost": 4.25e-06,
-                },
-                "is_byok": False,
-                "prompt_tokens": 17,
-                "prompt_tokens_details": {"cached_tokens": 0},
-                "total_tokens": 1780,
-            },
-        },
-        Expect(
-            None,
-            content=VENUS,
-            model="openai/gpt-5-mini",
-            tokens=(17, 1763, 0),
-            cost=Decimal("0.00353025"),
-            cost_reported=True,
-        ),
-        headers={"access-control-allow-origin": "*", "vary": "Accept-Encoding"},
-    ),
-    "OpenRouter 404": Envelope(
-        "pydantic/pydantic-ai tests/models/cassettes/test_openrouter/"
-        "test_openrouter_errors_raised.yaml",
-        404,
-        {
-            "error": {
-                "code": 404,
-                "message": "No endpoints found for google/gemini-2.5-flash:free.",
-            },
-            "user_id": "user_2u7zrLB02neVzhe7P3Am4Jhz4cW",
-        },
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (404)",
-            detail="No endpoints found for google/gemini-2.5-flash:free.",
-        ),
-        headers={"access-control-allow-origin": "*", "vary": "Accept-Encoding"},
-    ),
-    "usage absent (Ollama-style)": Envelope(
-        "envelope: an OpenAI-compatible server that omits usage (llama.cpp/Ollama builds)",
-        200,
-        _openai_completion(_choice(NARRATIVE, "stop"), None, model="llama3.1:8b"),
-        Expect(None, content=NARRATIVE, model="llama3.1:8b"),
-    ),
-    "prompt_tokens_details null (vLLM)": Envelope(
-        "envelope: vLLM's OpenAI server sends prompt_tokens_details: null",
-        200,
-        _openai_completion(_choice(NARRATIVE, "stop"), _usage(300, 20, None), model=GPT4O),
-        Expect(
-            None, content=NARRATIVE, model=GPT4O, tokens=(300, 20, 0), cost=_gpt4o_cost(300, 20)
-        ),
-    ),
-    "DeepSeek cache spelling": Envelope(
-        "envelope: DeepSeek's documented usage (prompt_cache_hit_tokens)",
-        200,
-        _openai_completion(
-            _choice(NARRATIVE, "stop"),
-            {
-                "prompt_tokens": 900,
-                "completion_tokens": 30,
-                "total_tokens": 930,
-                "prompt_cache_hit_tokens": 640,
-                "prompt_cache_miss_tokens": 260,
-            },
-            model="deepseek-chat",
-        ),
-        Expect(
-            None,
-            content=NARRATIVE,
-            model="deepseek-chat",
-            tokens=(900, 30, 640),
-            cost=Decimal("0.000074"),  # genai-prices' deepseek-chat rates, cache hits included
-        ),
-    ),
-    "tool calls, no content": Envelope(
-        PYDANTIC_AI + "test_openai_native_output.yaml (1st interaction)",
-        200,
-        _openai_completion(
-            _choice(
-                None,
-                "tool_calls",
-                annotations=[],
-                tool_calls=[
-                    {
-                        "function": {"arguments": "{}", "name": "get_user_country"},
-                        "id": "call_tkOuQT3mf2fpSYORlhv2Ov0R",
-                        "type": "function",
-                    }
-                ],
-            ),
-            _usage(79, 11),
-        ),
-        Expect(
-            "output_schema_violation",
-            "Model output does not match the schema",
-            detail="the model called tools (get_user_country) instead of writing content",
-            tokens=(79, 11, 0),
-            cost=_gpt4o_cost(79, 11),
-        ),
-    ),
-    "refusal": Envelope(
-        "body: OpenAI structured-outputs refusal (message.refusal), as documented",
-        200,
-        _openai_completion(
-            {
-                **_choice(None, "stop"),
-                "message": {
-                    "role": "assistant",
-                    "content": None,
-                    "refusal": "I'm sorry, I can't assist with that request.",
-                },
-            },
-            _usage(571, 10),
-        ),
-        Expect(
-            "llm_refusal",
-            "Model refused to answer",
-            detail="I'm sorry, I can't assist with that request.",
-            tokens=(571, 10, 0),
-            cost=_gpt4o_cost(571, 10),
-        ),
-    ),
-    "length": Envelope(
-        "envelope: finish_reason length with a cut JSON, OpenAI shape",
-        200,
-        _openai_completion(_choice('{"headline": "400 est', "length"), _usage(571, 2000)),
-        Expect(
-            "llm_truncated",
-            "Model output was cut off (length)",
-            tokens=(571, 2000, 0),
-            cost=_gpt4o_cost(571, 2000),
-        ),
-    ),
-    "Azure output content filter": Envelope(
-        "envelope: Azure OpenAI chat completion with finish_reason content_filter and "
-        "content_filter_results, per Azure's documented response",
-        200,
-        {
-            **_openai_completion(
-                {**_choice(None, "content_filter"), "content_filter_results": FILTER_RESULT},
-                _usage(571, 12),
-            ),
-            "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
-        },
-        Expect(
-            "llm_content_filtered",
-            "Model provider's content filter blocked the output",
-            detail="finish_reason: content_filter",
-            tokens=(571, 12, 0),
-            cost=_gpt4o_cost(571, 12),
-        ),
-    ),
-    "Azure prompt filter (innererror)": Envelope(
-        "body: BerriAI/litellm tests/test_litellm/llms/azure/test_azure_exception_mapping.py "
-        "(innererror.code ResponsibleAIPolicyViolation)",
-        400,
-        {
-            "error": {
-                "message": AZURE_FILTER_TEXT,
-                "type": None,
-                "param": "prompt",
-                "code": "BadRequest",
-                "status": 400,
-                "innererror": {
-                    "code": "ResponsibleAIPolicyViolation",
-                    "content_filter_result": FILTER_RESULT,
-                },
-            }
-        },
-        Expect(
-            "llm_content_filtered",
-            "Model provider's content filter blocked the prompt",
-            detail=AZURE_FILTER_TEXT,
-        ),
-    ),
-    "Azure prompt filter (code content_filter)": Envelope(
-        "body: Azure OpenAI's documented 400 with error.code content_filter",
-        400,
-        {
-            "error": {
-                "message": AZURE_FILTER_TEXT,
-                "type": None,
-                "param": "prompt",
-                "code": "content_filter",
-                "status": 400,
-            }
-        },
-        Expect(
-            "llm_content_filtered",
-            "Model provider's content filter blocked the prompt",
-            detail=AZURE_FILTER_TEXT,
-        ),
-    ),
-    "400 unsupported option": Envelope(
-        PYDANTIC_AI + "test_openai_web_search_tool_model_not_supported.yaml",
-        400,
-        _error(
-            "Web search options not supported with this model.",
-            "invalid_request_error",
-            None,
-            "web_search_options",
-        ),
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (400)",
-            detail="Web search options not supported with this model.",
-        ),
-        headers={**OPENAI_HEADERS, "openai-organization": "pydantic-28gund"},
-    ),
-    "400 invalid schema": Envelope(
-        "body: OpenAI's strict-mode rejection text as quoted in public test fixtures "
-        "('Invalid schema for response_format ...'); OpenAI error envelope",
-        400,
-        _error(
-            "Invalid schema for response_format 'snapshot_narrative': In context=(), "
-            "'additionalProperties' is required to be supplied and to be false.",
-            "invalid_request_error",
-            None,
-            "response_format",
-        ),
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (400)",
-            detail=(
-                "Invalid schema for response_format 'snapshot_narrative': In context=(), "
-                "'additionalProperties' is required to be supplied and to be false."
-            ),
-        ),
-    ),
-    "401": Envelope(
-        "body: OpenAI's 401 invalid_api_key envelope",
-        401,
-        _error(
-            "Incorrect API key provided: sk-test-*******7f3a. You can find your API key at "
-            "https://platform.openai.com/account/api-keys.",
-            "invalid_request_error",
-            "invalid_api_key",
-        ),
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (401)",
-            detail="the API key was rejected (check OPENAI_API_KEY)",
-        ),
-    ),
-    "404 model": Envelope(
-        "body: OpenAI's model_not_found envelope as quoted in public fixtures",
-        404,
-        _error(
-            "The model `gpt-99` does not exist or you do not have access to it.",
-            "invalid_request_error",
-            "model_not_found",
-        ),
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (404)",
-            detail="The model `gpt-99` does not exist or you do not have access to it.",
-        ),
-    ),
-    "429 retry-after seconds": Envelope(
-        "body: OpenAI TPM rate-limit envelope; header retry-after",
-        429,
-        RATE_LIMIT,
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (429)",
-            retry_after=20.0,
-            detail=RATE_LIMIT_TEXT,
-            remaining=(4999, 0),
-        ),
-        headers={
-            "retry-after": "20",
-            "x-ratelimit-remaining-requests": "4999",
-            "x-ratelimit-remaining-tokens": "0",
-        },
-    ),
-    "429 retry-after HTTP date": Envelope(
-        "body: OpenAI TPM rate-limit envelope; header retry-after as an HTTP date",
-        429,
-        RATE_LIMIT,
-        Expect("llm_api_error", "OpenAI API error (429)", retry_after=-1.0, detail=RATE_LIMIT_TEXT),
-        headers={"retry-after": "<in 30 s>"},
-    ),
-    "429 retry-after-ms": Envelope(
-        "body: OpenAI TPM rate-limit envelope; header retry-after-ms (Azure OpenAI sends it)",
-        429,
-        RATE_LIMIT,
-        Expect("llm_api_error", "OpenAI API error (429)", retry_after=1.5, detail=RATE_LIMIT_TEXT),
-        headers={"retry-after-ms": "1500"},
-    ),
-    "429 x-ratelimit-reset": Envelope(
-        "body: OpenAI TPM rate-limit envelope; x-ratelimit-reset-* headers (6m0s, 120ms)",
-        429,
-        RATE_LIMIT,
-        Expect(
-            "llm_api_error", "OpenAI API error (429)", retry_after=360.0, detail=RATE_LIMIT_TEXT
-        ),
-        headers={"x-ratelimit-reset-requests": "120ms", "x-ratelimit-reset-tokens": "6m0s"},
-    ),
-    "429 text only": Envelope(
-        "body: OpenAI TPM rate-limit envelope, no wait header ('Please try again in 26.604s')",
-        429,
-        RATE_LIMIT,
-        Expect(
-            "llm_api_error", "OpenAI API error (429)", retry_after=26.604, detail=RATE_LIMIT_TEXT
-        ),
-    ),
-    "429 quota": Envelope(
-        "body: frederick-douglas-pearce/datatalksclub-faq _questions/llm-zoomcamp/module-1/"
-        "003_152af39a53_openai-error-ratelimiterror-error-code-429.md (insufficient_quota)",
-        429,
-        _error(QUOTA_TEXT, "insufficient_quota", "insufficient_quota"),
-        Expect("llm_quota_exhausted", "Model provider quota exhausted (429)", detail=QUOTA_TEXT),
-    ),
-    "500": Envelope(
-        "body: OpenAI's 500 server_error envelope",
-        500,
-        _error(
-            "The server had an error while processing your request. Sorry about that!",
-            "server_error",
-            None,
-        ),
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (500)",
-            detail="The server had an error while processing your request. Sorry about that!",
-        ),
-    ),
-    "HTML 502 from a proxy": Envelope(
-        "body: Cloudflare/nginx default 502 page, as proxies send it",
-        502,
-        b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 "
-        b"Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n",
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (502)",
-            detail="HTTP 502 page from a proxy or gateway: 502 Bad Gateway",
-        ),
-        content_type="text/html",
-    ),
-    "200 with an error body": Envelope(
-        "body: OpenRouter's documented error object sent with status 200",
-        200,
-        {
-            "error": {
-                "code": 502,
-                "message": "Upstream provider returned an error",
-                "metadata": {"provider_name": "Together"},
-            }
-        },
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (502)",
-            detail="Upstream provider returned an error",
-        ),
-    ),
-    "finish_reason error (OpenRouter)": Envelope(
-        "body: an OpenRouter in-band error (choices[0].error, finish_reason error, usage.cost 0) "
-        "as quoted in a public test fixture",
-        200,
-        {
-            "id": "gen-1",
-            "model": "google/gemini-2.5-pro",
-            "object": "chat.completion",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": ""},
-                    "finish_reason": "error",
-                    "error": {
-                        "code": 502,
-                        "message": "This model is currently experiencing high demand.",
-                        "metadata": {"error_type": "provider_unavailable"},
-                    },
-                }
-            ],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "cost": 0, "is_byok": True},
-        },
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (502)",
-            detail="This model is currently experiencing high demand.",
-            cost=Decimal("0"),
-            cost_reported=True,
-        ),
-    ),
+    **{name: load_recorded(name, expect) for name, expect in EXPECT.items()},
+    **BUILT,
 }

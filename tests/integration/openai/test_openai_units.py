@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import email.utils
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 
 from snapshot_adapters.openai import (
+    KEY_REJECTED,
     OpenAIChatModel,
     check_strict_schema,
     mask_api_key,
@@ -17,6 +19,7 @@ from snapshot_adapters.openai import (
     price_usd,
     retry_after_seconds,
 )
+from snapshot_adapters.openai.errors import error_for_status
 from snapshot_adapters.openai.pricing import check_price_provider, price_provider_for
 from snapshot_core.domain import InvalidSettingsError, TokenUsage, narrative_json_schema
 
@@ -30,6 +33,8 @@ NOW = 1_800_000_000.0
         ({"retry-after": "0.5"}, 0.5),
         ({"retry-after-ms": "1500"}, 1.5),
         ({"retry-after-ms": "1500", "retry-after": "20"}, 1.5),  # the precise one wins
+        ({"Retry-After-Ms": "0", "Retry-After": "1"}, 1.0),  # Azure, recorded: 0 ms is no wait
+        ({"retry-after-ms": "0"}, 0.0),
         ({"retry-after": email.utils.formatdate(NOW + 30, usegmt=True)}, 30.0),
         ({"retry-after": email.utils.formatdate(NOW - 30, usegmt=True)}, 0.0),
         ({"retry-after": "soon"}, None),
@@ -175,3 +180,43 @@ def test_from_settings_takes_any_object_with_the_settings_fields():
     assert (model.model_name, model.base_url) == ("llama3.1", "http://localhost:11434/v1")
     assert "sk-plain" not in repr(model)
     model.ensure_ready()  # a key is set and localhost passes the guard
+
+
+def test_a_price_that_depends_on_the_hour_is_taken_at_the_reply_time_not_now():
+    # genai-prices gives DeepSeek an off-peak rate (16:30-00:30 UTC): the same usage costs
+    # differently by the hour, so the cost must follow when the provider answered.
+    usage = TokenUsage(prompt_tokens=900, completion_tokens=30, cached_tokens=640)
+    peak = price_usd(
+        "deepseek-chat", usage, provider_id="deepseek", at=datetime(2025, 3, 1, 12, tzinfo=UTC)
+    )
+    off_peak = price_usd(
+        "deepseek-chat", usage, provider_id="deepseek", at=datetime(2025, 3, 1, 18, tzinfo=UTC)
+    )
+    assert peak is not None and off_peak is not None
+    assert off_peak < peak
+
+
+def test_a_plain_text_error_page_is_shown_as_the_detail():
+    text = "upstream connect error or disconnect/reset before headers. reset reason: overflow"
+    error = error_for_status(503, text, {}, None, None)
+    assert (error.code, error.message, error.detail) == (
+        "llm_api_error",
+        "OpenAI API error (503)",
+        text,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "key_rejected"),
+    [
+        (400, {"code": "invalid-argument", "error": "Incorrect API key provided."}, True),
+        (403, {"error": {"message": "x", "code": "invalid_api_key"}}, True),
+        (400, {"error": {"message": "Invalid schema for response_format 'x'"}}, False),
+        (400, {"error": {"message": "the api key field is not allowed here"}}, False),
+    ],
+)
+def test_a_key_rejected_under_another_status_is_still_named_a_rejected_key(
+    status, body, key_rejected
+):
+    error = error_for_status(status, body, {}, None, "sk-secret")
+    assert (error.detail == KEY_REJECTED) is key_rejected
