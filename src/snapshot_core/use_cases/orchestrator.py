@@ -15,6 +15,7 @@ from ..domain import (
     SnapshotResult,
     SnapshotRun,
     Source,
+    SourceStatus,
 )
 from ..ports import (
     AsyncLanguageModel,
@@ -26,7 +27,7 @@ from ..ports import (
 )
 from .bucket import bucket_source
 from .ingest import ingest_estimates
-from .queries import get_snapshot, list_runs, list_sources, run_stats
+from .queries import get_snapshot, list_runs, list_sources, list_sources_in_status, run_stats
 from .run_snapshot import arun_snapshot, run_snapshot
 
 __all__ = ["Orchestrator"]
@@ -112,6 +113,10 @@ class Orchestrator:
 
     def list_sources(self, *, user_id: str) -> Sequence[Source]:
         return list_sources(uow_factory=self.uow_factory, user_id=user_id)
+
+    def list_all_sources(self, *, status: SourceStatus) -> Sequence[Source]:
+        """Every user's sources in ``status``: for operators (``run-all --all-users``)."""
+        return list_sources_in_status(uow_factory=self.uow_factory, status=status)
 
     def list_runs(self, *, user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
         return list_runs(uow_factory=self.uow_factory, user_id=user_id, source_id=source_id)

@@ -10,12 +10,13 @@ from ..domain import (
     SnapshotResult,
     SnapshotRun,
     Source,
+    SourceStatus,
     check_user_id,
     summarize_runs,
 )
 from ..ports import UnitOfWorkFactory
 
-__all__ = ["get_snapshot", "list_runs", "list_sources", "run_stats"]
+__all__ = ["get_snapshot", "list_runs", "list_sources", "list_sources_in_status", "run_stats"]
 
 
 def get_snapshot(
@@ -34,6 +35,14 @@ def list_sources(*, uow_factory: UnitOfWorkFactory, user_id: str) -> Sequence[So
     check_user_id(user_id)
     with uow_factory() as uow:
         return list(uow.sources.list_for_user(user_id))
+
+
+def list_sources_in_status(
+    *, uow_factory: UnitOfWorkFactory, status: SourceStatus
+) -> Sequence[Source]:
+    """Every user's sources in ``status`` (for operators, say it explicitly)."""
+    with uow_factory() as uow:
+        return list(uow.sources.list_in_status(status))
 
 
 def list_runs(
