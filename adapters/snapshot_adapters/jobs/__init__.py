@@ -7,12 +7,15 @@ Names are imported on first use, so that the CLI can list the commands cheaply.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 for _needed in ("celery", "redis", "kombu"):
-    if find_spec(_needed) is None:
+    # Already imported (kombu replaces its module object, whose __spec__ is then None) or
+    # found without importing it: `snapshot --help` lists these commands without Celery.
+    if _needed not in sys.modules and find_spec(_needed) is None:
         raise ImportError(
             f'{_needed} is needed for background jobs: pip install "snapshot-orchestrator[jobs]"'
         )
