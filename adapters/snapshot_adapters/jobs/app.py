@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from ..settings import Settings
 
-__all__ = ["Runtime", "create_app", "require_shared_storage", "runtime_of"]
+__all__ = ["Runtime", "create_app", "require_shared_storage", "runtime_of", "transport_options"]
 
 OrchestratorFactory = Callable[["Settings"], "Orchestrator"]
 
@@ -114,6 +114,18 @@ def _redis_client(url: str) -> Redis:
     return Redis.from_url(url, health_check_interval=30)
 
 
+def transport_options(visibility_timeout: float) -> dict[str, int]:
+    """Redis transport options. kombu sweeps for messages whose worker died only every
+    ``unacked_restore_interval`` x ``unacked_restore_throttle`` seconds (10 x 10 by default):
+    sweep each tenth of the visibility timeout instead, so a dead worker's jobs come back
+    soon after it, not up to 100 s later."""
+    return {
+        "visibility_timeout": math.ceil(visibility_timeout),
+        "unacked_restore_interval": max(1, min(10, math.ceil(visibility_timeout / 10))),
+        "unacked_restore_throttle": 1,
+    }
+
+
 def runtime_of(app: Celery) -> Runtime:
     runtime: Runtime = app.snapshot_runtime
     return runtime
@@ -145,7 +157,7 @@ def create_app(
         worker_hijack_root_logger=False,
         # Redis only: an unacknowledged job goes to another worker after this. It outlasts
         # the claim's lease (checked in Settings) and every countdown we schedule.
-        broker_transport_options={"visibility_timeout": math.ceil(settings.visibility_timeout)},
+        broker_transport_options=transport_options(settings.visibility_timeout),
     )
     app.snapshot_runtime = Runtime(settings, orchestrator_factory or _default_orchestrator)
     from .tasks import register_tasks

@@ -73,7 +73,10 @@ class _Job:
             - self.runtime.lease_seconds(self.runtime.orchestrator())
             - REDELIVERY_MARGIN_SECONDS
         )
-        countdown = max(0.0, min(countdown, limit))
+        # Past the limit Redis would hand the waiting message to a second worker; a limit
+        # of under a second (a visibility timeout set barely above the lease) is raised to
+        # one, so that a job never spins.
+        countdown = max(0.0, min(countdown, max(limit, 1.0)))
         fields: dict[str, str | int | None] = {"attempt": attempt}
         if state is not None:
             fields.update(state=state, error_code=code)

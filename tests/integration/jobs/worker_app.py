@@ -11,6 +11,7 @@ from dataclasses import replace
 from snapshot_adapters import build_orchestrator
 from snapshot_adapters.fake import FakeModel
 from snapshot_adapters.jobs import create_app
+from snapshot_adapters.jobs.app import transport_options
 from snapshot_adapters.settings import Settings, load_settings
 from snapshot_core import Orchestrator
 
@@ -26,6 +27,6 @@ def _orchestrator(settings: Settings) -> Orchestrator:
 app = create_app(load_settings(), orchestrator_factory=_orchestrator)
 app.conf.task_default_queue = os.environ.get("SNAPSHOT_TEST_QUEUE", "snapshots")
 if os.environ.get("SNAPSHOT_TEST_VISIBILITY"):  # a misconfiguration, on purpose
-    app.conf.broker_transport_options = {
-        "visibility_timeout": int(os.environ["SNAPSHOT_TEST_VISIBILITY"])
-    }
+    app.conf.broker_transport_options = transport_options(
+        float(os.environ["SNAPSHOT_TEST_VISIBILITY"])
+    )

@@ -39,6 +39,7 @@ BASE_ENV = {
     "SNAPSHOT_LEASE_SECONDS": "12",
     "SNAPSHOT_VISIBILITY_TIMEOUT": "14",
     "SNAPSHOT_MIN_ESTIMATES": "25",
+    "PYTHONUNBUFFERED": "1",  # a killed worker's log is complete
 }
 
 
@@ -84,7 +85,7 @@ class JobWorld:
 
     def settings(self, **values: Any) -> Settings:
         names = {k.removeprefix("SNAPSHOT_").lower(): v for k, v in self.env.items()}
-        names = {k: v for k, v in names.items() if not k.startswith("test_")}
+        names = {k: v for k, v in names.items() if not k.startswith(("test_", "pythonunb"))}
         return Settings(**{**names, **values})
 
     def orchestrator(self) -> Orchestrator:
