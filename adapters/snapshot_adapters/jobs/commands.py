@@ -104,15 +104,16 @@ def run_all(
     from snapshot_core.domain import SourceStatus
 
     settings = _settings(ctx)
-    if all_users == (user is not None):
+    if all_users and user is not None:
         raise typer.BadParameter("give exactly one of --user U and --all-users")
+    user_id = None if all_users else _user(user, settings)  # SNAPSHOT_USER counts as --user
     orchestrator = _orchestrator(settings)
-    if all_users:
+    if user_id is None:
         sources = orchestrator.list_all_sources(status=SourceStatus.BUCKETED)
     else:
         sources = [
             source
-            for source in orchestrator.list_sources(user_id=_user(user, settings))
+            for source in orchestrator.list_sources(user_id=user_id)
             if source.status is SourceStatus.BUCKETED
         ]
     queue = _queue(settings)

@@ -58,11 +58,14 @@ for i, key in ipairs(KEYS) do
     local tat = tonumber(redis.call('GET', key) or '0')
     if change > 0 and tat < now then tat = now end
     tat = tat + change * per
-    if pause > 0 and tat < now + pause then tat = now + pause end
+    -- Paused: the next request is allowed `pause` seconds from now, not before.
+    if pause > 0 and tat < now + pause + burst - per then tat = now + pause + burst - per end
     -- The provider says only `left` remain: never believe more remain than that.
     if left >= 0 and tat < now + burst - left * per then tat = now + burst - left * per end
     if tat > now then
       redis.call('SET', key, tostring(tat), 'PX', math.ceil((tat - now + 120) * 1000))
+    else
+      redis.call('DEL', key)
     end
   end
 end

@@ -115,7 +115,8 @@ class JobWorld:
         command = [
             sys.executable, "-m", "celery", "-A", "tests.integration.jobs.worker_app", "worker",
             f"--concurrency={concurrency}", f"--pool={pool}", "--loglevel=INFO",
-            "-Q", self.env["SNAPSHOT_TEST_QUEUE"], "--without-gossip", "--without-mingle",
+            "-Q", env.get("SNAPSHOT_TEST_QUEUE", self.env["SNAPSHOT_TEST_QUEUE"]),
+            "--without-gossip", "--without-mingle",
             "--without-heartbeat", "-n", f"w{len(self.workers)}-{uuid.uuid4().hex[:6]}@%h",
         ]  # fmt: skip
         with open(log, "wb") as out:
