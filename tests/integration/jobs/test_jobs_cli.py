@@ -53,3 +53,30 @@ def test_run_all_waits_and_sums_up_what_the_workers_made(
 def test_run_all_wants_exactly_one_of_user_and_all_users(tmp_path: Path) -> None:
     both = run_cli(tmp_path, "run-all", "--user", "alice", "--all-users")
     assert both.returncode == 2 and "exactly one of --user U and --all-users" in both.stderr
+
+
+def test_the_celery_example_enqueues_and_follows_a_job_to_its_snapshot(
+    redis_world: JobWorld, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .world import ROOT
+
+    (source_id,) = redis_world.seed(1)
+    redis_world.start_worker(concurrency=2, SNAPSHOT_TEST_QUEUE="snapshots")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "celery_task.py"), source_id, "alice"],
+        env={**clean, **_cli_env(redis_world), "SNAPSHOT_LLM": "fake"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 0, result.stderr
+    state, snapshot_id = result.stdout.split()
+    assert state == "succeeded"
+    snapshot = redis_world.orchestrator().get_snapshot(snapshot_id=snapshot_id, user_id="alice")
+    assert snapshot.meta.source_id == source_id
