@@ -14,6 +14,7 @@ from celery import Celery
 from snapshot_core.domain import InvalidSettingsError, redact_url
 
 from .limiter import SharedBudget
+from .metrics import QueueMetrics
 from .queue import JobStates
 from .usage import CallObserver, ObservedModel
 
@@ -80,6 +81,7 @@ class Runtime:
     def __init__(self, settings: Settings, orchestrator_factory: OrchestratorFactory) -> None:
         self.settings = settings
         self.observer = CallObserver()
+        self.metrics = QueueMetrics()
         self._factory = orchestrator_factory
         self._lock = threading.Lock()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ if existing and redis.call('EXISTS', ARGV[5] .. existing) == 1 then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[4])
 redis.call('HSET', KEYS[2], 'user_id', ARGV[2], 'source_id', ARGV[3], 'state', 'queued',
-           'attempt', 1, 'delivery', 0)
+           'attempt', 1, 'delivery', 0, 'enqueued_at', ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return ARGV[1]
 """
@@ -77,12 +78,13 @@ class JobStates:
         """The source's unfinished job id, and whether it was just created."""
         new_id = uuid.uuid4().hex
         keys = [self._source_key(user_id, source_id), self._job_key(new_id)]
-        args: list[str | int] = [
+        args: list[str | int | float] = [
             new_id,
             user_id,
             source_id,
             OPEN_JOB_SECONDS,
             f"{self._prefix}:job:",
+            time.time(),  # enqueued at: the queue delay metric
         ]
         job_id = _text(self._open(keys=keys, args=args))
         return job_id, job_id == new_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from typing import TYPE_CHECKING, Any
 
 from snapshot_core.domain import LlmApiError, SnapshotError, SourceStatus
@@ -59,6 +60,8 @@ class _Job:
         state = self.states.read(self.job_id)
         if not state:  # sent by a caller that keeps no state (send_task by hand)
             return True
+        if self.delivery == 0 and state.get("enqueued_at"):
+            self.runtime.metrics.queue_delay(time.time() - float(state["enqueued_at"]))
         return (
             state.get("state") not in ("succeeded", "failed")
             and int(state.get("delivery", 0)) == self.delivery
@@ -130,6 +133,7 @@ class _Job:
             if wait > 0:  # no budget: nothing claimed, nothing called
                 countdown = wait + random.uniform(0, BUDGET_JITTER_SECONDS)
                 log.info("job %s: waiting %.2f s for the budget", self.job_id, countdown)
+                self.runtime.metrics.budget_wait(countdown)
                 self.reschedule(countdown, attempt=self.attempt, state="queued", code=None)
                 return
         self.states.update(self.job_id, state="running")
