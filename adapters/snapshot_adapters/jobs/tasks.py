@@ -11,7 +11,7 @@ from snapshot_core.domain import LlmApiError, SnapshotError, SourceStatus
 
 from .dispositions import Verdict, judge
 from .queue import TASK_NAME
-from .usage import preflight
+from .usage import Preflight, preflight
 
 if TYPE_CHECKING:
     from celery import Celery, Task
@@ -122,11 +122,16 @@ class _Job:
         settings = self.runtime.settings
         budget = self.runtime.budget()
         lease = self.runtime.lease_seconds(orchestrator)
-        before = preflight(
-            orchestrator,
-            source_id=self.source_id,
-            user_id=self.user_id,
-            max_tokens=settings.max_tokens,
+        # Without a budget there is nothing to size: the claim alone decides.
+        before = (
+            preflight(
+                orchestrator,
+                source_id=self.source_id,
+                user_id=self.user_id,
+                max_tokens=settings.max_tokens,
+            )
+            if budget.enabled
+            else Preflight(False)
         )
         if before.callable:
             wait = budget.take(before.tokens)
