@@ -33,13 +33,13 @@ REDELIVERY_MARGIN_SECONDS = 5.0
 
 def _snapshot_of(orchestrator: Orchestrator, source_id: str, user_id: str) -> str | None:
     """The source's snapshot id if it has one (a duplicate job finds it done)."""
-    sources = {s.source_id: s for s in orchestrator.list_sources(user_id=user_id)}
-    source = sources.get(source_id)
+    with orchestrator.uow_factory() as uow:
+        source = uow.sources.get(source_id, user_id)
     if source is None or source.status is not SourceStatus.SNAPSHOT_GENERATED:
         return None
     runs = orchestrator.list_runs(user_id=user_id, source_id=source_id)
     made = [run.snapshot_id for run in runs if run.snapshot_id]
-    return made[-1] if made else "unknown"
+    return made[-1] if made else None
 
 
 class _Job:
