@@ -90,7 +90,11 @@ def test_a_job_succeeds_with_the_id_of_the_snapshot_it_made(under_test: QueueUnd
 def test_a_failed_job_carries_the_catalogue_code(under_test: QueueUnderTest) -> None:
     source_id = under_test.source("alice", SourceStatus.UPLOADED)
     done = under_test.finished(under_test.queue.enqueue(source_id=source_id, user_id="alice"))
-    assert (done.state, done.error_code, done.snapshot_id) == ("failed", "source_not_bucketed", None)
+    assert (done.state, done.error_code, done.snapshot_id) == (
+        "failed",
+        "source_not_bucketed",
+        None,
+    )
 
 
 def test_an_unfinished_source_gets_its_job_back_and_a_finished_one_a_new_job(
