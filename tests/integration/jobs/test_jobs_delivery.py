@@ -17,9 +17,13 @@ def _enqueue_all(world: JobWorld, ids: list[str], user_id: str = "alice") -> lis
     return [queue.enqueue(source_id=i, user_id=user_id).job_id for i in ids]
 
 
-def test_a_few_sources_are_snapshotted_once_each_by_a_worker(redis_world: JobWorld) -> None:
+@pytest.mark.parametrize("pool", ["threads", "prefork"])
+def test_a_few_sources_are_snapshotted_once_each_by_a_worker(
+    redis_world: JobWorld, pool: str
+) -> None:
     ids = redis_world.seed(12)
-    redis_world.start_worker(concurrency=4, SNAPSHOT_TEST_FAKE_DELAY="0.2")
+    # prefork: each child builds its own orchestrator at its first task, after the fork
+    redis_world.start_worker(concurrency=4, pool=pool, SNAPSHOT_TEST_FAKE_DELAY="0.2")
     job_ids = _enqueue_all(redis_world, ids)
     assert len(set(job_ids)) == 12
     wait_until(lambda: redis_world.all_generated(ids), 20, "every source snapshotted")
