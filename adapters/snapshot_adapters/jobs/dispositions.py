@@ -49,6 +49,7 @@ DISPOSITIONS: dict[str, Disposition] = {
     "invalid_user": D.NEVER_RETRY,
     "invalid_snapshot": D.NEVER_RETRY,
     "invalid_job": D.NEVER_RETRY,
+    "queue_unavailable": D.NEVER_RETRY,  # raised to callers of the queue, not inside a job
     "invalid_settings": D.NEVER_RETRY,
     # Storage errors are raised before the claim (no call made) or become snapshot_not_saved.
     "database_unavailable": D.RETRY_TRANSIENT,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from snapshot_core.domain import InvalidJobError, Job, JobState
+from snapshot_core.domain import InvalidJobError, Job, JobState, QueueUnavailableError
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -179,18 +181,33 @@ class CeleryJobQueue:
         return cls(app, runtime_of(app).states())
 
     def enqueue(self, *, source_id: str, user_id: str) -> Job:
-        job_id, created = self._states.open(source_id=source_id, user_id=user_id)
-        if created:
-            try:
-                self._app.send_task(
-                    TASK_NAME,
-                    kwargs={"source_id": source_id, "user_id": user_id, "attempt": 1},
-                    task_id=job_id,
-                )
-            except Exception:
-                self._states.forget(job_id, source_id=source_id, user_id=user_id)
-                raise
-        return self._states.job(job_id, user_id)
+        with _reachable():
+            job_id, created = self._states.open(source_id=source_id, user_id=user_id)
+            if created:
+                try:
+                    self._app.send_task(
+                        TASK_NAME,
+                        kwargs={"source_id": source_id, "user_id": user_id, "attempt": 1},
+                        task_id=job_id,
+                    )
+                except Exception:
+                    self._states.forget(job_id, source_id=source_id, user_id=user_id)
+                    raise
+            return self._states.job(job_id, user_id)
 
     def get(self, *, job_id: str, user_id: str) -> Job:
-        return self._states.job(job_id, user_id)
+        with _reachable():
+            return self._states.job(job_id, user_id)
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Connection failures of Redis or the broker as ``QueueUnavailableError``: its message
+    names no URL (a URL may hold a password), only what failed."""
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    try:
+        yield
+    except (ConnectionError, TimeoutError, OperationalError) as error:
+        raise QueueUnavailableError(type(error).__name__) from None

@@ -32,6 +32,7 @@ __all__ = [
     "NoBucketsError",
     "NoDatabaseError",
     "OutputSchemaViolationError",
+    "QueueUnavailableError",
     "RowProblem",
     "SnapshotError",
     "SnapshotInProgressError",
@@ -405,6 +406,16 @@ class InvalidJobError(SnapshotError):
         super().__init__("Invalid job_id")
 
 
+class QueueUnavailableError(SnapshotError):
+    code = "queue_unavailable"
+    meaning = "The job broker or Redis (SNAPSHOT_BROKER_URL, SNAPSHOT_REDIS_URL) did not answer."
+    solution = "Check that the server runs and the URL is right; nothing was enqueued."
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("Job queue unavailable")
+        self.detail = detail
+
+
 class InvalidSettingsError(SnapshotError):
     code = "invalid_settings"
     meaning = "A setting (environment, .env.local or .env) has a value that cannot be used."
@@ -531,6 +542,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     InvalidUserError,
     InvalidSnapshotError,
     InvalidJobError,
+    QueueUnavailableError,
     InvalidSettingsError,
     DatabaseUnavailableError,
     DatabaseLockedError,

@@ -60,3 +60,14 @@ def test_enqueue_without_a_broker_says_which_setting_is_missing(tmp_path: Path) 
     result = run_cli(tmp_path, "enqueue", "src-1", "--user", "alice")
     assert result.returncode == 1
     assert "SNAPSHOT_BROKER_URL: not set" in result.stderr
+
+
+def test_an_unreachable_queue_is_a_catalogue_error_that_names_no_password(
+    tmp_path: Path,
+) -> None:
+    url = "redis://:hunter2-secret@127.0.0.1:1/0"  # nothing listens on port 1
+    result = run_cli(tmp_path, "enqueue", "src-1", "--user", "alice", SNAPSHOT_BROKER_URL=url)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: Job queue unavailable")
+    assert "Code: queue_unavailable" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
