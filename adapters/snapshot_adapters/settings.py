@@ -123,6 +123,24 @@ class Settings(BaseSettings):
     telemetry: Literal["off", "otel"] = Field(
         default="off", description="otel: a span and metrics per run (the telemetry extra)"
     )
+    save_wait_seconds: float = Field(
+        default=30.0, ge=0, description="how long the save after a paid call retries storage"
+    )
+    # Background jobs (snapshot_adapters.jobs, the `jobs` extra); see docs/scaling.md.
+    broker_url: str | None = Field(
+        default=None, repr=False, description="Celery broker: redis://... or amqp://..."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        repr=False,
+        description="Redis for shared budgets and job states (default: a redis:// broker)",
+    )
+    rpm: int | None = Field(default=None, ge=1, description="model requests/minute, all workers")
+    tpm: int | None = Field(default=None, ge=1, description="model tokens/minute, all workers")
+    max_attempts: int = Field(default=3, ge=1, description="model calls a job may make at most")
+    visibility_timeout: float = Field(
+        default=3600.0, gt=0, description="seconds before Redis redelivers an unacked job"
+    )
 
     def __init__(self, **values: Any) -> None:
         # A bad value is InvalidSettingsError naming the setting and the problem only, from
@@ -140,6 +158,22 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SNAPSHOT_LEASE_SECONDS must be greater than SNAPSHOT_LLM_TIMEOUT by at least "
                 f"{LEASE_SAFETY_MARGIN_SECONDS:g} s (the safety margin)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _redelivery_waits_for_the_lease(self) -> Settings:
+        # Redis hands an unacknowledged job to another worker after the visibility timeout;
+        # while the first worker may still hold the claim, that redelivery is wasted work
+        # (the claim refuses it), and a re-scheduled job held past it runs twice.
+        if not self.broker_url:
+            return self
+        lease = self.run_policy().lease_for(self.llm_timeout)
+        if self.visibility_timeout <= lease:
+            raise ValueError(
+                f"SNAPSHOT_VISIBILITY_TIMEOUT ({self.visibility_timeout:g} s) must be greater "
+                f"than the claim lease ({lease:g} s: SNAPSHOT_LEASE_SECONDS, or "
+                "SNAPSHOT_LLM_TIMEOUT + SNAPSHOT_SAVE_WAIT_SECONDS + the safety margin)"
             )
         return self
 
@@ -193,6 +227,7 @@ class Settings(BaseSettings):
             currency=self.currency,
             narrative_fallback=self.narrative_fallback,
             max_insights=self.max_insights,
+            save_wait_seconds=self.save_wait_seconds,
         )
 
 

@@ -78,6 +78,13 @@ class _Sources:
             key=lambda s: (s.created_at, s.source_id),
         )
 
+    def list_in_status(self, status: SourceStatus) -> Sequence[Source]:
+        merged = {**self._store.sources, **self._pending.sources}
+        return sorted(
+            (s for s in merged.values() if s.status is status),
+            key=lambda s: (s.created_at, s.source_id),
+        )
+
     def _update(self, source_id: str, **changes: object) -> None:
         source = self._current(source_id)
         if source is None:

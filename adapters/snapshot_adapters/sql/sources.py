@@ -47,6 +47,14 @@ class SqlSources:
         )
         return [_source(row) for row in rows]
 
+    def list_in_status(self, status: SourceStatus) -> Sequence[Source]:
+        rows = self._uow.execute(
+            select(*SOURCE_COLUMNS)
+            .where(sources.c.status == SourceStatus(status).value)
+            .order_by(sources.c.created_at, sources.c.source_id)
+        )
+        return [_source(row) for row in rows]
+
     def set_status(
         self, source_id: str, status: SourceStatus, estimate_count: int | None = None
     ) -> None:

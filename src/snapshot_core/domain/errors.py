@@ -35,6 +35,7 @@ __all__ = [
     "NoBucketsError",
     "NoDatabaseError",
     "OutputSchemaViolationError",
+    "QueueUnavailableError",
     "RowProblem",
     "SnapshotError",
     "SnapshotInProgressError",
@@ -450,6 +451,16 @@ class InvalidRequestError(SnapshotError):
         self.problems = problems
 
 
+class QueueUnavailableError(SnapshotError):
+    code = "queue_unavailable"
+    meaning = "The job broker or Redis (SNAPSHOT_BROKER_URL, SNAPSHOT_REDIS_URL) did not answer."
+    solution = "Check that the server runs and the URL is right; nothing was enqueued."
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("Job queue unavailable")
+        self.detail = detail
+
+
 class InvalidSettingsError(SnapshotError):
     code = "invalid_settings"
     meaning = "A setting (environment, .env.local or .env) has a value that cannot be used."
@@ -580,6 +591,7 @@ CATALOGUE: tuple[type[SnapshotError], ...] = (
     InvalidKeyIdError,
     UploadTooLargeError,
     InvalidRequestError,
+    QueueUnavailableError,
     InvalidSettingsError,
     DatabaseUnavailableError,
     DatabaseLockedError,

@@ -40,6 +40,10 @@ class SourceRepository(Protocol):
         """The user's sources, oldest first."""
         ...
 
+    def list_in_status(self, status: SourceStatus) -> Sequence[Source]:
+        """Every user's sources in ``status``, oldest first (operators' batch runs)."""
+        ...
+
     def set_status(
         self, source_id: str, status: SourceStatus, estimate_count: int | None = None
     ) -> None: ...

@@ -17,6 +17,7 @@ from ..domain import (
     SnapshotResult,
     SnapshotRun,
     Source,
+    SourceStatus,
 )
 from ..ports import (
     NO_OBSERVER,
@@ -31,7 +32,15 @@ from ..ports import (
 from .api_keys import authenticate, create_api_key, list_api_keys, revoke_api_key
 from .bucket import bucket_source
 from .ingest import ingest_estimates
-from .queries import get_snapshot, get_source, list_runs, list_source_runs, list_sources, run_stats
+from .queries import (
+    get_snapshot,
+    get_source,
+    list_runs,
+    list_source_runs,
+    list_sources,
+    list_sources_in_status,
+    run_stats,
+)
 from .run_snapshot import arun_snapshot, run_snapshot
 
 __all__ = ["Orchestrator"]
@@ -125,6 +134,10 @@ class Orchestrator:
 
     def list_sources(self, *, user_id: str) -> Sequence[Source]:
         return list_sources(uow_factory=self.uow_factory, user_id=user_id)
+
+    def list_all_sources(self, *, status: SourceStatus) -> Sequence[Source]:
+        """Every user's sources in ``status``: for operators (``run-all --all-users``)."""
+        return list_sources_in_status(uow_factory=self.uow_factory, status=status)
 
     def list_runs(self, *, user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
         return list_runs(uow_factory=self.uow_factory, user_id=user_id, source_id=source_id)

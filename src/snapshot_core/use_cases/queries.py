@@ -11,6 +11,7 @@ from ..domain import (
     SnapshotResult,
     SnapshotRun,
     Source,
+    SourceStatus,
     check_user_id,
     summarize_runs,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "list_runs",
     "list_source_runs",
     "list_sources",
+    "list_sources_in_status",
     "run_stats",
 ]
 
@@ -52,6 +54,14 @@ def list_sources(*, uow_factory: UnitOfWorkFactory, user_id: str) -> Sequence[So
     check_user_id(user_id)
     with uow_factory() as uow:
         return list(uow.sources.list_for_user(user_id))
+
+
+def list_sources_in_status(
+    *, uow_factory: UnitOfWorkFactory, status: SourceStatus
+) -> Sequence[Source]:
+    """Every user's sources in ``status`` (for operators, say it explicitly)."""
+    with uow_factory() as uow:
+        return list(uow.sources.list_in_status(status))
 
 
 def list_runs(
