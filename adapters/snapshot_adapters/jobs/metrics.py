@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = ["QueueMetrics"]
 
+_otel_metrics: Any
 try:
     from opentelemetry import metrics as _otel_metrics
 except ImportError:  # the telemetry extra is not installed: record nothing
