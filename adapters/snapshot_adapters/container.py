@@ -16,7 +16,14 @@ from dependency_injector import providers
 if TYPE_CHECKING:
     from snapshot_core import Orchestrator
     from snapshot_core.domain import RunPolicy
-    from snapshot_core.ports import Clock, IdFactory, LanguageModel, RunObserver, UnitOfWorkFactory
+    from snapshot_core.ports import (
+        Clock,
+        IdFactory,
+        JobQueue,
+        LanguageModel,
+        RunObserver,
+        UnitOfWorkFactory,
+    )
 
     from .settings import Settings
 
@@ -94,6 +101,13 @@ def _otel_observer(settings: Settings) -> RunObserver:
     return OpenTelemetryRunObserver.from_settings(settings)
 
 
+def _celery_queue(settings: Settings) -> JobQueue:
+    # The jobs extra; without it this import fails with the pip command that adds it.
+    from .jobs import CeleryJobQueue
+
+    return CeleryJobQueue.from_settings(settings)
+
+
 def _orchestrator(**adapters: Any) -> Orchestrator:
     from snapshot_core import Orchestrator
 
@@ -134,6 +148,12 @@ class Container:
             policy=self.policy,
             file_ingester=providers.Object(_ingest_file),
             observer=self.observer,
+        )
+        # Background snapshots: Celery when a broker is configured, else none (callers wait).
+        self.job_queue: providers.Provider[JobQueue | None] = (
+            providers.Singleton(_celery_queue, self.settings)
+            if settings.broker_url
+            else providers.Object(None)
         )
 
 

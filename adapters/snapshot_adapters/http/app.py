@@ -37,18 +37,22 @@ def create_app(
     currency: str | None = None,
 ) -> FastAPI:
     """The web service. Without ``orchestrator``, one is built from the settings (environment,
-    .env.local, .env), as the CLI builds it. ``job_queue`` enables ``?wait=false`` (202 and
-    ``GET /v1/jobs/{job_id}``). Requests larger than ``max_upload_bytes`` (plus the form's
-    own few bytes) are refused with 413 while they arrive, before they are stored. Reports show
-    amounts in ``currency`` (default: SNAPSHOT_CURRENCY)."""
+    .env.local, .env), as the CLI builds it, with the Celery queue when SNAPSHOT_BROKER_URL is
+    set. ``job_queue`` enables ``?wait=false`` (202 and ``GET /v1/jobs/{job_id}``). Requests
+    larger than ``max_upload_bytes`` (plus the form's own few bytes) are refused with 413 while
+    they arrive, before they are stored. Reports show amounts in ``currency`` (default:
+    SNAPSHOT_CURRENCY)."""
     if orchestrator is None or max_upload_bytes is None or currency is None:
         from ..settings import load_settings
 
         settings = load_settings()
         if orchestrator is None:
-            from ..container import build_orchestrator
+            from ..container import build_container
 
-            orchestrator = build_orchestrator(settings)
+            container = build_container(settings)
+            orchestrator = container.orchestrator()
+            if job_queue is None:  # a broker in the settings: Celery workers take ?wait=false
+                job_queue = container.job_queue()
         if max_upload_bytes is None:
             max_upload_bytes = settings.max_upload_bytes
         if currency is None:
