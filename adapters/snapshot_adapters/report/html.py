@@ -36,7 +36,7 @@ def _rows(cells: Sequence[BandCount | WeekCount], k: int) -> str:
 def render_html(snapshot: SnapshotResult) -> str:
     meta, k = snapshot.meta, snapshot.meta.min_cell_count
     findings = "".join(
-        f'<p class="finding"><span class="topic">{escape(f.topic.replace("_", " "))}</span>: '
+        f'<p class="finding"><span class="topic">{escape(f.topic_words)}</span>: '
         f"{escape(f.text)}</p>"
         for f in snapshot.insights.findings
     )
