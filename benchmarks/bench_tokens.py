@@ -5,8 +5,8 @@
 A realistic source (530 estimates over 16 ISO weeks, every price and latency band populated,
 outcomes won/lost/pending, a rising win rate and an old open pipeline) is ingested and bucketed
 with the core, and its ranked insights selected as a run does; the OpenAI adapter renders its
-request through the real SDK into an in-process transport (no socket), and the body it would
-send is measured. The typical narrative is the fake model's (the core's template). OpenAI's
+request through the real SDK and HTTP client onto a recording network backend (no socket), and
+the body it sends is measured. The typical narrative is the fake model's (the core's template). OpenAI's
 accounting of the schema is unpublished: the schema is counted as the compact JSON of
 ``response_format``, an estimate.
 """
