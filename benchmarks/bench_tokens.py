@@ -5,10 +5,10 @@
 A realistic source (530 estimates over 16 ISO weeks, every price and latency band populated,
 outcomes won/lost/pending, a rising win rate and an old open pipeline) is ingested and bucketed
 with the core, and its ranked insights selected as a run does; the OpenAI adapter renders its
-request through the real SDK and HTTP client onto a recording network backend (no socket), and
-the body it sends is measured. The typical narrative is the fake model's (the core's template). OpenAI's
-accounting of the schema is unpublished: the schema is counted as the compact JSON of
-``response_format``, an estimate.
+request through the real SDK and HTTP client onto a recording network backend (no socket),
+and the body it sends is measured. The typical narrative is the fake model's (the core's
+template). OpenAI's accounting of the schema is unpublished: the schema is counted as the
+compact JSON of ``response_format``, an estimate.
 """
 
 from __future__ import annotations
