@@ -5,10 +5,10 @@
 A realistic source (530 estimates over 16 ISO weeks, every price and latency band populated,
 outcomes won/lost/pending, a rising win rate and an old open pipeline) is ingested and bucketed
 with the core, and its ranked insights selected as a run does; the OpenAI adapter renders its
-request through the real SDK into an in-process transport (no socket), and the body it would
-send is measured. The typical narrative is the fake model's (the core's template). OpenAI's
-accounting of the schema is unpublished: the schema is counted as the compact JSON of
-``response_format``, an estimate.
+request through the real SDK and HTTP client onto a recording network backend (no socket),
+and the body it sends is measured. The typical narrative is the fake model's (the core's
+template). OpenAI's accounting of the schema is unpublished: the schema is counted as the
+compact JSON of ``response_format``, an estimate.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from importlib.metadata import version
 from typing import Any
 
 import bpe_openai
+import httpcore2
 import httpx2
 
 from snapshot_adapters.fake import (
@@ -92,23 +93,48 @@ def bucketed_agent_input(rows: list[EstimateRow]) -> AgentInput:
     return build_agent_input(buckets, rank_insights(buckets, policy.max_insights))
 
 
+class RecordingStream(httpcore2.MockStream):
+    """An in-process connection: answers with ``reply`` and keeps every byte the client writes."""
+
+    def __init__(self, reply: bytes, written: bytearray) -> None:
+        super().__init__([reply])
+        self._written = written
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._written += buffer
+
+
+class RecordingBackend(httpcore2.MockBackend):
+    """httpcore2's network backend with no socket: each connection is a ``RecordingStream``.
+    The client keeps its default transport, so the adapter's deadline backend wraps this one
+    exactly as it wraps the real network."""
+
+    def __init__(self, reply: bytes) -> None:
+        super().__init__([])
+        self.reply = reply
+        self.written = bytearray()
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore2.NetworkStream:
+        return RecordingStream(self.reply, self.written)
+
+
 def wire_body(agent_input: AgentInput) -> bytes:
-    """The exact body the adapter sends, captured by an in-process transport (no network)."""
-    sent: list[bytes] = []
-
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        sent.append(request.content)
-        content = json.dumps(fake_narrative(agent_input))
-        message = {"role": "assistant", "content": content, "refusal": None}
-        choice = {"index": 0, "message": message, "finish_reason": "stop"}
-        return httpx2.Response(200, json={"model": MODEL, "choices": [choice]})
-
-    client = httpx2.Client(transport=httpx2.MockTransport(answer))
+    """The exact body the adapter sends, captured below the HTTP client (no network)."""
+    message = {"role": "assistant", "content": json.dumps(fake_narrative(agent_input))}
+    choice = {"index": 0, "message": {**message, "refusal": None}, "finish_reason": "stop"}
+    payload = json.dumps({"model": MODEL, "choices": [choice]}).encode()
+    head = (
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    )
+    backend = RecordingBackend(head.encode() + payload)
+    client = httpx2.Client()
+    client._transport._pool._network_backend = backend  # type: ignore[attr-defined]
     model = OpenAIChatModel(
         api_key="sk-offline-benchmark", base_url="http://127.0.0.1:9/v1", http_client=client
     )
     model.generate(agent_input)
-    return sent[0]
+    return bytes(backend.written).split(b"\r\n\r\n", 1)[1]
 
 
 def measure(agent_input: AgentInput) -> dict[str, Any]:

@@ -63,7 +63,9 @@ def make_buckets(source_id: str = "src-1", count: int = 40) -> EstimateBuckets:
 
 def make_snapshot(snapshot_id: str = "snap-1", source_id: str = "src-1") -> SnapshotResult:
     buckets = make_buckets(source_id)
-    narrative = SnapshotNarrative.model_validate(fake_narrative(build_agent_input(buckets)))
+    agent_input = build_agent_input(buckets)
+    reply = SnapshotNarrative.model_validate(fake_narrative(agent_input))
+    narrative = reply.filed(agent_input.topic_of)  # as validate_reply files a model's reply
     return assemble_snapshot(snapshot_id, buckets, narrative, "fake-narrator-1", T0)
 
 

@@ -13,7 +13,10 @@ from pydantic import ValidationError
 
 from snapshot_core.domain import (
     AgentInput,
+    AgentInputInsight,
     EstimateRow,
+    Finding,
+    SnapshotNarrative,
     build_agent_input,
     build_buckets,
     narrative_json_schema,
@@ -110,3 +113,56 @@ def test_narrative_schema_obeys_strict_mode_rules() -> None:
         assert obj["additionalProperties"] is False
         assert sorted(obj["required"]) == sorted(obj["properties"])  # type: ignore[arg-type]
     assert not any("default" in n for n in _walk(schema))
+    assert "$defs" not in schema and not any("$ref" in n for n in _walk(schema))  # inlined
+    assert "topic" not in json.dumps(schema)  # the core files findings under topics
+
+
+def test_weeks_are_written_as_the_first_week_and_its_counts() -> None:
+    rows = [EstimateRow(amount=Decimal(900), sent_at=NOW + timedelta(weeks=w)) for w in (0, 2)]
+    agent_input = _input(rows * 15)
+    assert json.loads(agent_input.to_json())["weeks"] == {"2026-W10": [15, 0, 15]}
+    assert agent_input.weekly_volume.labelled() == {"2026-W10": 15, "2026-W11": 0, "2026-W12": 15}
+    two_series = {"n": 1, "conf": "low", "weeks": {"2026-W10": [1], "2026-W11": [1]}}
+    with pytest.raises(ValidationError, match="one first week"):
+        AgentInput.model_validate({**two_series, "price": {}, "latency": {}})
+
+
+def test_an_insight_is_written_under_its_direction_with_its_week_or_band() -> None:
+    insight = AgentInputInsight(dir="bad", band="10k+", values={"n": 7, "share_pct": 41.5})
+    wire = {"bad": {"band": "10k+", "n": 7, "share_pct": 41.5}}
+    assert insight.model_dump() == wire
+    assert AgentInputInsight.model_validate(wire) == insight
+    with pytest.raises(ValidationError):  # a value name must say its kind
+        AgentInputInsight.model_validate({"good": {"note": 1}})
+
+
+def test_a_whole_rate_is_written_without_a_trailing_zero_and_cited_as_written() -> None:
+    rows = [
+        EstimateRow(amount=Decimal(900), sent_at=NOW, outcome=("won", "lost")[i % 2])
+        for i in range(40)
+    ]
+    agent_input = _input(rows)
+    assert '"win_pct":50,' in agent_input.to_json()
+    facts = [f for f in agent_input.grounding_facts() if f.origin == "outcomes.win_pct"]
+    assert [(f.value, f.decimals) for f in facts] == [(Decimal(50), 0)]
+
+
+def test_a_finding_is_filed_under_the_topic_of_the_first_fact_it_names() -> None:
+    rows = [
+        EstimateRow(amount=Decimal(900), sent_at=NOW, outcome=("won", "lost")[i % 2])
+        for i in range(40)
+    ]
+    agent_input = _input(rows)
+    narrative = SnapshotNarrative(
+        headline="40 estimates.",
+        findings=(
+            Finding(text="a", facts=("500-1k", "outcomes")),
+            Finding(text="b", facts=("0-2d",)),
+            Finding(text="c", facts=("outcomes",)),
+            Finding(text="d", facts=("2026-W10",)),
+            Finding(text="e"),
+            Finding(topic="outcomes", text="f", facts=("money",)),
+        ),
+    )
+    topics = [f.topic for f in narrative.filed(agent_input.topic_of).findings]
+    assert topics == ["pricing", "decision_latency", "outcomes", "demand", "demand", "outcomes"]

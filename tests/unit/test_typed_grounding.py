@@ -41,7 +41,15 @@ AI = _input()
 DATA = json.loads(AI.to_json())
 FACT_IDS = sorted({f.fact for f in AI.grounding_facts()})
 WEEKS = AI.weekly_volume.labelled()
-STALE = DATA["insights"]["stale_pipeline"]["v"]
+
+
+def values(code: str) -> dict[str, float]:
+    """An insight's numbers on the wire: ``{code: {"good" | "bad": {name: value}}}``."""
+    (inner,) = DATA["insights"][code].values()
+    return inner  # type: ignore[no-any-return]
+
+
+STALE = values("stale_pipeline")
 
 
 def grounded(text: str, facts: list[str]) -> bool:
@@ -76,17 +84,16 @@ def _faithful() -> list[tuple[str, list[str]]]:
     for band, (count, share) in DATA["latency"].items():
         if band != "pending":
             texts.append((f"{count} decisions took {band} ({share}%).", [band]))
-    ins = DATA["insights"]
-    wr = ins["win_rate_4w"]["v"]
+    wr = values("win_rate_4w")
     texts += [
         (f"Win rate climbed {wr['change_pts']} points to {wr['after_pct']}%.", ["win_rate_4w"]),
         (f"Up from {wr['before_pct']}% to {wr['after_pct']}%.", ["win_rate_4w"]),
         (
-            f"Volume grows by about {ins['volume_trend']['v']['per_week_n']} a week.",
+            f"Volume grows by about {values('volume_trend')['per_week_n']} a week.",
             ["volume_trend"],
         ),
         (
-            f"Over {ins['volume_trend']['v']['weeks_n']} complete weeks the trend is up.",
+            f"Over {values('volume_trend')['weeks_n']} complete weeks the trend is up.",
             ["volume_trend"],
         ),
         ("Win rate in the last four complete weeks rose.", ["win_rate_4w"]),  # "four" is a count
@@ -94,9 +101,9 @@ def _faithful() -> list[tuple[str, list[str]]]:
         (f"Of ${m['total_amt']:,} quoted, ${o['won_amt']:,} was won.", ["money", "outcomes"]),
         (f"{DATA['n']:,} estimates, {o['won']} won.", ["n", "outcomes"]),
         (f"The pipeline: {o['open']} open, worth ${o['open_amt']:,}.", ["outcomes"]),
-        (f"{STALE['stale_n']} open estimates are over a month old.", ["stale_pipeline"]),
-        (f"Stale work worth ${STALE['stale_amt']:,}.", ["stale_pipeline"]),
-        (f"Stale work worth about ${STALE['stale_amt'] / 1000:.0f}k.", ["stale_pipeline"]),
+        (f"{STALE['n']} open estimates are over a month old.", ["stale_pipeline"]),
+        (f"Stale work worth ${STALE['amt']:,}.", ["stale_pipeline"]),
+        (f"Stale work worth about ${STALE['amt'] / 1000:.0f}k.", ["stale_pipeline"]),
         ("Estimates over $10k are rare; 10k+ had none.", ["10k+"]),
         ("Week 2026-W10 started on 2026-03-02.", ["2026-W10"]),
         ("In 2026 the business grew.", ["2026-W10"]),
@@ -153,7 +160,7 @@ def _wrong() -> list[tuple[str, list[str]]]:
         (f"You won {o['won']} estimates.", ["n"]),
         (f"The average estimate is ${m['avg_amt']:,}.", ["outcomes"]),
         (
-            f"Win rate climbed to {DATA['insights']['win_rate_4w']['v']['after_pct']}%.",
+            f"Win rate climbed to {values('win_rate_4w')['after_pct']}%.",
             ["outcomes"],
         ),
         ("A number with no fact id: 12 estimates.", ["no_such_fact"]),

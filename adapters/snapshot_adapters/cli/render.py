@@ -119,7 +119,7 @@ def print_snapshot(console: Console, snapshot: SnapshotResult, currency: str = "
     )
     console.print()
     findings: list[RenderableType] = [
-        Text.assemble("• ", (f.topic.replace("_", " "), "bold"), f": {f.text}")
+        Text.assemble("• ", (f.topic_words, "bold"), f": {f.text}")
         for f in snapshot.insights.findings
     ]
     title = Text(snapshot.insights.headline)

@@ -23,9 +23,10 @@ FAKE_MODEL_NAME = "fake-narrator-1"
 
 
 def fake_narrative(agent_input: AgentInput) -> dict[str, object]:
-    """The core's template narrative: the same input always gives the same narrative, citing
-    only facts of the input (each finding names the fact ids it rests on)."""
-    return template_narrative(agent_input).model_dump(mode="json")
+    """The core's template narrative as a model writes it: the same input always gives the
+    same narrative, citing only facts of the input (each finding names the fact ids it rests
+    on; the core files it under a topic)."""
+    return template_narrative(agent_input).as_reply()
 
 
 class FakeModel:

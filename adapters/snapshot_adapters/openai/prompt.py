@@ -15,12 +15,13 @@ __all__ = [
     "narrative_response_format",
 ]
 
-# Short on purpose: every token here is paid on every snapshot. The JSON's field names explain
-# themselves; this says what they describe, what null means, and the grounding rule the core
-# enforces afterwards (a reply citing any other number fails with ungrounded_output).
+# Short on purpose: every token here is paid on every snapshot. It states what the keys do not:
+# the positional layouts (weeks, bands; an insight's good/bad key speaks for itself), what
+# null means, and the grounding rule the core enforces afterwards (a reply citing any other
+# number fails with ungrounded_output).
 SYSTEM_PROMPT = (
-    "Summarise a contractor's estimates, insights first. weeks: counts per ISO week from "
-    "`from`; price: band:[n,share%,amount,win%]; latency (days to decide): band:[n,share%]. "
+    "Summarise a contractor's estimates, insights first. weeks: counts per ISO week from the "
+    "first; price: band:[n,share%,amount,win%]; latency (days to decide): band:[n,share%]. "
     "Null: hidden. Cite numbers as written, money with a currency sign, weeks by label; "
     "derive none. facts: the keys each finding cites."
 )

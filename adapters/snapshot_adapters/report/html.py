@@ -111,9 +111,10 @@ def _findings(snapshot: SnapshotResult, facts: NarrativeFacts) -> tuple[str, set
     for finding in snapshot.insights.findings:
         text, linked = facts.linked(finding.text, finding.facts)
         cited |= linked | set(finding.facts)
-        topic = _TOPICS.get(finding.topic, finding.topic)
+        key = finding.topic or ""  # every stored finding has one; the core files it
+        topic = _TOPICS.get(key, finding.topic_words)
         items.append(
-            f'<li class="finding {escape_text(finding.topic)}">'
+            f'<li class="finding {escape_text(key)}">'
             f'<p class="topic">{escape_text(topic)}</p>'
             f'<p class="text">{text}</p>{_chips(finding.facts, facts)}</li>'
         )

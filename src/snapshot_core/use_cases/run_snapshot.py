@@ -61,7 +61,8 @@ class OneCallGuard:
 
 def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrative:
     """Schema first (pydantic), then typed grounding against the exact input the model was
-    given: each number matched to a fact of its kind, each finding to the facts it names."""
+    given: each number matched to a fact of its kind, each finding to the facts it names.
+    Each finding is then filed under the topic of its first fact."""
     try:
         narrative = SnapshotNarrative.model_validate_json(reply.content)
     except ValidationError as error:
@@ -73,7 +74,7 @@ def validate_reply(reply: ModelReply, agent_input: AgentInput) -> SnapshotNarrat
     if problems:
         literals = list(dict.fromkeys(problem.literal for problem in problems))
         raise UngroundedOutputError(literals, reply.facts)
-    return narrative
+    return narrative.filed(agent_input.topic_of)
 
 
 def _judge(reply: ModelReply, attempt: Attempt, latency_ms: float) -> CallResult:

@@ -268,9 +268,9 @@ class StalePipeline(InsightKind):
         return cls._make(
             "bad",
             float(share) / 100,
-            stale_n=Decimal(o.stale_pending),
-            stale_share_pct=share,
-            stale_amt=_q(o.stale_amount, "1"),
+            n=Decimal(o.stale_pending),
+            share_pct=share,
+            amt=_q(o.stale_amount, "1"),
         )
 
 

@@ -8,11 +8,12 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from ..models import EstimateBuckets, FrozenModel
+from ..narrative import NarrativeTopic
 
 __all__ = ["Direction", "Insight", "InsightKind", "Topic"]
 
 Direction = Literal["good", "bad"]
-Topic = Literal["demand", "pricing", "decision_latency", "outcomes"]
+Topic = NarrativeTopic  # one list of topics: the narrative's
 
 
 class Insight(FrozenModel):

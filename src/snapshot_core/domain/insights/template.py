@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..narrative import Finding, SnapshotNarrative
-from .model import Topic
 
 if TYPE_CHECKING:
     from ..agent_input import AgentInput, AgentInputInsight
@@ -38,55 +37,53 @@ def _money(value: float | int, symbol: str) -> str:
     return f"{symbol}{int(value):,}"
 
 
-def _insight_text(code: str, i: AgentInputInsight, symbol: str) -> tuple[Topic, str] | None:
-    """(topic, text) of one insight; ``None`` for a code this template does not know."""
+def _insight_text(code: str, i: AgentInputInsight, symbol: str) -> str | None:
+    """The text of one insight; ``None`` for a code this template does not know."""
     v = i.values
     up = i.dir == "good"
     if code == "win_rate_4w":
         verb = "rose" if v["after_pct"] > v["before_pct"] else "fell"
-        return "outcomes", (
+        return (
             f"Win rate {verb} from {_num(v['before_pct'])}% to {_num(v['after_pct'])}% "
             f"in the last 4 complete weeks."
         )
     if code == "volume_4w":
         verb = "rose" if up else "fell"
-        return "demand", (
+        return (
             f"Estimates sent {verb} from {_num(v['before_n'])} to {_num(v['after_n'])} "
             f"({_num(abs(v['change_chg']))}%) in the last 4 complete weeks."
         )
     if code == "avg_amount_4w":
         verb = "rose" if up else "fell"
-        return "pricing", (
+        return (
             f"The average estimate {verb} from {_money(v['before_amt'], symbol)} to "
             f"{_money(v['after_amt'], symbol)} ({_num(abs(v['change_chg']))}%) in the last "
             f"4 complete weeks."
         )
     if code == "volume_trend":
         way = "up" if up else "down"
-        return "demand", (
+        return (
             f"Weekly estimates are trending {way} by about {_num(abs(v['per_week_n']))} a week "
             f"over {_num(v['weeks_n'])} complete weeks."
         )
     if code == "unusual_week" and i.week:
         way = "busy" if up else "quiet"
-        return "demand", (
+        return (
             f"{i.week} was unusually {way}: {_num(v['count_n'])} estimates against a typical "
             f"{_num(v['typical_n'])}."
         )
     if code == "band_win_rate" and i.band:
-        return "outcomes", (
+        return (
             f"Estimates in the {i.band} band win {_num(v['band_win_pct'])}% of decisions, "
             f"against {_num(v['overall_win_pct'])}% overall."
         )
     if code == "stale_pipeline":
-        return "outcomes", (
-            f"{_num(v['stale_n'])} open estimates ({_money(v['stale_amt'], symbol)}, "
-            f"{_num(v['stale_share_pct'])}% of open) are over a month old: follow them up."
+        return (
+            f"{_num(v['n'])} open estimates ({_money(v['amt'], symbol)}, "
+            f"{_num(v['share_pct'])}% of open) are over a month old: follow them up."
         )
     if code == "price_concentration" and i.band:
-        return "pricing", (
-            f"The {i.band} band holds {_num(v['money_share_pct'])}% of the money quoted."
-        )
+        return f"The {i.band} band holds {_num(v['money_share_pct'])}% of the money quoted."
     return None
 
 
@@ -100,7 +97,6 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
     if o is not None and o.win_pct is not None and o.won is not None and o.lost is not None:
         money = f", {_money(o.won_amt, symbol)} won" if o.won_amt is not None else ""
         yield Finding(
-            topic="outcomes",
             text=f"Won {o.won}, lost {o.lost}: a {_num(o.win_pct)}% win rate{money}.",
             facts=("outcomes",),
         )
@@ -108,7 +104,6 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
     if weeks:
         count, week = max(weeks)
         yield Finding(
-            topic="demand",
             text=f"Busiest week: {week}, {count} estimates.",
             facts=(week,),
         )
@@ -116,7 +111,6 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
     if price is not None:
         band, (_, share, *_rest) = price
         yield Finding(
-            topic="pricing",
             text=f"Most estimates ({share}%) are in the {band} band.",
             facts=(band,),
         )
@@ -124,7 +118,6 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
     if latency is not None:
         band, (latency_count, share) = latency
         yield Finding(
-            topic="decision_latency",
             text=f"Most decisions take {band} ({latency_count} estimates, {share}%).",
             facts=(band,),
         )
@@ -137,13 +130,13 @@ def template_narrative(agent_input: AgentInput) -> SnapshotNarrative:
     for code, insight in agent_input.insights.items():
         written = _insight_text(code, insight, currency_symbol)
         if written is not None:
-            topic, text = written
-            findings.append(Finding(topic=topic, text=text, facts=(code,)))
+            findings.append(Finding(text=written, facts=(code,)))
     findings += list(_base_findings(agent_input, currency_symbol))
     if not findings:
-        findings.append(Finding(topic="demand", text="Every count is too small to show."))
+        findings.append(Finding(text="Every count is too small to show."))
     headline = (
         f"{agent_input.estimate_count} estimates analysed "
         f"({agent_input.confidence_level} confidence)."
     )
-    return SnapshotNarrative(headline=headline, findings=tuple(findings[:MAX_FINDINGS]))
+    narrative = SnapshotNarrative(headline=headline, findings=tuple(findings[:MAX_FINDINGS]))
+    return narrative.filed(agent_input.topic_of)  # as a model's reply is filed
