@@ -12,7 +12,7 @@ NARRATIVE_SCHEMA_NAME = "snapshot_narrative"
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     topic: Literal["demand", "pricing", "decision_latency", "outcomes"]
     text: str = Field(min_length=1, max_length=600)
@@ -21,7 +21,7 @@ class Finding(BaseModel):
 
 
 class SnapshotNarrative(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     headline: str = Field(min_length=1, max_length=200)
     findings: tuple[Finding, ...] = Field(min_length=1, max_length=6)
