@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 from snapshot_adapters.fake import FakeModel, synthetic_estimates
+from snapshot_adapters.fake.misbehaving import RefusingModel
 from snapshot_adapters.sql import create_sql_store
 from snapshot_adapters.system import SystemClock, UuidIds
 from snapshot_core import Orchestrator
-from snapshot_core.domain import AgentInput
+from snapshot_core.domain import AgentInput, CallFacts, LlmApiError, ModelReply, SnapshotError
 
 from ..cli_runner import run_cli
 
@@ -133,6 +134,50 @@ def test_tables_fit_80_columns_and_never_cut_an_id(tmp_path: Path) -> None:
         assert lines_with_id or command[0] == "runs"
     sources = run_cli(tmp_path, "sources", "--user", USER, COLUMNS="80")
     assert "Not shown at this width: latest snapshot" in sources.stderr
+
+
+class OverloadedModel(FakeModel):
+    """A provider that is busy, says so at length, and asks for a wait."""
+
+    def respond(self, agent_input: AgentInput, facts: CallFacts) -> ModelReply:
+        detail = "The server is overloaded with other requests; " * 4 + "try again later."
+        raise LlmApiError(503, 20.0, detail, facts=facts)
+
+
+def test_runs_show_what_the_provider_said_and_stay_within_80_columns(tmp_path: Path) -> None:
+    store = create_sql_store(f"sqlite:///{tmp_path / 'snapshot.db'}")
+    try:
+        clock, ids = SystemClock(), UuidIds()
+        source_id = Orchestrator(uow_factory=store, model=FakeModel(), clock=clock, ids=ids)
+        source_id = source_id.ingest_estimates(user_id=USER, rows=synthetic_estimates(60))
+        for model in (RefusingModel(), OverloadedModel(), FakeModel()):
+            app = Orchestrator(uow_factory=store, model=model, clock=clock, ids=ids)
+            app.bucket_source(source_id=source_id, user_id=USER)
+            try:
+                app.run_snapshot(source_id=source_id, user_id=USER)
+            except SnapshotError:
+                pass  # the failed attempts are what this test reads back
+    finally:
+        store.dispose()
+    runs = json.loads(run_cli(tmp_path, "runs", "--user", USER, "--json").stdout)
+    assert [r["outcome"] for r in runs] == ["failed", "failed", "succeeded"]
+    refused, overloaded, succeeded = (r["run_id"] for r in runs)
+
+    shown = run_cli(tmp_path, "runs", source_id, "--user", USER, COLUMNS="80")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), shown.stdout
+    assert all(any(run_id in line for line in lines) for run_id in (refused, succeeded))
+    text = " ".join(" ".join(lines).split())  # the paragraphs, unwrapped
+    assert f"{refused} llm_refusal: I can't help with that." in text
+    said = "The server is overloaded with other requests; " * 4 + "try again later."
+    assert f"{overloaded} llm_api_error: {said.strip()} (retry after 20 s)" in text
+    paragraphs = shown.stdout.split("\n\n")[1:]  # after the table, one a run that said something
+    assert [p.split()[0] for p in paragraphs] == [refused, overloaded], shown.stdout
+
+    wide = run_cli(tmp_path, "runs", source_id, "--user", USER, COLUMNS="200")
+    succeeded_row = next(line for line in wide.stdout.splitlines() if line.startswith(succeeded))
+    assert " model " in succeeded_row  # the narrative column: the model wrote it
 
 
 def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
