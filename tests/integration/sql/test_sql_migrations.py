@@ -164,7 +164,7 @@ def test_an_unreachable_database_status_says_why_without_the_password() -> None:
 
 
 def test_the_head_revision_the_store_checks_is_the_head_of_the_migrations() -> None:
-    assert HEAD_REVISION == head_revision()
+    assert head_revision() == HEAD_REVISION
 
 
 @pytest.mark.parametrize("target", ["base", "0001", "0002", "head"])
