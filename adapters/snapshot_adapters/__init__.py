@@ -30,7 +30,10 @@ if _started_as_the_snapshot_command():
         os.write(2, b"Interrupted\n")
         os._exit(130)
 
-    _signal.signal(_signal.SIGINT, _interrupted_while_starting)
+    try:  # noqa: SIM105 - contextlib would be one more import before the handler
+        _signal.signal(_signal.SIGINT, _interrupted_while_starting)
+    except ValueError:  # imported outside the main thread: signals are not ours to set
+        pass
 
 from importlib import import_module  # noqa: E402 - after the Ctrl-C handler, on purpose
 from typing import TYPE_CHECKING, Any  # noqa: E402
