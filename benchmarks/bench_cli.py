@@ -6,6 +6,10 @@ Each command is run alternately with `python -c pass` (same interpreter, same en
 so both see the same machine load; the figure is the median of the per-pair ratios. The
 read commands run on an SQLite file made beforehand (one bucketed source, one snapshot).
 Targets (issue 12): `--help` <= 8x, `sources` and `show --format json` <= 15x.
+
+    .venv/bin/python benchmarks/bench_cli.py --pairs 10 --imports
+
+also measures, the same way, what the libraries a read command needs cost on their own.
 """
 
 from __future__ import annotations
@@ -23,12 +27,39 @@ from pathlib import Path
 
 USER = "bench-user"
 TARGETS = {"--help": 8.0, "sources": 15.0, "show --format json": 15.0}
+# What a read command on SQLite imports, each measured alone (they overlap: typing, re, ...).
+IMPORTS = (
+    "import typer",
+    "from pydantic import BaseModel",
+    "import typer; from pydantic import BaseModel",
+    "import pydantic_settings",
+    "import sqlalchemy.dialects.sqlite",
+    "import rich.table",
+    "import snapshot_core.domain",
+    "import snapshot_adapters.settings",
+)
 
 
 def _wall(args: list[str], cwd: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run(args, cwd=cwd, env=env, check=True, capture_output=True)
     return time.perf_counter() - started
+
+
+def _median_ratio(
+    args: list[str], pairs: int, cwd: Path, env: dict[str, str]
+) -> tuple[float, float, float]:
+    """Median of ``args``'s wall time over ``python -c pass``'s, alternated; and both medians."""
+    baseline = [sys.executable, "-c", "pass"]
+    _wall(args, cwd, env)  # warm the file cache
+    ratios, walls, passes = [], [], []
+    for _ in range(pairs):
+        base = _wall(baseline, cwd, env)
+        took = _wall(args, cwd, env)
+        ratios.append(took / base)
+        walls.append(took)
+        passes.append(base)
+    return statistics.median(ratios), statistics.median(walls), statistics.median(passes)
 
 
 def _prepare(workdir: Path, env: dict[str, str]) -> str:
@@ -50,6 +81,7 @@ def _prepare(workdir: Path, env: dict[str, str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=15, help="pairs per command (>= 10)")
+    parser.add_argument("--imports", action="store_true", help="also time the libraries alone")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
     env["SNAPSHOT_LLM"] = "fake"
@@ -64,7 +96,6 @@ def main() -> None:
             "sources": ["sources", "--user", "demo-user"],
             "show --format json": ["show", snapshot_id, "--user", "demo-user", "--format", "json"],
         }
-        baseline = [sys.executable, "-c", "pass"]
         print(
             f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
             f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
@@ -72,20 +103,18 @@ def main() -> None:
         print(f"{'command':<22} {'median ratio':>12} {'target':>7} {'cmd ms':>8} {'pass ms':>8}")
         failed = False
         for name, extra in commands.items():
-            _wall([*cli, *extra], workdir, env)  # warm the file cache
-            ratios, walls, passes = [], [], []
-            for _ in range(args.pairs):
-                base = _wall(baseline, workdir, env)
-                took = _wall([*cli, *extra], workdir, env)
-                ratios.append(took / base)
-                walls.append(took)
-                passes.append(base)
-            ratio = statistics.median(ratios)
+            ratio, wall, base = _median_ratio([*cli, *extra], args.pairs, workdir, env)
             failed |= ratio > TARGETS[name]
             print(
                 f"{name:<22} {ratio:>11.1f}x {TARGETS[name]:>6.0f}x "
-                f"{statistics.median(walls) * 1000:>8.0f} {statistics.median(passes) * 1000:>8.1f}"
+                f"{wall * 1000:>8.0f} {base * 1000:>8.1f}"
             )
+        if args.imports:
+            print(f"\n{'imported alone':<46} {'median ratio':>12} {'ms':>6}")
+            for statement in IMPORTS:
+                code = [sys.executable, "-c", statement]
+                ratio, wall, _ = _median_ratio(code, args.pairs, workdir, env)
+                print(f"{statement:<46} {ratio:>11.1f}x {wall * 1000:>6.0f}")
         sys.exit(1 if failed else 0)
 
 

@@ -142,3 +142,29 @@ def test_snapshot_help_loads_neither_the_core_nor_any_backend() -> None:
         "with contextlib.redirect_stdout(io.StringIO()): main(['--help'])"
     )
     assert not (loaded & (HEAVY | {"snapshot_core", "fastapi", "celery", "openai"}))
+
+
+def test_a_read_command_on_sqlite_loads_neither_alembic_nor_the_postgresql_dialect(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    from snapshot_adapters.sql import upgrade_database
+
+    database = f"sqlite:///{tmp_path / 'read.db'}"
+    upgrade_database(database)  # at head: nothing for a read command to migrate
+    code = (
+        "import contextlib, io, sys\nfrom snapshot_adapters.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['--db', {database!r}, 'sources', '--user', 'u', '--json'])\n"
+        "print(code, ' '.join(sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    exit_code, *loaded = result.stdout.split()
+    assert exit_code == "0", result.stderr
+    assert "sqlalchemy" in loaded  # the command did read the database
+    assert not [name for name in loaded if name.split(".")[0] == "alembic"]
+    assert "sqlalchemy.dialects.postgresql" not in loaded

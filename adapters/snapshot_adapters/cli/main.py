@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -131,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     try:
+        # From here on, Ctrl-C raises KeyboardInterrupt again, so every `with` block unwinds
+        # (the package's start-up handler exits at once; see snapshot_adapters/__init__.py).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         code = main()
     except KeyboardInterrupt:  # between main's return and here: still one line, still 130
         code = _interrupted()

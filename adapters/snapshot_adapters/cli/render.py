@@ -172,7 +172,12 @@ def print_sources(
 def print_runs(
     console: Console, runs: Sequence[SnapshotRun], *, one_source: bool, notes: Console | None = None
 ) -> None:
-    """Attempts, oldest first: what each did, what it cost, and why it failed."""
+    """Attempts, oldest first: what each did, what it cost, and why it failed.
+
+    What the provider said (refusal text, server message) and how long it asked to wait
+    follow the table, one run a paragraph, so they wrap at any width instead of narrowing
+    the table; ids are never cut.
+    """
     columns = [
         Column("run_id", whole=True),
         Column("outcome", whole=True),
@@ -181,9 +186,10 @@ def print_runs(
         Column("tokens in/out", priority=3, justify="right", whole=True),
         Column("cost", priority=3, justify="right", whole=True),
         Column("latency", priority=4, justify="right", whole=True),
-        Column("started (UTC)", priority=5, whole=True),
-        Column("source_id", priority=6, whole=True),
-    ][: 8 if one_source else 9]
+        Column("narrative", priority=5, whole=True),
+        Column("started (UTC)", priority=6, whole=True),
+        Column("source_id", priority=7, whole=True),
+    ][: 9 if one_source else 10]
     rows = [
         [
             run.run_id,
@@ -193,12 +199,29 @@ def print_runs(
             f"{run.prompt_tokens}/{run.completion_tokens}",
             _cost(run),
             _ms(run.latency_ms),
+            # A run names a snapshot only when the model's reply became it; a template
+            # narrative saved after a failed call belongs to no run (see `snapshot show`).
+            "model" if run.snapshot_id else "–",
             f"{run.started_at:%Y-%m-%d %H:%M:%S}",
             run.source_id,
         ]
         for run in runs
     ]
     print_fitted(console, notes or console, columns, rows)
+    said = [run for run in runs if run.detail or run.retry_after_seconds is not None]
+    for run in said:
+        console.print()
+        console.print(Text.assemble((run.run_id, "bold"), f" {_said(run)}"))
+
+
+def _said(run: SnapshotRun) -> str:
+    """What the provider said about one run: its detail text and the wait it asked for."""
+    parts = [f"{run.error_code or run.outcome.value}:"]
+    if run.detail:
+        parts.append(run.detail)
+    if run.retry_after_seconds is not None:
+        parts.append(f"(retry after {run.retry_after_seconds:g} s)")
+    return " ".join(parts)
 
 
 def _ms(value: float | None) -> str:

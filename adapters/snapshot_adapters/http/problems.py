@@ -85,6 +85,7 @@ STATUS: Mapping[str, int] = {
     "database_io_error": 503,
     "database_outdated": 503,
     "no_database": 503,
+    "queue_unavailable": 503,
 }
 
 # Messages that name server-side paths or settings: their title is the status phrase.

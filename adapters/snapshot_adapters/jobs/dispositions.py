@@ -50,6 +50,11 @@ DISPOSITIONS: dict[str, Disposition] = {
     "invalid_snapshot": D.NEVER_RETRY,
     "invalid_job": D.NEVER_RETRY,
     "queue_unavailable": D.NEVER_RETRY,  # raised to callers of the queue, not inside a job
+    # Raised by the web service's requests, never inside a job.
+    "invalid_api_key": D.NEVER_RETRY,
+    "invalid_key_id": D.NEVER_RETRY,
+    "upload_too_large": D.NEVER_RETRY,
+    "invalid_request": D.NEVER_RETRY,
     "invalid_settings": D.NEVER_RETRY,
     # Storage errors are raised before the claim (no call made) or become snapshot_not_saved.
     "database_unavailable": D.RETRY_TRANSIENT,

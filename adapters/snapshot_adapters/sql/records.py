@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from snapshot_core.domain import EstimateBuckets, RunOutcome, SnapshotResult, SnapshotRun
 
 from .schema import buckets, runs, snapshots
 
 if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PgInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
     from .unit_of_work import SqlUnitOfWork
 
 __all__ = ["SqlBuckets", "SqlRuns", "SqlSnapshots"]
@@ -31,7 +32,16 @@ class SqlBuckets:
             "created_at": bucket_set.created_at,
             "body": bucket_set.model_dump(mode="json"),
         }
-        upsert = (pg_insert if self._uow.dialect == "postgresql" else sqlite_insert)(buckets)
+        # Each dialect's INSERT ... ON CONFLICT, imported for the database in use only.
+        upsert: PgInsert | SqliteInsert
+        if self._uow.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            upsert = pg_insert(buckets)
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            upsert = sqlite_insert(buckets)
         self._uow.execute(
             upsert.values(**values).on_conflict_do_update(
                 index_elements=[buckets.c.source_id],

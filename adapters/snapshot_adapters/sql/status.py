@@ -12,7 +12,7 @@ from snapshot_core.domain import DatabaseUnavailableError
 
 from .engine import is_memory_sqlite, make_engine, normalize_url
 from .errors import database_errors, unavailable
-from .migrate import current_revision, head_revision, upgrade
+from .revision import HEAD_REVISION, recorded_revision
 
 __all__ = ["DatabaseStatus", "database_status", "upgrade_database"]
 
@@ -36,7 +36,7 @@ def _sqlite_file(url: URL) -> Path | None:
 def database_status(url: str | URL) -> DatabaseStatus:
     """Connect, read the schema revision, and say what to do. Never changes anything (a
     SQLite file that does not exist yet is not created)."""
-    parsed, head = normalize_url(url), head_revision()
+    parsed, head = normalize_url(url), HEAD_REVISION
     path = _sqlite_file(parsed) if parsed.get_backend_name() == "sqlite" else None
     if path is not None and not path.exists():
         if not path.parent.is_dir():
@@ -45,7 +45,7 @@ def database_status(url: str | URL) -> DatabaseStatus:
     engine = make_engine(parsed, pool_size=1, max_overflow=0)
     try:
         with database_errors(parsed), engine.connect() as connection:
-            current = current_revision(connection)
+            current = recorded_revision(connection)
     except DatabaseUnavailableError as error:
         return DatabaseStatus(False, None, head, error.detail)
     except exc.SQLAlchemyError as error:  # e.g. a file that is not a SQLite database
@@ -63,6 +63,8 @@ def database_status(url: str | URL) -> DatabaseStatus:
 
 def upgrade_database(url: str | URL) -> tuple[str | None, str]:
     """Apply pending migrations in one transaction; returns (revision before, head)."""
+    from .migrate import upgrade  # Alembic: loaded only here
+
     parsed = normalize_url(url)
     engine = make_engine(parsed, pool_size=1, max_overflow=0)
     try:
@@ -71,4 +73,4 @@ def upgrade_database(url: str | URL) -> tuple[str | None, str]:
             connection.commit()
     finally:
         engine.dispose()
-    return before, head_revision()
+    return before, HEAD_REVISION

@@ -11,7 +11,7 @@ from snapshot_core.domain import DatabaseOutdatedError
 
 from .engine import is_memory_sqlite, make_engine, normalize_url
 from .errors import database_errors, safe_url
-from .migrate import current_revision, head_revision, upgrade
+from .revision import HEAD_REVISION, recorded_revision
 from .unit_of_work import SqlUnitOfWork
 
 __all__ = ["SqlStore", "create_sql_store"]
@@ -58,12 +58,13 @@ class SqlStore:
             self._ready = True
 
     def _check_schema(self) -> None:
-        head = head_revision()
         with database_errors(self.url), self.engine.connect() as connection:
-            current = current_revision(connection)
-            if current != head:
+            current = recorded_revision(connection)
+            if current != HEAD_REVISION:
                 if not self.auto_migrate:
-                    raise DatabaseOutdatedError(current, head)
+                    raise DatabaseOutdatedError(current, HEAD_REVISION)
+                from .migrate import upgrade  # Alembic: loaded only to migrate
+
                 upgrade(connection)
             connection.commit()
 

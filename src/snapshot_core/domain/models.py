@@ -61,7 +61,7 @@ BAND_LABEL_MAX_LENGTH = 24
 class FrozenModel(BaseModel):
     """Immutable, and refuses fields it does not know."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
 
 class EstimateRow(FrozenModel):
@@ -195,8 +195,8 @@ class EstimateBuckets(FrozenModel):
     weekly_volume: tuple[WeekCount, ...]
     price_distribution: tuple[PriceBandCount, ...]
     decision_latency: tuple[BandCount, ...]
-    outcomes: OutcomeSummary = OutcomeSummary()
-    money: MoneySummary = MoneySummary()
+    outcomes: OutcomeSummary = Field(default_factory=OutcomeSummary)
+    money: MoneySummary = Field(default_factory=MoneySummary)
     median_latency_days: Decimal | None = Field(
         default=None, description="median whole days to decision, over decided estimates"
     )

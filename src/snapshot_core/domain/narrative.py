@@ -22,7 +22,7 @@ NarrativeTopic = Literal["demand", "pricing", "decision_latency", "outcomes"]
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     # Not asked of the model (absent from its schema: tokens on every finding): the core files
     # each finding under the topic of the first fact it names (``SnapshotNarrative.filed``).
@@ -38,7 +38,7 @@ class Finding(BaseModel):
 
 
 class SnapshotNarrative(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     headline: str = Field(min_length=1, max_length=200)
     findings: tuple[Finding, ...] = Field(min_length=1, max_length=6)

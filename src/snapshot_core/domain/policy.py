@@ -21,7 +21,7 @@ a second). Ten seconds is generous for both and small beside a 60 s call.
 
 
 class RunPolicy(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     min_estimates: int = Field(default=25, ge=1)
     min_cell_count: int = Field(default=0, ge=0)

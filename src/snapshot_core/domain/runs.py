@@ -29,7 +29,7 @@ class CallFacts(FrozenModel):
     """What a model adapter knows about one call it sent (also attached to its errors)."""
 
     model: str
-    usage: TokenUsage = TokenUsage()
+    usage: TokenUsage = Field(default_factory=TokenUsage)
     cost_usd: Decimal | None = None
     request_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     cost_reported: bool = False

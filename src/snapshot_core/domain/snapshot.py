@@ -71,8 +71,8 @@ class SnapshotResult(FrozenModel):
     meta: SnapshotMeta
     demand: Demand
     decision_latency: DecisionLatency
-    outcomes: OutcomeSummary = OutcomeSummary()
-    money: MoneySummary = MoneySummary()
+    outcomes: OutcomeSummary = Field(default_factory=OutcomeSummary)
+    money: MoneySummary = Field(default_factory=MoneySummary)
     insights: SnapshotNarrative
 
 

@@ -15,7 +15,7 @@ __all__ = ["RunStats", "percentile", "summarize_runs"]
 
 
 class RunStats(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     runs: int
     succeeded: int

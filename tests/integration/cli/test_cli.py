@@ -7,12 +7,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
 
 from snapshot_adapters.fake import synthetic_estimates
 from snapshot_adapters.sql import create_sql_store
+from snapshot_adapters.sql.migrate import alembic_config
+from snapshot_adapters.sql.revision import HEAD_REVISION
 from snapshot_adapters.system import SystemClock, UuidIds
 from snapshot_core.use_cases import ingest_estimates
 
+from ...contract.databases import require_postgres, temporary_postgres_database
 from ..cli_runner import run_cli
 
 USER = "cli-user"
@@ -125,6 +130,37 @@ def test_db_upgrade_prints_the_head_revision(workdir: Path) -> None:
     assert first.returncode == again.returncode == 0
     assert first.stdout.strip() and first.stdout == again.stdout
     assert "already at head" in again.stderr
+
+
+@pytest.mark.postgres
+def test_read_commands_refuse_an_outdated_postgres_database_and_change_nothing(
+    workdir: Path,
+) -> None:
+    require_postgres()
+    with temporary_postgres_database("snapshot_cli_outdated") as url:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0002")
+        database = url.render_as_string(hide_password=False)
+        for command_line in (
+            ["sources"],
+            ["runs"],
+            ["stats"],
+            ["show", "x"],
+            ["show", "--latest", "x"],
+        ):
+            refused = snapshot(workdir, "--db", database, *command_line, "--user", USER)
+            assert refused.returncode == 1, refused.stderr
+            assert refused.stderr.startswith(
+                f"Error: Database schema is at 0002, code needs {HEAD_REVISION}"
+            )
+            assert "snapshot db upgrade" in refused.stderr
+            assert "Code: database_outdated" in refused.stderr
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+                ("0002",)
+            ]
+        engine.dispose()
 
 
 def test_names_are_data_never_terminal_markup(workdir: Path) -> None:

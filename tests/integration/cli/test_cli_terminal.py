@@ -3,8 +3,10 @@ command, read commands never create a database, tables fit 80 columns, Ctrl-C is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,10 +14,11 @@ import time
 from pathlib import Path
 
 from snapshot_adapters.fake import FakeModel, synthetic_estimates
+from snapshot_adapters.fake.misbehaving import RefusingModel
 from snapshot_adapters.sql import create_sql_store
 from snapshot_adapters.system import SystemClock, UuidIds
 from snapshot_core import Orchestrator
-from snapshot_core.domain import AgentInput
+from snapshot_core.domain import AgentInput, CallFacts, LlmApiError, ModelReply, SnapshotError
 
 from ..cli_runner import run_cli
 
@@ -135,11 +138,54 @@ def test_tables_fit_80_columns_and_never_cut_an_id(tmp_path: Path) -> None:
     assert "Not shown at this width: latest snapshot" in sources.stderr
 
 
+class OverloadedModel(FakeModel):
+    """A provider that is busy, says so at length, and asks for a wait."""
+
+    def respond(self, agent_input: AgentInput, facts: CallFacts) -> ModelReply:
+        detail = "The server is overloaded with other requests; " * 4 + "try again later."
+        raise LlmApiError(503, 20.0, detail, facts=facts)
+
+
+def test_runs_show_what_the_provider_said_and_stay_within_80_columns(tmp_path: Path) -> None:
+    store = create_sql_store(f"sqlite:///{tmp_path / 'snapshot.db'}")
+    try:
+        clock, ids = SystemClock(), UuidIds()
+        source_id = Orchestrator(uow_factory=store, model=FakeModel(), clock=clock, ids=ids)
+        source_id = source_id.ingest_estimates(user_id=USER, rows=synthetic_estimates(60))
+        for model in (RefusingModel(), OverloadedModel(), FakeModel()):
+            app = Orchestrator(uow_factory=store, model=model, clock=clock, ids=ids)
+            app.bucket_source(source_id=source_id, user_id=USER)
+            with contextlib.suppress(SnapshotError):  # the failed attempts are read back
+                app.run_snapshot(source_id=source_id, user_id=USER)
+    finally:
+        store.dispose()
+    runs = json.loads(run_cli(tmp_path, "runs", "--user", USER, "--json").stdout)
+    assert [r["outcome"] for r in runs] == ["failed", "failed", "succeeded"]
+    refused, overloaded, succeeded = (r["run_id"] for r in runs)
+
+    shown = run_cli(tmp_path, "runs", source_id, "--user", USER, COLUMNS="80")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), shown.stdout
+    assert all(any(run_id in line for line in lines) for run_id in (refused, succeeded))
+    text = " ".join(" ".join(lines).split())  # the paragraphs, unwrapped
+    assert f"{refused} llm_refusal: I can't help with that." in text
+    said = "The server is overloaded with other requests; " * 4 + "try again later."
+    assert f"{overloaded} llm_api_error: {said.strip()} (retry after 20 s)" in text
+    paragraphs = shown.stdout.split("\n\n")[1:]  # after the table, one a run that said something
+    assert [p.split()[0] for p in paragraphs] == [refused, overloaded], shown.stdout
+
+    wide = run_cli(tmp_path, "runs", source_id, "--user", USER, COLUMNS="200")
+    succeeded_row = next(line for line in wide.stdout.splitlines() if line.startswith(succeeded))
+    assert " model " in succeeded_row  # the narrative column: the model wrote it
+
+
 def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
-    # A command stopped at once, during start-up, and one stopped while it works.
+    # A command stopped while it works (the start-up moments: the two tests below; a fixed
+    # early delay here would land in CPython's own start-up on a loaded machine).
     interrupted = 0
-    for delay in (0.05, 1.5):
+    for delay in (1.5,):
         (tmp_path / "big.csv").write_text(
             "amount,sent_at\n" + "100,2026-01-05\n" * 400_000, encoding="utf-8"
         )
@@ -172,6 +218,64 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     listed = run_cli(tmp_path, "sources", "--user", USER, "--json")
     if listed.returncode == 0:  # the database was made before the signal: no half source
         assert all(s["estimate_count"] == 400_000 for s in json.loads(listed.stdout))
+
+
+IMPORT_THEN_RUN = """
+import os, signal, sys
+sys.argv[0] = {argv0!r}
+import snapshot_adapters
+os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the console script is still importing
+from snapshot_adapters.cli.main import run
+run()
+"""
+
+
+def test_ctrl_c_while_the_console_script_imports_is_one_line_and_130(tmp_path: Path) -> None:
+    script = str(Path(sys.executable).with_name("snapshot"))
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_THEN_RUN.format(argv0=script), "sources", "--user", USER],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr, result.stdout) == (130, "Interrupted\n", "")
+
+    # Imported as a library (not by the `snapshot` script), Ctrl-C stays the caller's own.
+    library = subprocess.run(
+        [sys.executable, "-c", IMPORT_THEN_RUN.format(argv0="my_tool.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert library.returncode != 130 and "KeyboardInterrupt" in library.stderr
+
+
+def test_ctrl_c_at_any_early_moment_never_shows_a_traceback_of_ours(tmp_path: Path) -> None:
+    """The real console script, interrupted every 2 ms of its first 40. Before the package's
+    first statement only CPython's own start-up can answer (it ends the process by SIGINT, or
+    says "Fatal Python error" during its site import); from then on: "Interrupted", 130."""
+    script = Path(sys.executable).with_name("snapshot")
+    assert script.exists(), "the project is installed with its `snapshot` script"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
+    for delay_ms in range(0, 40, 2):
+        process = subprocess.Popen(
+            [str(script), "sources", "--user", USER],
+            cwd=tmp_path,
+            env={**env, "SNAPSHOT_LLM": "fake"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay_ms / 1000)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+        assert not re.search(r'File "[^"]*snapshot_adapters[/\\]', stderr), (delay_ms, stderr)
+        if "Interrupted" in stderr:
+            assert (process.returncode, stderr, stdout) == (130, "Interrupted\n", ""), delay_ms
 
 
 def test_dev_py_snapshot_runs_in_the_callers_directory(tmp_path: Path) -> None:

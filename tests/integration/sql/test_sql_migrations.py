@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL
 
 from snapshot_adapters.sql import create_sql_store, database_status, upgrade_database
 from snapshot_adapters.sql.migrate import alembic_config, head_revision
+from snapshot_adapters.sql.revision import HEAD_REVISION, recorded_revision
 from snapshot_adapters.sql.schema import metadata
 from snapshot_core.domain import DatabaseOutdatedError
 
@@ -160,3 +161,28 @@ def test_an_unreachable_database_status_says_why_without_the_password() -> None:
     assert (status.reachable, status.current, status.head) == (False, None, head_revision())
     assert "hunter2" not in status.detail
     assert "***" in status.detail
+
+
+def test_the_head_revision_the_store_checks_is_the_head_of_the_migrations() -> None:
+    assert head_revision() == HEAD_REVISION
+
+
+@pytest.mark.parametrize("target", ["base", "0001", "0002", "head"])
+def test_the_recorded_revision_is_the_one_alembic_reads(sql_url: str, target: str) -> None:
+    engine = create_engine(sql_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), target)
+        with engine.connect() as connection:
+            alembic_reads = MigrationContext.configure(connection).get_current_revision()
+            assert recorded_revision(connection) == alembic_reads
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE alembic_version"))
+        with engine.connect() as connection:
+            assert recorded_revision(connection) is None
+        with engine.begin() as connection:  # back to head: the PostgreSQL database is shared
+            if target != "base":
+                command.stamp(alembic_config(connection), target)
+            command.upgrade(alembic_config(connection), "head")
+    finally:
+        engine.dispose()

@@ -49,7 +49,9 @@ _CODE = r"^[a-z0-9]+(_[a-z0-9]+)*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
+    model_config = ConfigDict(
+        defer_build=True, frozen=True, extra="forbid", strict=True, populate_by_name=True
+    )
 
 
 WeekLabel = Annotated[str, StringConstraints(pattern=_WEEK)]

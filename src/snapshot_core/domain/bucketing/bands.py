@@ -26,7 +26,7 @@ def _short_amount(value: Decimal) -> str:
 class BandScheme(BaseModel):
     """Band edges. A value equal to an edge falls in the band that starts at that edge."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     price_edges: tuple[Decimal, ...] = Field(
         default=(Decimal(500), Decimal(1000), Decimal(2500), Decimal(5000), Decimal(10000)),

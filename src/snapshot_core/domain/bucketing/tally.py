@@ -18,7 +18,7 @@ __all__ = ["BucketTallies", "tally_estimates"]
 class BucketTallies(BaseModel):
     """Raw counts keyed by label, as a storage backend computes them (no zero rows needed)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     estimate_count: int = Field(ge=0)
     weeks: Mapping[str, int]

@@ -1,0 +1,37 @@
+"""The schema revision this code needs, and the one a database records, read with one query.
+
+Every store checks the revision before its first unit of work. Asking Alembic (its script
+directory, a migration context) costs more than the rest of a read command, so the check is
+plain SQL against ``HEAD_REVISION``; Alembic is loaded only when there is something to migrate.
+A test keeps ``HEAD_REVISION`` equal to the head of ``migrations/versions``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+__all__ = ["HEAD_REVISION", "recorded_revision"]
+
+HEAD_REVISION = "0005"
+
+# Alembic's version table, looked up as Alembic does: on the search path (PostgreSQL).
+_HAS_TABLE = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'",
+    "postgresql": "SELECT 1 WHERE to_regclass('alembic_version') IS NOT NULL",
+}
+
+
+def recorded_revision(connection: Connection) -> str | None:
+    """The revision in ``alembic_version`` (``None`` for an empty database). Reads only.
+
+    Several rows (branches Alembic would refuse to pick from) read as their sorted list, which
+    is never the head, so the caller migrates or refuses as for any other old revision.
+    """
+    if connection.exec_driver_sql(_HAS_TABLE[connection.dialect.name]).first() is None:
+        return None
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    versions = sorted(str(row[0]) for row in rows)
+    return ",".join(versions) if versions else None
