@@ -123,6 +123,17 @@ def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
         )
 
 
+def _headline(ai: AgentInput, symbol: str) -> str:
+    """What a contractor asks first: am I winning, and what is still open?"""
+    o = ai.outcomes
+    if o is not None and o.win_pct is not None:
+        still_open = (
+            f", with {_money(o.open_amt, symbol)} still open" if o.open_amt is not None else ""
+        )
+        return f"A {_num(o.win_pct)}% win rate over {_num(ai.estimate_count)} estimates{still_open}."
+    return f"{ai.estimate_count} estimates analysed ({ai.confidence_level} confidence)."
+
+
 def template_narrative(agent_input: AgentInput) -> SnapshotNarrative:
     """The same input always gives the same narrative, grounded in that input."""
     currency_symbol = currency_prefix(agent_input.currency)
@@ -134,9 +145,6 @@ def template_narrative(agent_input: AgentInput) -> SnapshotNarrative:
     findings += list(_base_findings(agent_input, currency_symbol))
     if not findings:
         findings.append(Finding(text="Every count is too small to show."))
-    headline = (
-        f"{agent_input.estimate_count} estimates analysed "
-        f"({agent_input.confidence_level} confidence)."
-    )
+    headline = _headline(agent_input, currency_symbol)
     narrative = SnapshotNarrative(headline=headline, findings=tuple(findings[:MAX_FINDINGS]))
     return narrative.filed(agent_input.topic_of)  # as a model's reply is filed
