@@ -4,6 +4,11 @@ imported only when a spreadsheet is read); problems cite the cell, as `Quotes!C1
 Cells keep their types: a number is an amount as stored (not as displayed), a date cell is
 a date, a number in a date column is an Excel serial date; text cells are read as text in
 a CSV would be (so `5.250` typed as text still needs the file's convention).
+
+Memory: calamine decodes the whole sheet into its own grid (about 75 bytes a cell) when it
+is opened; ``iter_rows()`` makes Python rows from it one at a time. python-calamine has no
+truly lazy reader (pyo3 cannot expose calamine's cell reader: python-calamine#42), so this
+is as streamed as it gets; a CSV is streamed with flat memory.
 """
 
 from __future__ import annotations
