@@ -160,3 +160,51 @@ def test_an_unreachable_database_status_says_why_without_the_password() -> None:
     assert (status.reachable, status.current, status.head) == (False, None, head_revision())
     assert "hunter2" not in status.detail
     assert "***" in status.detail
+
+
+def test_the_head_read_from_the_revision_files_is_alembics_head() -> None:
+    from snapshot_adapters.sql.migrate import _alembic_head, _scanned_head
+
+    assert _scanned_head() == _alembic_head() == head_revision()
+
+
+def test_the_plain_sqlite_revision_reading_agrees_with_alembic_at_every_revision(
+    tmp_path: Path,
+) -> None:
+    from alembic.script import ScriptDirectory
+
+    from snapshot_adapters.sql.migrate import current_revision
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'steps.db'}")
+    revisions = [None] + [
+        script.revision
+        for script in reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))
+    ]
+    try:
+        for revision in revisions:
+            with engine.begin() as connection:
+                if revision is not None:
+                    command.upgrade(alembic_config(connection), revision)
+                alembic_reads = MigrationContext.configure(connection).get_current_revision()
+                assert current_revision(connection) == alembic_reads == revision
+    finally:
+        engine.dispose()
+
+
+def test_a_command_on_a_sqlite_file_at_head_never_imports_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    upgrade_database(url)
+    script = (
+        "import sys\n"
+        "from snapshot_adapters.sql import create_sql_store\n"
+        f"store = create_sql_store({url!r})\n"
+        "with store() as uow:\n"
+        "    uow.sources.list_for_user('u')\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
