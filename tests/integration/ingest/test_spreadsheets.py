@@ -113,7 +113,8 @@ def test_approved_and_declined_date_columns_are_recognised_as_in_a_csv(
     report = memory.ingest(io.BytesIO(data), format="xlsx")  # no column_map
     store = memory.uow_factory
     assert isinstance(store, MemoryStore)
-    assert [(r.estimate_id, r.decided_at, r.outcome) for r in store.estimates[report.source_id]] == [
+    rows = store.estimates[report.source_id]
+    assert [(r.estimate_id, r.decided_at, r.outcome) for r in rows] == [
         ("1", datetime(2026, 1, 6, 9, tzinfo=UTC), "won"),
         ("2", datetime(2026, 1, 7, tzinfo=UTC), "lost"),
         ("3", None, "pending"),
