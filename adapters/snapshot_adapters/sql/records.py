@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from snapshot_core.domain import EstimateBuckets, RunOutcome, SnapshotResult, SnapshotRun
@@ -31,7 +30,13 @@ class SqlBuckets:
             "created_at": bucket_set.created_at,
             "body": bucket_set.model_dump(mode="json"),
         }
-        upsert = (pg_insert if self._uow.dialect == "postgresql" else sqlite_insert)(buckets)
+        if self._uow.dialect == "postgresql":
+            # Imported here: a SQLite process never loads the PostgreSQL dialect.
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            upsert = pg_insert(buckets)
+        else:
+            upsert = sqlite_insert(buckets)
         self._uow.execute(
             upsert.values(**values).on_conflict_do_update(
                 index_elements=[buckets.c.source_id],

@@ -6,7 +6,6 @@ Kept in step with ``migrations/versions`` by a test that compares the two (autog
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -23,9 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
-from .types import ExactDecimal, UtcDateTime, UtcMicroseconds
+from .types import Document, ExactDecimal, UtcDateTime, UtcMicroseconds
 
 __all__ = ["SOURCE_COLUMNS", "buckets", "estimates", "metadata", "runs", "snapshots", "sources"]
 
@@ -38,9 +36,6 @@ metadata = MetaData(
         "ck": "ck_%(table_name)s_%(constraint_name)s",
     }
 )
-
-# JSONB on PostgreSQL (indexable, validated), JSON text on SQLite.
-Document = JSON().with_variant(JSONB(), "postgresql")
 
 # Estimates refer to their source by a small integer key rather than the (UUID) source_id:
 # a million-row source then scans about a fifth fewer bytes when it is bucketed.

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Numeric, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Numeric, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -27,6 +27,7 @@ __all__ = [
     "AMOUNT_SCALE",
     "SCALED_AMOUNT_CAP",
     "SQLITE_DATETIME_FORMAT",
+    "Document",
     "ExactDecimal",
     "UtcDateTime",
     "UtcMicroseconds",
@@ -121,3 +122,19 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if dialect.name == "sqlite":
             return decimal_from_key(value)
         return Decimal(value)
+
+
+class Document(TypeDecorator[Any]):
+    """JSON text on SQLite, JSONB on PostgreSQL (indexable, validated). Chosen per dialect
+    when a statement is compiled, so the PostgreSQL dialect (some 30 ms) is imported only by
+    a process that talks to PostgreSQL."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
