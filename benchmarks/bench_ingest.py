@@ -224,9 +224,11 @@ def vs_naive(rows: int, repeat: int) -> None:
         workdir = Path(tmp)
         csv_path = workdir / "estimates.csv"
         write_csv(csv_path, rows, money=False)
+        one_row = workdir / "one.csv"  # what both commands cost whatever the file's size
+        write_csv(one_row, 1, money=False)
         print(f"{rows:,} rows, {csv_path.stat().st_size / 1e6:.0f} MB, {repeat} alternated runs")
         ours, theirs, starts, bare = [], [], [], []
-        ours_cpu, theirs_cpu = [], []
+        ours_cpu, theirs_cpu, fixed_cpu, naive_fixed_cpu = [], [], [], []
         for run in range(repeat):
             env = {**os.environ, "SNAPSHOT_DATABASE_URL": f"sqlite:///{workdir}/s{run}.db",
                    "SNAPSHOT_LLM": "fake", "SNAPSHOT_USER": USER}  # fmt: skip
@@ -239,6 +241,12 @@ def vs_naive(rows: int, repeat: int) -> None:
             theirs_cpu.append(_CPU[0])
             help_s = sum(_timed([snapshot, "--help"], env)[0] for _ in range(2))
             pass_s = sum(_timed([sys.executable, "-c", "pass"], env)[0] for _ in range(2))
+            _, out = _timed([snapshot, "ingest", str(one_row)], env)
+            fixed = _CPU[0]
+            _timed([snapshot, "bucket", out.strip()], env)
+            fixed_cpu.append(fixed + _CPU[0])
+            _timed([sys.executable, naive, str(one_row), f"{workdir}/one{run}.db"], env)
+            naive_fixed_cpu.append(_CPU[0])
             ours.append(ingest_s + bucket_s)
             theirs.append(naive_s)
             starts.append(help_s)
@@ -246,7 +254,8 @@ def vs_naive(rows: int, repeat: int) -> None:
             print(f"run {run + 1}: snapshot {ingest_s:.2f} + {bucket_s:.2f} s, naive {naive_s:.2f}"
                   f" s, ratio {(ingest_s + bucket_s) / naive_s:.2f}; 2x start-up {help_s:.2f} s"
                   f" (2x python -c pass {pass_s:.2f} s); CPU {ours_cpu[-1]:.2f} s vs"
-                  f" {theirs_cpu[-1]:.2f} s")  # fmt: skip
+                  f" {theirs_cpu[-1]:.2f} s, of which a one-row file's {fixed_cpu[-1]:.2f} s vs"
+                  f" {naive_fixed_cpu[-1]:.2f} s")  # fmt: skip
     median = statistics.median
     ratio = median(a / b for a, b in zip(ours, theirs, strict=True))
     start_share = median(s / a for s, a in zip(starts, ours, strict=True))
@@ -256,6 +265,14 @@ def vs_naive(rows: int, repeat: int) -> None:
     # CPU on a shared machine, so both are shown.
     cpu_ratio = median(a / b for a, b in zip(ours_cpu, theirs_cpu, strict=True))
     print(f"median CPU-time ratio snapshot/naive: {cpu_ratio:.2f}")
+    fixed_share = median(f / a for f, a in zip(fixed_cpu, ours_cpu, strict=True))
+    per_row = median(
+        (a - f) / (b - g)
+        for a, f, b, g in zip(ours_cpu, fixed_cpu, theirs_cpu, naive_fixed_cpu, strict=True)
+    )
+    print(f"fixed cost (ingest + bucket of a one-row file) is {fixed_share:.0%} of snapshot's CPU;")
+    print(f"CPU-time ratio of the rest (the per-row work, each side's fixed cost taken off):"
+          f" {per_row:.2f}")  # fmt: skip
     print(f"CLI start-up (2x snapshot --help) is {start_share:.0%} of snapshot's time;")
     print(f"ratio with snapshot's start-up cut to python's: {without:.2f}")
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
