@@ -69,8 +69,7 @@ def iso_timestamp_parser(
     value that is not ISO 8601 at all (instead of raising ``problem``): local date formats
     cost nothing on the ISO path."""
     dates: dict[str, datetime] = {}
-    shapes: dict[bytes, bool] = {}  # shape_matcher(ISO_TIMESTAMP), inlined: twice a row
-    fullmatch, digits_as_zero = _TIMESTAMP.fullmatch, _DIGITS_AS_ZERO
+    is_iso = shape_matcher(_TIMESTAMP)
 
     def parse(text: str) -> datetime:
         """UTC datetime from ISO 8601: offsets converted, naive values and plain dates read
@@ -80,13 +79,7 @@ def iso_timestamp_parser(
             cached = dates.get(text)
             if cached is not None:
                 return cached
-        shape = text.encode("utf-8", "surrogatepass").translate(digits_as_zero)
-        iso = shapes.get(shape)
-        if iso is None:
-            if len(shapes) >= _SHAPES:
-                shapes.clear()
-            iso = shapes[shape] = fullmatch(text) is not None
-        if not iso:
+        if not is_iso(text):
             problem = ValueProblem(f"not an ISO 8601 date or date-time: {shown(text)}")
             if fallback is None:
                 raise problem
