@@ -35,9 +35,9 @@ def _rows(
 
     for line, record in enumerate(chain([first], records), start=2):
         raw = ["" if v is None else str(v) for v in record.values()]
-        amount, sent, decided, ident, outcome, *dates = field_values(record, keys)
+        amount, sent, decided, ident, outcome, won, lost = field_values(record, keys)
         if columns.approved_at >= 0:
-            decided_pair = decision(*dates, outcome)
+            decided_pair = decision(won, lost, outcome)
             if decided_pair is None:
                 checker.bad(RowProblem(line, "decided_at", BOTH_DECISION_DATES), raw)
                 continue

@@ -206,11 +206,11 @@ class SpreadsheetRecords:
             if not any(cell not in ("", None) for cell in cells):
                 continue  # an empty row
             raw = [_text(cell) or "" for cell in cells]
-            amount_value, sent_value, decided_value, ident_value, outcome_value, *dates = (
+            amount_value, sent_value, decided_value, ident_value, outcome_value, won, lost = (
                 field_values(cells, where)
             )
             if columns.approved_at >= 0:
-                decided_pair = decision(*dates, outcome_value)
+                decided_pair = decision(won, lost, outcome_value)
                 if decided_pair is None:
                     position = columns.approved_at
                     checker.bad(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -30,6 +30,7 @@ class SqlBuckets:
             "created_at": bucket_set.created_at,
             "body": bucket_set.model_dump(mode="json"),
         }
+        upsert: Any  # the two dialects' Insert: the same on_conflict_do_update
         if self._uow.dialect == "postgresql":
             # Imported here: a SQLite process never loads the PostgreSQL dialect.
             from sqlalchemy.dialects.postgresql import insert as pg_insert
