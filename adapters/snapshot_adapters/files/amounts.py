@@ -15,7 +15,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, Literal
 
-from .values import ValueProblem, shown
+from .values import ValueProblem, shape_matcher, shown
 
 __all__ = [
     "CURRENCY_CODES",
@@ -47,6 +47,7 @@ _MARK = {"point": ".", "comma": ","}
 _GROUPERS = " '\u00a0\u202f"  # space, apostrophe (Swiss), no-break and narrow no-break space
 # The common cases, read without the rest: plain digits, a decimal point, one `$ € £ ¥`.
 _PLAIN = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,10})?")
+_plain = shape_matcher(_PLAIN)
 _BODY = re.compile(r"[0-9][0-9.,' \u00a0\u202f]*|[.,][0-9]+")
 _GROUPED = {g: re.compile(rf"[1-9][0-9]{{0,2}}(?:{re.escape(g)}[0-9]{{3}})+") for g in ".,'"}
 _GROUPED_SPACE = re.compile(r"[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+")
@@ -118,7 +119,7 @@ class AmountReader:
         self.decided_by: str | None = None  # the value that established a detected convention
 
     def __call__(self, text: str) -> Decimal:
-        if _PLAIN.fullmatch(text):  # the common case: digits, perhaps a decimal point
+        if _plain(text):  # the common case: digits, perhaps a decimal point
             dot = text.find(".")
             if dot < 0 or self.convention == "point":
                 return Decimal(text)

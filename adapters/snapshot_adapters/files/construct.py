@@ -16,6 +16,8 @@ RowBuilder = Callable[
 ]
 
 _new = object.__new__
+# Every row sets every field, and a frozen model never changes its fields set (model_copy
+# copies it first), so all rows can share this one: a copy per row cost a tenth of the row.
 _FIELDS = set(EstimateRow.model_fields)
 
 
@@ -57,7 +59,7 @@ def _direct(
             "outcome": outcome,
         },
     )
-    _set_fields_set(row, _FIELDS.copy())
+    _set_fields_set(row, _FIELDS)
     _set_extra(row, None)
     _set_private(row, None)
     return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from itertools import chain
 from typing import Any
 
@@ -13,6 +13,7 @@ from snapshot_core.domain import EstimateRow, RowProblem
 from .columns import Columns
 from .errors import UnreadableFileError
 from .lines import TextSource
+from .outcomes import BOTH_DECISION_DATES, decision
 from .rows import RowChecker
 
 __all__ = ["DELIMITERS", "CsvRecords", "sniff_delimiter"]
@@ -37,34 +38,6 @@ def sniff_delimiter(header: str, line: int) -> str:
             RowProblem(line, "header", f"{best} of each of {delimiter!r} and {other!r}"),
         )
     return delimiter
-
-
-_BOTH = "\0both"  # a marker no stripped field can equal
-_BOTH_PROBLEM = "both the approved and the declined date are set"
-
-
-def _decision_reader(
-    columns: Columns,
-) -> Callable[[list[str]], tuple[str | None, str | None]] | None:
-    """For exports with approved and declined date columns: ``fields -> (decided, outcome)``,
-    the decision date whichever is set and the outcome following from it (a status column,
-    when there is one, still gives the outcome). ``None`` for every other file."""
-    approved, declined, status = columns.approved_at, columns.declined_at, columns.outcome
-    if approved < 0:
-        return None
-
-    def decision(fields: list[str]) -> tuple[str | None, str | None]:
-        won, lost = fields[approved].strip() or None, fields[declined].strip() or None
-        stated = (fields[status].strip() or None) if status >= 0 else None
-        if won is not None and lost is not None:
-            return _BOTH, None
-        if won is not None:
-            return won, stated or "won"
-        if lost is not None:
-            return lost, stated or "lost"
-        return None, stated or "pending"
-
-    return decision
 
 
 class CsvRecords:
@@ -121,7 +94,7 @@ class CsvRecords:
         reader, check, bad = self._reader, checker.check, checker.bad
         width, amount, sent = columns.width, columns.amount, columns.sent_at
         decided, ident, outcome = columns.decided_at, columns.estimate_id, columns.outcome
-        decision = _decision_reader(columns)
+        approved, declined = columns.approved_at, columns.declined_at
         before = reader.line_num
         while True:
             try:
@@ -135,14 +108,18 @@ class CsvRecords:
                         problem = f"expected {width} fields as in the header, found {len(fields)}"
                         bad(RowProblem(line, "row", problem), fields)
                         continue
-                    if decision is None:
-                        decided_value = (fields[decided].strip() or None) if decided >= 0 else None
-                        outcome_value = (fields[outcome].strip() or None) if outcome >= 0 else None
-                    else:
-                        decided_value, outcome_value = decision(fields)
-                        if decided_value is _BOTH:
-                            bad(RowProblem(line, "decided_at", _BOTH_PROBLEM), fields)
+                    decided_value = (fields[decided].strip() or None) if decided >= 0 else None
+                    outcome_value = (fields[outcome].strip() or None) if outcome >= 0 else None
+                    if approved >= 0:
+                        decided_pair = decision(
+                            fields[approved].strip() or None,
+                            fields[declined].strip() or None,
+                            outcome_value,
+                        )
+                        if decided_pair is None:
+                            bad(RowProblem(line, "decided_at", BOTH_DECISION_DATES), fields)
                             continue
+                        decided_value, outcome_value = decided_pair
                     # Spelled out rather than a loop: this runs once per row of a huge file.
                     row = check(
                         line,

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import get_args
+from typing import Any, get_args
 
 from snapshot_core.domain.models import Outcome
 
 from .values import ValueProblem, shown
 
-__all__ = ["DEFAULT_STATUSES", "OUTCOMES", "OutcomeReader", "parse_outcome_map", "status_key"]
+__all__ = [
+    "BOTH_DECISION_DATES",
+    "DEFAULT_STATUSES",
+    "OUTCOMES",
+    "OutcomeReader",
+    "decision",
+    "parse_outcome_map",
+    "status_key",
+]
 
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
@@ -75,3 +83,18 @@ class OutcomeReader:
                 '--outcome-map "STATUS=won|lost|pending")'
             )
         return outcome
+
+
+BOTH_DECISION_DATES = "both the approved and the declined date are set"
+
+
+def decision(approved: Any, declined: Any, stated: Any) -> tuple[Any, Any] | None:
+    """For exports with approved and declined date columns (values already normalised:
+    ``None`` when empty): ``(decided_at, outcome)``, the decision date whichever is set and
+    the outcome following from it (a status column, ``stated``, still gives the outcome);
+    ``None`` when both dates are set (a bad row, ``BOTH_DECISION_DATES``)."""
+    if approved is not None:
+        return None if declined is not None else (approved, stated or "won")
+    if declined is not None:
+        return declined, stated or "lost"
+    return None, stated or "pending"

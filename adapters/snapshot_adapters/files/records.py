@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
 
-from snapshot_core.domain import EstimateRow
+from snapshot_core.domain import EstimateRow, RowProblem
 from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 from snapshot_core.use_cases.ingest import ingest_row_stream
 
@@ -16,6 +16,7 @@ from .api import DEFAULT_MAX_WEEKS, recognised_notice
 from .columns import Columns
 from .errors import UnreadableFileError
 from .options import REPORTED_PROBLEMS, BadRowPolicy, IngestLimits, IngestReport
+from .outcomes import BOTH_DECISION_DATES, decision
 from .rows import FileRows, RowChecker
 from .xlsx_records import cell_converters, field_values
 
@@ -29,12 +30,18 @@ def _rows(
     keys = [
         header[p] if p >= 0 else None
         for p in (columns.amount, columns.sent_at, columns.decided_at, columns.estimate_id,
-                  columns.outcome)
+                  columns.outcome, columns.approved_at, columns.declined_at)
     ]  # fmt: skip
 
     for line, record in enumerate(chain([first], records), start=2):
         raw = ["" if v is None else str(v) for v in record.values()]
-        amount, sent, decided, ident, outcome = field_values(record, keys)
+        amount, sent, decided, ident, outcome, won, lost = field_values(record, keys)
+        if columns.approved_at >= 0:
+            decided_pair = decision(won, lost, outcome)
+            if decided_pair is None:
+                checker.bad(RowProblem(line, "decided_at", BOTH_DECISION_DATES), raw)
+                continue
+            decided, outcome = decided_pair
         row = checker.check(line, amount, sent, decided, ident, raw, outcome)
         if row is not None:
             yield row
@@ -69,11 +76,6 @@ def ingest_records(
     columns = Columns.from_header(header, 1, column_map)
     if notify is not None and columns.recognised:
         notify(recognised_notice(columns.recognised))
-    if columns.approved_at >= 0:
-        raise UnreadableFileError(
-            "Approved and declined date columns are read from files only: "
-            "map one with column_map={'decided_at': ...}"
-        )
     checker = RowChecker(
         cell_converters(decimal, outcome_map, date_format, timezone),
         skip_bad=on_bad_rows == "skip",

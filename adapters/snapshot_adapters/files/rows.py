@@ -217,9 +217,12 @@ class RowChecker:
                 if ident is not None:
                     if len(ident) > MAX_ID_LENGTH:
                         raise ValueProblem(f"longer than {MAX_ID_LENGTH} characters")
-                    unstorable = text_problem(ident)  # the rule EstimateRow applies
-                    if unstorable is not None:
-                        raise ValueProblem(unstorable)
+                    # The rule EstimateRow applies; ASCII text holds no surrogate, so for
+                    # it only a NUL needs looking for (the regex is for the rest).
+                    if not ident.isascii() or "\x00" in ident:
+                        unstorable = text_problem(ident)
+                        if unstorable is not None:
+                            raise ValueProblem(unstorable)
                     first = self._seen_ids.first(ident, line)
                     if first is not None and first != line:
                         raise ValueProblem(f"duplicate of line {first}")

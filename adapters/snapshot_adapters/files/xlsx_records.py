@@ -4,6 +4,11 @@ imported only when a spreadsheet is read); problems cite the cell, as `Quotes!C1
 Cells keep their types: a number is an amount as stored (not as displayed), a date cell is
 a date, a number in a date column is an Excel serial date; text cells are read as text in
 a CSV would be (so `5.250` typed as text still needs the file's convention).
+
+Memory: calamine decodes the whole sheet into its own grid (about 75 bytes a cell) when it
+is opened; ``iter_rows()`` makes Python rows from it one at a time. python-calamine has no
+truly lazy reader (pyo3 cannot expose calamine's cell reader: python-calamine#42), so this
+is as streamed as it gets; a CSV is streamed with flat memory.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from .amounts import AmountReader, DecimalMark, amount_from_json
 from .columns import Columns
 from .dates import excel_serial_date, localised, time_zone, timestamp_reader
 from .errors import UnreadableFileError
+from .outcomes import BOTH_DECISION_DATES, decision
 from .rows import Converters, RowChecker
 from .values import ValueProblem, shown
 
@@ -195,20 +201,26 @@ class SpreadsheetRecords:
         check = checker.check
         amount, sent, decided = columns.amount, columns.sent_at, columns.decided_at
         ident, outcome = columns.estimate_id, columns.outcome
-        if columns.approved_at >= 0:
-            raise UnreadableFileError(
-                "Approved and declined date columns are read from CSV only for now: "
-                "map one with --map decided_at=COLUMN and the status with --map outcome=COLUMN"
-            )
-
-        where = (amount, sent, decided, ident, outcome)
+        where = (amount, sent, decided, ident, outcome, columns.approved_at, columns.declined_at)
         for line, cells in self._rows:
             if not any(cell not in ("", None) for cell in cells):
                 continue  # an empty row
             raw = [_text(cell) or "" for cell in cells]
-            amount_value, sent_value, decided_value, ident_value, outcome_value = field_values(
-                cells, where
+            amount_value, sent_value, decided_value, ident_value, outcome_value, won, lost = (
+                field_values(cells, where)
             )
+            if columns.approved_at >= 0:
+                decided_pair = decision(won, lost, outcome_value)
+                if decided_pair is None:
+                    position = columns.approved_at
+                    checker.bad(
+                        CellProblem(
+                            line, "decided_at", BOTH_DECISION_DATES, self.cell(line, position)
+                        ),
+                        raw,
+                    )
+                    continue
+                decided_value, outcome_value = decided_pair
             row = check(
                 line, amount_value, sent_value, decided_value, ident_value, raw, outcome_value
             )

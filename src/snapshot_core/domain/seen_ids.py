@@ -35,20 +35,25 @@ class SeenIds:
 
     def first(self, ident: str, line: int) -> int | None:
         key = hash(ident) & _MASK64
-        check = crc32(ident.encode("utf-8", "surrogatepass")) << 32
         bucket = key >> _SHIFT
-        keys, payloads = self._keys[bucket], self._payloads[bucket]
-        if keys is None or payloads is None:
+        keys = self._keys[bucket]
+        if keys is None:
             keys = self._keys[bucket] = array("Q")
-            payloads = self._payloads[bucket] = array("Q")
+            self._payloads[bucket] = array("Q")
+        payloads = self._payloads[bucket]
+        assert payloads is not None
         at = bisect_left(keys, key)
-        end = len(keys)
-        while at < end and keys[at] == key:  # the same key: a duplicate, or a collision
-            payload = payloads[at]
-            if payload >> 32 << 32 == check:
-                return payload & _MAX_LINE
-            at += 1
+        check = crc32(ident.encode("utf-8", "surrogatepass")) << 32
+        # Spelled out for the common case (a new id: its key is not there); a key already
+        # there is a duplicate, or a collision the CRC tells apart.
+        if at < len(keys) and keys[at] == key:
+            end = len(keys)
+            while at < end and keys[at] == key:
+                payload = payloads[at]
+                if payload >> 32 << 32 == check:
+                    return payload & _MAX_LINE
+                at += 1
         keys.insert(at, key)
-        payloads.insert(at, check | min(line, _MAX_LINE))
+        payloads.insert(at, check | (line if line < _MAX_LINE else _MAX_LINE))
         self.count += 1
         return None

@@ -215,6 +215,20 @@ def xlsx(quotes: list[Quote]) -> tuple[bytes, dict[str, Any]]:
     return data.getvalue(), {"format": "xlsx"}
 
 
+def xlsx_approved_declined(quotes: list[Quote]) -> tuple[bytes, dict[str, Any]]:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Estimate #", "Customer", "Total", "Created", "Date Approved", "Date Declined"])
+    for q in quotes:
+        won = q.decided if q.decided and q.outcome == "won" else None
+        lost = q.decided if q.decided and q.outcome == "lost" else None
+        sheet.append([q.number, q.customer, float(q.amount), q.sent, won, lost])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue(), {"format": "xlsx"}
+
+
 def jsonl(quotes: list[Quote]) -> tuple[bytes, dict[str, Any]]:
     lines = [
         json.dumps(
@@ -241,6 +255,7 @@ SHAPES: dict[str, Callable[[list[Quote]], tuple[bytes, dict[str, Any]]]] = {
     "utf16-bom": utf16_csv,
     "approved-declined-columns": approved_declined_csv,
     "xlsx-date-cells-and-serials": xlsx,
+    "xlsx-approved-declined-columns": xlsx_approved_declined,
     "json-lines": jsonl,
 }
 

@@ -58,6 +58,28 @@ def test_export_style_records_read_as_a_file_would_be() -> None:
     assert "--decimal-comma" in caught.value.problems[0].problem
 
 
+def test_records_with_approved_and_declined_dates_give_the_decision_and_outcome() -> None:
+    text = "Quote #,Total,Date Sent,Date Approved,Date Declined\n"
+    text += "Q-1,10,2026-01-05,2026-01-06,\nQ-2,20,2026-01-05,,2026-01-08\n"
+    store = MemoryStore()
+    report = ingest_records(
+        csv.DictReader(io.StringIO(text)),
+        uow_factory=store, ids=SequentialIds(), clock=FixedClock(), user_id="u",
+    )  # fmt: skip
+    rows = store.estimates[report.source_id]
+    assert [(r.estimate_id, r.decided_at.day if r.decided_at else None, r.outcome)
+            for r in rows] == [("Q-1", 6, "won"), ("Q-2", 8, "lost")]  # fmt: skip
+    with pytest.raises(InvalidInputError) as caught:
+        ingest_records(
+            [{"amount": "1", "sent_at": "2026-01-05", "approved": "2026-01-06",
+              "declined": "2026-01-06"}],
+            uow_factory=store, ids=SequentialIds(), clock=FixedClock(), user_id="u",
+        )  # fmt: skip
+    assert str(caught.value.problems[0]) == (
+        "line 2: decided_at: both the approved and the declined date are set"
+    )
+
+
 def test_the_orchestrator_ingests_a_file_object(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SNAPSHOT_DATABASE_URL", "memory://")
     monkeypatch.setenv("SNAPSHOT_LLM", "fake")

@@ -97,3 +97,36 @@ def test_the_spreadsheet_reader_is_imported_only_for_a_spreadsheet(tmp_path: Pat
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_approved_and_declined_date_columns_are_recognised_as_in_a_csv(
+    memory: Backend,
+) -> None:
+    data = workbook(
+        [
+            ["Estimate #", "Total", "Created", "Date Approved", "Date Declined"],
+            [1, 10, date(2026, 1, 5), datetime(2026, 1, 6, 9), None],
+            [2, 20, date(2026, 1, 5), None, date(2026, 1, 7)],
+            [3, 30, date(2026, 1, 5), None, None],
+        ]
+    )
+    report = memory.ingest(io.BytesIO(data), format="xlsx")  # no column_map
+    store = memory.uow_factory
+    assert isinstance(store, MemoryStore)
+    rows = store.estimates[report.source_id]
+    assert [(r.estimate_id, r.decided_at, r.outcome) for r in rows] == [
+        ("1", datetime(2026, 1, 6, 9, tzinfo=UTC), "won"),
+        ("2", datetime(2026, 1, 7, tzinfo=UTC), "lost"),
+        ("3", None, "pending"),
+    ]
+    both = workbook(
+        [
+            ["Estimate #", "Total", "Created", "Date Approved", "Date Declined"],
+            [4, 40, date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 6)],
+        ]
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        memory.ingest(io.BytesIO(both), format="xlsx")
+    assert [str(p) for p in caught.value.problems] == [
+        "Quotes!D2: decided_at: both the approved and the declined date are set"
+    ]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from random import Random
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from snapshot_adapters.files import ValueProblem, parse_amount, parse_timestamp
+from snapshot_adapters.files.amounts import _PLAIN
 from snapshot_adapters.files.construct import _constructed, _direct, trusted_row
+from snapshot_adapters.files.values import ISO_TIMESTAMP, shape_matcher
 from snapshot_core.domain import EstimateRow
 from snapshot_core.domain.models import Outcome
 
@@ -198,4 +201,72 @@ def test_trusted_rows_are_exactly_what_validation_builds(
         assert built.__getstate__() == validated.__getstate__()
         assert built.model_dump() == validated.model_dump()
         assert EstimateRow.model_validate(built.model_dump()) == built
+        # Rows share one fields set: a copy with changes must leave it (and them) alone.
+        copied = built.model_copy(update={"outcome": "won"})
+        assert copied.outcome == "won" and built.outcome == outcome
+        assert built.model_fields_set == set(EstimateRow.model_fields)
     assert trusted_row is _direct  # the shortcut is in use with this pydantic
+
+
+# Texts near the accepted shapes: digits (ASCII and others), the separators both patterns
+# use, and characters neither accepts (a lone surrogate included).
+_NEAR_CHARS = [*"0123456789-T:.,Z+ tx\t", "٣", "²", "\ud800", "é", "e"]
+_SHAPE_MATCHERS = {
+    "ISO_TIMESTAMP": (ISO_TIMESTAMP, shape_matcher(ISO_TIMESTAMP)),
+    "plain amount": (_PLAIN, shape_matcher(_PLAIN)),
+}
+
+
+@given(
+    st.sampled_from(sorted(_SHAPE_MATCHERS)),
+    st.text(alphabet=st.sampled_from(_NEAR_CHARS), max_size=30),
+    st.randoms(use_true_random=False),
+)
+@example("ISO_TIMESTAMP", "2026-01-05T10:00:00+05:30", Random(1))
+@example("plain amount", "1234567890123456", Random(2))
+def test_a_shape_matcher_answers_exactly_as_its_pattern(name: str, text: str, rng: Random) -> None:
+    pattern, matches = _SHAPE_MATCHERS[name]
+    # The text and another of the same shape (its ASCII digits replaced), through one
+    # matcher whose memory is shared by every example: the first seen decides for both.
+    twin = "".join(rng.choice("0123456789") if ch in "0123456789" else ch for ch in text)
+    for value in (text, twin):
+        assert matches(value) is (pattern.fullmatch(value) is not None)
+
+
+@given(st.text(alphabet=st.sampled_from(_NEAR_CHARS), max_size=30))
+def test_the_timestamp_parser_accepts_exactly_what_iso_timestamp_matches(text: str) -> None:
+    try:
+        parsed = parse_timestamp(text)
+    except ValueProblem:
+        parsed = None
+    if ISO_TIMESTAMP.fullmatch(text) is None:
+        assert parsed is None
+    elif parsed is not None:
+        moment = datetime.fromisoformat(text)
+        assert parsed.tzinfo is UTC
+        assert parsed == (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("ident", "problem"),
+    [
+        ("a\\u0000b", "contains a NUL character (\\u0000)"),  # ASCII, with a NUL
+        ("\\ud800x", "contains a lone surrogate character"),
+        ("é\\u0000", "contains a NUL character (\\u0000)"),
+    ],
+)
+def test_an_estimate_id_no_backend_can_store_is_a_bad_row(ident: str, problem: str) -> None:
+    import io
+
+    from snapshot_adapters.fake import FixedClock, SequentialIds
+    from snapshot_adapters.files import ingest_file
+    from snapshot_adapters.memory import MemoryStore
+    from snapshot_core.domain import InvalidInputError
+
+    line = f'{{"amount": 1, "sent_at": "2026-01-05", "estimate_id": "{ident}"}}\n'
+    with pytest.raises(InvalidInputError) as caught:
+        ingest_file(
+            io.BytesIO(line.encode()), format="jsonl", uow_factory=MemoryStore(),
+            ids=SequentialIds(), clock=FixedClock(), user_id="u",
+        )  # fmt: skip
+    assert [(p.column, p.problem) for p in caught.value.problems] == [("estimate_id", problem)]

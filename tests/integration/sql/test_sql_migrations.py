@@ -186,3 +186,22 @@ def test_the_recorded_revision_is_the_one_alembic_reads(sql_url: str, target: st
             command.upgrade(alembic_config(connection), "head")
     finally:
         engine.dispose()
+
+
+def test_a_command_on_a_sqlite_file_at_head_never_imports_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    upgrade_database(url)
+    script = (
+        "import sys\n"
+        "from snapshot_adapters.sql import create_sql_store\n"
+        f"store = create_sql_store({url!r})\n"
+        "with store() as uow:\n"
+        "    uow.sources.list_for_user('u')\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

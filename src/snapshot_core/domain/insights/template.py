@@ -130,7 +130,8 @@ def _headline(ai: AgentInput, symbol: str) -> str:
         still_open = (
             f", with {_money(o.open_amt, symbol)} still open" if o.open_amt is not None else ""
         )
-        return f"A {_num(o.win_pct)}% win rate over {_num(ai.estimate_count)} estimates{still_open}."
+        over = f"over {_num(ai.estimate_count)} estimates"
+        return f"A {_num(o.win_pct)}% win rate {over}{still_open}."
     return f"{ai.estimate_count} estimates analysed ({ai.confidence_level} confidence)."
 
 
