@@ -7,7 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, RunOutcome, tally_estimates
+from snapshot_core.domain import (
+    DEFAULT_BAND_SCHEME,
+    BandScheme,
+    RunOutcome,
+    SnapshotResult,
+    tally_estimates,
+)
 from snapshot_core.domain.models import Outcome
 from snapshot_core.ports import UnitOfWorkFactory
 
@@ -85,6 +91,31 @@ def test_a_snapshot_is_only_visible_to_its_user(store: UnitOfWorkFactory) -> Non
         assert uow.snapshots.get("snap-1", "alice") == snapshot
         assert uow.snapshots.get("snap-1", "mallory") is None
         assert uow.snapshots.get("snap-404", "alice") is None
+
+
+def _snapshot_at(snapshot_id: str, source_id: str, minutes: int) -> SnapshotResult:
+    snapshot = make_snapshot(snapshot_id, source_id)
+    meta = snapshot.meta.model_copy(update={"generated_at": T0 + timedelta(minutes=minutes)})
+    return snapshot.model_copy(update={"meta": meta})
+
+
+def test_each_source_s_latest_snapshot_is_the_last_generated_and_only_its_user_s(
+    store: UnitOfWorkFactory,
+) -> None:
+    _with_source(store, "src-1", "src-2")
+    _with_source(store, "src-9", user_id="mallory")
+    with store() as uow:
+        # Added out of order: the latest is decided by generated_at, not by insertion.
+        uow.snapshots.add(_snapshot_at("snap-b", "src-1", 20), "alice")
+        uow.snapshots.add(_snapshot_at("snap-a", "src-1", 10), "alice")
+        uow.snapshots.add(_snapshot_at("snap-c", "src-2", 5), "alice")
+        assert uow.snapshots.latest_ids("alice") == {"src-1": "snap-b", "src-2": "snap-c"}
+        uow.snapshots.add(_snapshot_at("snap-z", "src-9", 30), "mallory")
+        uow.commit()
+    with store() as uow:
+        assert uow.snapshots.latest_ids("alice") == {"src-1": "snap-b", "src-2": "snap-c"}
+        assert uow.snapshots.latest_ids("mallory") == {"src-9": "snap-z"}
+        assert uow.snapshots.latest_ids("nobody") == {}
 
 
 def test_runs_keep_every_field_and_list_oldest_first(store: UnitOfWorkFactory) -> None:

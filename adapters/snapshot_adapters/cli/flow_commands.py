@@ -31,9 +31,11 @@ class ShowFormat(enum.StrEnum):
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-def latest_snapshots(runs: Sequence[SnapshotRun]) -> Mapping[str, str]:
-    """Each source's latest snapshot id, from its runs (oldest first)."""
-    return {run.source_id: run.snapshot_id for run in runs if run.snapshot_id is not None}
+def latest_snapshots(user_id: str) -> Mapping[str, str]:
+    """Each of the user's sources that has a snapshot, to its latest snapshot id."""
+    from snapshot_core.use_cases import latest_snapshot_ids
+
+    return latest_snapshot_ids(uow_factory=container().storage(), user_id=user_id)
 
 
 def _runs(user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
@@ -81,7 +83,7 @@ def run(
     try:
         snapshot_id = container().orchestrator().run_snapshot(source_id=source_id, user_id=user_id)
     except SourceNotBucketedError as error:
-        done = latest_snapshots(_runs(user_id, source_id)).get(source_id)
+        done = latest_snapshots(user_id).get(source_id)
         if error.status == SourceStatus.SNAPSHOT_GENERATED and done:
             error.add_note(
                 f"This source already has snapshot {done}: snapshot show {done} --user {user_id}"
@@ -128,7 +130,7 @@ def show(
         raise typer.BadParameter("give a SNAPSHOT_ID or --latest SOURCE_ID (one of them)")
     user_id = require_user(user)
     if latest is not None:
-        snapshot_id = latest_snapshots(_runs(user_id, latest)).get(latest)
+        snapshot_id = latest_snapshots(user_id).get(latest)
         if snapshot_id is None:
             error = InvalidSourceError()
             error.add_note(f"No snapshot of source {latest} for user {user_id} yet.")
@@ -159,7 +161,7 @@ def sources(user: UserOption = None, as_json: JsonFlag = False) -> None:
 
     user_id = require_user(user)
     found = list_sources(uow_factory=container().storage(), user_id=user_id)
-    latest = latest_snapshots(_runs(user_id)) if found else {}
+    latest = latest_snapshots(user_id) if found else {}
     if as_json:
         print_json(
             [

@@ -181,6 +181,14 @@ class _Snapshots:
         owned = self._pending.snapshots.get(snapshot_id) or self._store.snapshots.get(snapshot_id)
         return owned[1] if owned is not None and owned[0] == user_id else None
 
+    def latest_ids(self, user_id: str) -> dict[str, str]:
+        mine = sorted(
+            (s.meta.generated_at, s.meta.snapshot_id, s.meta.source_id)
+            for owner, s in {**self._store.snapshots, **self._pending.snapshots}.values()
+            if owner == user_id
+        )
+        return {source_id: snapshot_id for _, snapshot_id, source_id in mine}
+
 
 class _Runs:
     def __init__(self, store: MemoryStore, pending: _Pending) -> None:

@@ -79,6 +79,14 @@ class SqlSnapshots:
         ).scalar_one_or_none()
         return None if body is None else SnapshotResult.model_validate(body)
 
+    def latest_ids(self, user_id: str) -> dict[str, str]:
+        rows = self._uow.execute(
+            select(snapshots.c.source_id, snapshots.c.snapshot_id)
+            .where(snapshots.c.user_id == user_id)
+            .order_by(snapshots.c.generated_at, snapshots.c.snapshot_id)
+        ).all()
+        return {row.source_id: row.snapshot_id for row in rows}  # the latest wins
+
 
 class SqlRuns:
     def __init__(self, uow: SqlUnitOfWork) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -105,6 +105,11 @@ class SnapshotRepository(Protocol):
 
     def get(self, snapshot_id: str, user_id: str) -> SnapshotResult | None:
         """The snapshot if it exists and belongs to ``user_id``; otherwise ``None``."""
+        ...
+
+    def latest_ids(self, user_id: str) -> Mapping[str, str]:
+        """Each of the user's sources that has a snapshot, to its latest snapshot's id (by
+        ``generated_at``, then id): whoever wrote the narrative, the model or the template."""
         ...
 
 

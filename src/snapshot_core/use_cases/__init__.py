@@ -4,7 +4,15 @@ from .api_keys import authenticate, create_api_key, list_api_keys, revoke_api_ke
 from .bucket import bucket_source
 from .ingest import ingest_estimates
 from .orchestrator import Orchestrator
-from .queries import get_snapshot, get_source, list_runs, list_source_runs, list_sources, run_stats
+from .queries import (
+    get_snapshot,
+    get_source,
+    latest_snapshot_ids,
+    list_runs,
+    list_source_runs,
+    list_sources,
+    run_stats,
+)
 from .run_snapshot import (
     UNEXPECTED_ERROR,
     OneCallGuard,
@@ -24,6 +32,7 @@ __all__ = [
     "get_snapshot",
     "get_source",
     "ingest_estimates",
+    "latest_snapshot_ids",
     "list_api_keys",
     "list_runs",
     "list_source_runs",

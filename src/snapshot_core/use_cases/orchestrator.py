@@ -35,6 +35,7 @@ from .ingest import ingest_estimates
 from .queries import (
     get_snapshot,
     get_source,
+    latest_snapshot_ids,
     list_runs,
     list_source_runs,
     list_sources,
@@ -141,6 +142,10 @@ class Orchestrator:
 
     def list_runs(self, *, user_id: str, source_id: str | None = None) -> Sequence[SnapshotRun]:
         return list_runs(uow_factory=self.uow_factory, user_id=user_id, source_id=source_id)
+
+    def latest_snapshot_ids(self, *, user_id: str) -> Mapping[str, str]:
+        """Source id to its latest snapshot id, for the user's sources that have one."""
+        return latest_snapshot_ids(uow_factory=self.uow_factory, user_id=user_id)
 
     def list_source_runs(self, *, source_id: str, user_id: str) -> Sequence[SnapshotRun]:
         """One source's runs; ``InvalidSourceError`` when it is not the user's."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..domain import (
     InvalidSnapshotError,
@@ -20,6 +20,7 @@ from ..ports import UnitOfWorkFactory
 __all__ = [
     "get_snapshot",
     "get_source",
+    "latest_snapshot_ids",
     "list_runs",
     "list_source_runs",
     "list_sources",
@@ -72,6 +73,14 @@ def list_runs(
     with uow_factory() as uow:
         runs = uow.runs.list(user_id)
     return [run for run in runs if source_id is None or run.source_id == source_id]
+
+
+def latest_snapshot_ids(*, uow_factory: UnitOfWorkFactory, user_id: str) -> Mapping[str, str]:
+    """Each of the user's sources that has a snapshot, to its latest snapshot id (a snapshot
+    whose narrative is the template's, after a failed call, counts too)."""
+    check_user_id(user_id)
+    with uow_factory() as uow:
+        return dict(uow.snapshots.latest_ids(user_id))
 
 
 def list_source_runs(

@@ -126,6 +126,33 @@ def test_runs_latest_snapshot_and_the_finished_source_hint(tmp_path: Path) -> No
     assert hint == f"  {expected} --user {USER}"
 
 
+def test_a_snapshot_the_template_wrote_after_a_failed_call_is_the_source_s_latest(
+    tmp_path: Path,
+) -> None:
+    from snapshot_core.domain import RunPolicy
+
+    store = create_sql_store(f"sqlite:///{tmp_path / 'snapshot.db'}")
+    try:
+        app = Orchestrator(
+            uow_factory=store,
+            model=RefusingModel(),
+            clock=SystemClock(),
+            ids=UuidIds(),
+            policy=RunPolicy(narrative_fallback="template"),
+        )
+        source_id = app.ingest_estimates(user_id=USER, rows=synthetic_estimates(60))
+        app.bucket_source(source_id=source_id, user_id=USER)
+        snapshot_id = app.run_snapshot(source_id=source_id, user_id=USER)
+    finally:
+        store.dispose()
+    listed = json.loads(run_cli(tmp_path, "sources", "--user", USER, "--json").stdout)
+    assert listed[0]["latest_snapshot_id"] == snapshot_id
+    latest = run_cli(tmp_path, "show", "--latest", source_id, "--user", USER, "--format", "json")
+    assert latest.returncode == 0, latest.stderr
+    shown = json.loads(latest.stdout)["meta"]
+    assert (shown["snapshot_id"], shown["narrative_source"]) == (snapshot_id, "template")
+
+
 def test_tables_fit_80_columns_and_never_cut_an_id(tmp_path: Path) -> None:
     source_id, _ = _hostile_snapshot(tmp_path)
     for command in (["sources"], ["runs"], ["runs", source_id]):

@@ -117,3 +117,49 @@ def test_snapshot_serve_answers_health_and_one_authenticated_flow(
     assert (status, json.loads(body)["meta"]["estimate_count"]) == (200, 40)
     status, headers, body = _call(f"{base}/v1/snapshots/{snapshot_id}/report", key)
     assert status == 200 and headers["content-type"].startswith("text/html")
+
+
+def test_the_report_served_by_snapshot_serve_draws_every_chart_in_chromium(
+    server: tuple[str, str],
+) -> None:
+    """The page as a browser gets it from the service: the service's own headers (its CSP),
+    a bearer key, every chart with the right number of marks, nothing else fetched."""
+    from snapshot_core.domain import SnapshotResult
+
+    from ..report.browser import chromium_path, ink_share, visit_report
+    from ..report.marks import expected_marks
+    from ..report.snapshots import estimates
+
+    chromium = chromium_path()
+    base, key = server
+    lines = ["amount,sent_at,decided_at,outcome"]
+    for row in estimates(weeks=12, per_week=12):
+        decided = row.decided_at.isoformat() if row.decided_at else ""
+        lines.append(f"{row.amount},{row.sent_at.isoformat()},{decided},{row.outcome}")
+    boundary = "report-test"
+    form = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="o.csv"\r\n\r\n'
+        + "\n".join(lines)
+        + f"\n\r\n--{boundary}--\r\n"
+    ).encode()
+    multipart = f"multipart/form-data; boundary={boundary}"
+    status, _, body = _call(f"{base}/v1/sources", key, data=form, content_type=multipart)
+    assert status == 201, body
+    source_id = json.loads(body)["source_id"]
+    assert _call(f"{base}/v1/sources/{source_id}/bucket", key, data=b"")[0] == 200
+    status, _, body = _call(f"{base}/v1/sources/{source_id}/snapshots", key, data=b"")
+    assert status == 201, body
+    snapshot_id = json.loads(body)["snapshot_id"]
+    snapshot = SnapshotResult.model_validate_json(
+        _call(f"{base}/v1/snapshots/{snapshot_id}", key)[2]
+    )
+    assert snapshot.outcomes.won  # the upload's outcome column was read
+
+    marks = expected_marks(snapshot, outcomes=True)
+    url = f"{base}/v1/snapshots/{snapshot_id}/report"
+    visit = visit_report(url, marks, chromium=chromium, headers={"Authorization": f"Bearer {key}"})
+    assert visit.counts == marks
+    assert visit.errors == []  # under the service's CSP header: a blocked style is an error
+    assert visit.other_requests == []
+    assert ink_share(visit.screenshot) > 0.1
+    assert visit.pdf.startswith(b"%PDF")
