@@ -66,12 +66,18 @@ def measure(world: JobWorld, workers: int, threads: int, latency: float, rounds:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument(
+        "--setups",
+        default=",".join(f"{w}x{t}" for w, t in SETUPS),
+        help="workers x threads to measure, e.g. 1x8,2x32",
+    )
     options = parser.parse_args()
+    setups = [tuple(int(n) for n in setup.split("x")) for setup in options.setups.split(",")]
     print(f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print(f"model latency {LATENCY:g} s, {options.rounds} calls per concurrent slot")
     print("| workers x threads | calls at once | sources | seconds | snapshots/s | ideal | ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for workers, threads in SETUPS:
+    for workers, threads in setups:
         with (
             temporary_postgres_database("snapshot_bench") as url,
             tempfile.TemporaryDirectory() as tmp,

@@ -127,11 +127,8 @@ def _headline(ai: AgentInput, symbol: str) -> str:
     """What a contractor asks first: am I winning, and what is still open?"""
     o = ai.outcomes
     if o is not None and o.win_pct is not None:
-        still_open = (
-            f", with {_money(o.open_amt, symbol)} still open" if o.open_amt is not None else ""
-        )
-        over = f"over {_num(ai.estimate_count)} estimates"
-        return f"A {_num(o.win_pct)}% win rate {over}{still_open}."
+        still_open = f"; {_money(o.open_amt, symbol)} still open" if o.open_amt is not None else ""
+        return f"{_num(o.win_pct)}% win rate{still_open}."
     return f"{ai.estimate_count} estimates analysed ({ai.confidence_level} confidence)."
 
 
