@@ -159,6 +159,15 @@ EXPECT: dict[str, Expect] = {
         retry_after=1.0,
     ),
     "azure_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "openai_429_request_too_large": _api_error(  # resets 12ms / 0s: no wait makes it pass
+        429,
+        "Request too large for gpt-5-nano in organization org-eLwBCUaB2ePnSi6dlToWtHZK on tokens "
+        "per min (TPM): Limit 2000000, Requested 2500013. The input or output tokens must be "
+        "reduced in order to run successfully. Visit https://platform.openai.com/account/"
+        "rate-limits to learn more.",
+        meaning="waiting will not make it pass",
+        remaining=(4999, 1999998),
+    ),
     "cerebras_success": Expect(
         None,
         model="llama-3.3-70b",
