@@ -112,6 +112,12 @@ EXPECT: dict[str, Expect] = {
         "your email.)",
         meaning="trouble of its own",
     ),
+    "openai_503_proxy_text": _api_error(  # OpenAI's edge proxy, in plain text, through Cloudflare
+        503,
+        "upstream connect error or disconnect/reset before headers. reset reason: connection "
+        "termination",
+        meaning="trouble of its own",
+    ),
     "snowflake_empty_finish_reason": Expect(
         None,
         model="claude-sonnet-4-6",
