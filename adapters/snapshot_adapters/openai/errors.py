@@ -61,7 +61,10 @@ _CONTENT_FILTER_CODES = frozenset(
 # A key rejected with a status other than 401 (xAI answers 400 "Incorrect API key provided").
 _KEY_CODES = frozenset({"invalid_api_key", "invalid_key", "authentication_error"})
 _KEY_WORDS = re.compile(r"\b(?:incorrect|invalid)\s+api\s+key\b", re.IGNORECASE)
-_SCHEMA_WORDS = ("response_format", "json_schema", "strict")
+# "invalid schema for" opens every rejection by OpenAI's strict-mode schema validator (recorded:
+# "Invalid schema for function 'get_current_weather': ... 'required' is required to be
+# supplied ..."), whichever schema it names.
+_SCHEMA_WORDS = ("response_format", "json_schema", "strict", "invalid schema for")
 _CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length"})
 # OpenAI's 429 for one request above the tokens-per-minute limit (recorded: "Request too large
 # for gpt-5-nano ... on tokens per min (TPM): Limit 2000000, Requested 2500013"). Its
@@ -185,8 +188,9 @@ _SERVER_TROUBLE = (
     "Try again later; check the provider's status page if it persists.",
 )
 _STRICT_SCHEMA = (
-    "The endpoint rejected the response_format: it does not accept this strict json_schema "
-    "(OpenAI structured outputs, strict mode).",
+    "The endpoint rejected the strict json_schema it was sent (OpenAI structured outputs, "
+    "strict mode): the schema breaks one of its rules, or the endpoint does not accept strict "
+    "schemas; the detail says which.",
     "Use a model that supports strict structured outputs (gpt-4o-2024-08-06 or later); "
     "`snapshot validate --probe` checks an endpoint.",
 )

@@ -98,6 +98,13 @@ EXPECT: dict[str, Expect] = {
     "openai_400_unsupported_option": _api_error(
         400, "Web search options not supported with this model."
     ),
+    "openai_400_invalid_strict_schema": _api_error(  # a tool's schema; same strict validator
+        400,
+        "Invalid schema for function 'get_current_weather': In context=(), 'required' is "
+        "required to be supplied and to be an array including every key in properties. "
+        "Missing 'unit'.",
+        meaning="strict json_schema",
+    ),
     "openai_400_context_length": _api_error(
         400,
         "Your input exceeds the context window of this model. Please adjust your input and "
