@@ -45,17 +45,6 @@ FILTER_RESULT = {
 RATE_LIMITED = Expect("llm_api_error", "OpenAI API error (429)", detail=RATE_LIMIT_TEXT)
 
 BUILT: dict[str, Envelope] = {
-    "429 retry-after seconds (OpenAI)": Envelope(
-        _RATE_LIMIT_SOURCE + "retry-after in seconds, x-ratelimit-remaining-*",
-        429,
-        RATE_LIMIT,
-        replace(RATE_LIMITED, retry_after=20.0, remaining=(4999, 0)),
-        headers=[
-            ("retry-after", "20"),
-            ("x-ratelimit-remaining-requests", "4999"),
-            ("x-ratelimit-remaining-tokens", "0"),
-        ],
-    ),
     "429 retry-after HTTP date": Envelope(
         _RATE_LIMIT_SOURCE + "retry-after as an HTTP date (RFC 9110)",
         429,

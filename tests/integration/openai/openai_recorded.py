@@ -56,6 +56,14 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
 
 
 EXPECT: dict[str, Expect] = {
+    "github_models_429_retry_after": _api_error(  # Retry-After seconds; a text body sent as JSON
+        429,
+        "Too many requests. For more on scraping GitHub and how it may affect your rights, "
+        "please review our Terms of Service (https://docs.github.com/en/site-policy/"
+        "github-terms/github-terms-of-service).",
+        retry_after=44.0,
+        meaning="rate limit",
+    ),
     "openai_strict_schema_success": Expect(
         None, model=GPT4O, tokens=(92, 15, 0), cost=gpt4o_cost(92, 15)
     ),
