@@ -10,7 +10,6 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from openai_chat_server import completion
 from openai_envelopes import Envelope, Expect
 
 __all__ = ["BUILT"]
@@ -136,12 +135,6 @@ BUILT: dict[str, Envelope] = {
             cost=Decimal("0"),
             cost_reported=True,
         ),
-    ),
-    "usage absent": Envelope(
-        "BUILT: a chat.completion without usage (the field is optional for compatible servers)",
-        200,
-        completion('{"city":"Mexico City","country":"Mexico"}', model="llama3.1:8b", usage=None),
-        Expect(None, model="llama3.1:8b"),
     ),
     "Azure prompt filter (innererror only)": Envelope(
         "BUILT: an Azure error whose top-level code is not content_filter and whose "

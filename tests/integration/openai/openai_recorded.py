@@ -233,6 +233,9 @@ EXPECT: dict[str, Expect] = {
     ),
     "ollama_strict_schema_success": Expect(None, model="qwen3:0.6b", tokens=(136, 15, 0)),
     "ollama_cloud_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "cloudflare_no_usage_object_content": Expect(  # no usage; content a JSON object, not text
+        None, model="@cf/meta/llama-3.3-70b-instruct-fp8-fast"
+    ),
     "together_success": Expect(
         None,
         model="meta-llama/Llama-3.3-70B-Instruct-Turbo",
