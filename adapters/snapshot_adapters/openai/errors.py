@@ -216,7 +216,9 @@ def _meaning_and_solution(status: int, error: ProviderError) -> tuple[str, str] 
         error.param == "response_format" or any(word in message for word in _SCHEMA_WORDS)
     ):
         return _STRICT_SCHEMA
-    if status >= 500:
+    # OpenAI was recorded answering 429 "That model is currently overloaded" with type
+    # server_error and the account's own limits far from reached: its trouble, not a rate limit.
+    if status >= 500 or (status == 429 and "server_error" in error.codes()):
         return _SERVER_TROUBLE
     return _BY_STATUS.get(status)
 

@@ -180,6 +180,15 @@ EXPECT: dict[str, Expect] = {
         retry_after=1.0,
     ),
     "azure_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "openai_429_overloaded": _api_error(  # 2023: overload sent as 429, resets 17ms / 356ms
+        429,
+        "That model is currently overloaded with other requests. You can retry your request, or "
+        "contact us through our help center at help.openai.com if the error persists. (Please "
+        "include the request ID b5ba3ca7c1e433bac000847279adf98e in your message.)",
+        retry_after=0.356,
+        meaning="trouble of its own",
+        remaining=(3499, 89466),
+    ),
     "openai_429_request_too_large": _api_error(  # resets 12ms / 0s: no wait makes it pass
         429,
         "Request too large for gpt-5-nano in organization org-eLwBCUaB2ePnSi6dlToWtHZK on tokens "
