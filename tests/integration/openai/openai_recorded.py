@@ -180,6 +180,17 @@ EXPECT: dict[str, Expect] = {
         retry_after=1.0,
     ),
     "azure_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "openai_429_rate_limit_every_wait": _api_error(  # retry-after(-ms), resets and the text
+        429,
+        "Rate limit reached for gpt-3.5-turbo in organization org-zIQe0qsKlsW7cksvlHpU411T on "
+        "requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. Visit "
+        "https://platform.openai.com/account/rate-limits to learn more. You can increase your "
+        "rate limit by adding a payment method to your account at "
+        "https://platform.openai.com/account/billing.",
+        retry_after=20.0,
+        meaning="rate limit",
+        remaining=(196, 39923),
+    ),
     "openai_429_overloaded": _api_error(  # 2023: overload sent as 429, resets 17ms / 356ms
         429,
         "That model is currently overloaded with other requests. You can retry your request, or "
