@@ -61,14 +61,11 @@ _CONTENT_FILTER_CODES = frozenset(
 # A key rejected with a status other than 401 (xAI answers 400 "Incorrect API key provided").
 _KEY_CODES = frozenset({"invalid_api_key", "invalid_key", "authentication_error"})
 _KEY_WORDS = re.compile(r"\b(?:incorrect|invalid)\s+api\s+key\b", re.IGNORECASE)
-# "invalid schema for" opens every rejection by OpenAI's strict-mode schema validator (recorded:
-# "Invalid schema for function 'get_current_weather': ... 'required' is required to be
-# supplied ..."), whichever schema it names.
+# "Invalid schema for ..." opens every rejection by OpenAI's strict-mode validator (recorded).
 _SCHEMA_WORDS = ("response_format", "json_schema", "strict", "invalid schema for")
 _CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length"})
-# OpenAI's 429 for one request above the tokens-per-minute limit (recorded: "Request too large
-# for gpt-5-nano ... on tokens per min (TPM): Limit 2000000, Requested 2500013"). Its
-# x-ratelimit-reset-* headers describe the window, not this request: no wait makes it pass.
+# OpenAI's 429 "Request too large ... (TPM): Limit 2000000, Requested 2500013" (recorded): its
+# x-ratelimit-reset-* headers describe the window, not this request; no wait makes it pass.
 _TOO_LARGE_FOR_LIMIT = re.compile(r"\brequest too large\b", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
@@ -216,8 +213,7 @@ def _meaning_and_solution(status: int, error: ProviderError) -> tuple[str, str] 
         error.param == "response_format" or any(word in message for word in _SCHEMA_WORDS)
     ):
         return _STRICT_SCHEMA
-    # OpenAI was recorded answering 429 "That model is currently overloaded" with type
-    # server_error and the account's own limits far from reached: its trouble, not a rate limit.
+    # OpenAI's 429 "That model is currently overloaded" (type server_error, recorded).
     if status >= 500 or (status == 429 and "server_error" in error.codes()):
         return _SERVER_TROUBLE
     return _BY_STATUS.get(status)
