@@ -61,8 +61,12 @@ _CONTENT_FILTER_CODES = frozenset(
 # A key rejected with a status other than 401 (xAI answers 400 "Incorrect API key provided").
 _KEY_CODES = frozenset({"invalid_api_key", "invalid_key", "authentication_error"})
 _KEY_WORDS = re.compile(r"\b(?:incorrect|invalid)\s+api\s+key\b", re.IGNORECASE)
-_SCHEMA_WORDS = ("response_format", "json_schema", "strict")
+# "Invalid schema for ..." opens every rejection by OpenAI's strict-mode validator (recorded).
+_SCHEMA_WORDS = ("response_format", "json_schema", "strict", "invalid schema for")
 _CONTEXT_CODES = frozenset({"context_length_exceeded", "string_above_max_length"})
+# OpenAI's 429 "Request too large ... (TPM): Limit 2000000, Requested 2500013" (recorded): its
+# x-ratelimit-reset-* headers describe the window, not this request; no wait makes it pass.
+_TOO_LARGE_FOR_LIMIT = re.compile(r"\brequest too large\b", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -181,10 +185,17 @@ _SERVER_TROUBLE = (
     "Try again later; check the provider's status page if it persists.",
 )
 _STRICT_SCHEMA = (
-    "The endpoint rejected the response_format: it does not accept this strict json_schema "
-    "(OpenAI structured outputs, strict mode).",
+    "The endpoint rejected the strict json_schema it was sent (OpenAI structured outputs, "
+    "strict mode): the schema breaks one of its rules, or the endpoint does not accept strict "
+    "schemas; the detail says which.",
     "Use a model that supports strict structured outputs (gpt-4o-2024-08-06 or later); "
     "`snapshot validate --probe` checks an endpoint.",
+)
+_TOO_LARGE = (
+    "This one request needs more tokens than the rate limit allows per minute (Requested is "
+    "above Limit in the detail), so waiting will not make it pass.",
+    "Shorten the input or lower SNAPSHOT_MAX_TOKENS, or raise the plan's tokens-per-minute "
+    "limit at the provider.",
 )
 _CONTEXT = (
     "The request is longer than the model's context window.",
@@ -194,13 +205,16 @@ _CONTEXT = (
 
 def _meaning_and_solution(status: int, error: ProviderError) -> tuple[str, str] | None:
     message = (error.message or "").lower()
+    if status == 429 and _TOO_LARGE_FOR_LIMIT.search(message):
+        return _TOO_LARGE
     if error.codes() & _CONTEXT_CODES or "context length" in message:
         return _CONTEXT
     if status in (400, 422) and (
         error.param == "response_format" or any(word in message for word in _SCHEMA_WORDS)
     ):
         return _STRICT_SCHEMA
-    if status >= 500:
+    # OpenAI's 429 "That model is currently overloaded" (type server_error, recorded).
+    if status >= 500 or (status == 429 and "server_error" in error.codes()):
         return _SERVER_TROUBLE
     return _BY_STATUS.get(status)
 
@@ -243,7 +257,8 @@ def error_for_status(
     rejects_key = error.rejects_key(status)
     if rejects_key:
         detail = KEY_REJECTED  # OpenAI's own message quotes part of the rejected key
-    retry_after = retry_after_seconds(headers, error.message) if status in (429, 503) else None
+    waits = status in (429, 503) and not _TOO_LARGE_FOR_LIMIT.search(error.message or "")
+    retry_after = retry_after_seconds(headers, error.message) if waits else None
     if facts is not None and retry_after is not None:
         facts = facts.model_copy(update={"retry_after_seconds": retry_after})
     meaning, solution = (

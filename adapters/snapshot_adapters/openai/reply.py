@@ -7,6 +7,7 @@ SDK does not model (OpenRouter's ``usage.cost``, ``choices[0].error``, DeepSeek'
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -179,6 +180,10 @@ def read_reply(
     if isinstance(refusal := message.get("refusal"), str) and refusal:
         raise LlmRefusalError(scrub_secrets(refusal, secret), facts)
     content = message.get("content")
+    if isinstance(content, Mapping):
+        # Cloudflare Workers AI answers a json_schema request with the JSON object itself as
+        # the content, not as text (recorded): the same value, written out for the core.
+        content = json.dumps(content, ensure_ascii=False)
     if finish in ("tool_calls", "function_call") or (message.get("tool_calls") and not content):
         detail = f"the model called tools ({_tool_names(message)}) instead of writing content"
         raise OutputSchemaViolationError(scrub_secrets(detail, secret), facts)

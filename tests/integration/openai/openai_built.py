@@ -10,7 +10,6 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from openai_chat_server import completion
 from openai_envelopes import Envelope, Expect
 
 __all__ = ["BUILT"]
@@ -45,17 +44,6 @@ FILTER_RESULT = {
 RATE_LIMITED = Expect("llm_api_error", "OpenAI API error (429)", detail=RATE_LIMIT_TEXT)
 
 BUILT: dict[str, Envelope] = {
-    "429 retry-after seconds (OpenAI)": Envelope(
-        _RATE_LIMIT_SOURCE + "retry-after in seconds, x-ratelimit-remaining-*",
-        429,
-        RATE_LIMIT,
-        replace(RATE_LIMITED, retry_after=20.0, remaining=(4999, 0)),
-        headers=[
-            ("retry-after", "20"),
-            ("x-ratelimit-remaining-requests", "4999"),
-            ("x-ratelimit-remaining-tokens", "0"),
-        ],
-    ),
     "429 retry-after HTTP date": Envelope(
         _RATE_LIMIT_SOURCE + "retry-after as an HTTP date (RFC 9110)",
         429,
@@ -147,12 +135,6 @@ BUILT: dict[str, Envelope] = {
             cost=Decimal("0"),
             cost_reported=True,
         ),
-    ),
-    "usage absent": Envelope(
-        "BUILT: a chat.completion without usage (the field is optional for compatible servers)",
-        200,
-        completion('{"city":"Mexico City","country":"Mexico"}', model="llama3.1:8b", usage=None),
-        Expect(None, model="llama3.1:8b"),
     ),
     "Azure prompt filter (innererror only)": Envelope(
         "BUILT: an Azure error whose top-level code is not content_filter and whose "

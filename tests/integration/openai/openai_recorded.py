@@ -56,6 +56,14 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
 
 
 EXPECT: dict[str, Expect] = {
+    "github_models_429_retry_after": _api_error(  # Retry-After seconds; a text body sent as JSON
+        429,
+        "Too many requests. For more on scraping GitHub and how it may affect your rights, "
+        "please review our Terms of Service (https://docs.github.com/en/site-policy/"
+        "github-terms/github-terms-of-service).",
+        retry_after=44.0,
+        meaning="rate limit",
+    ),
     "openai_strict_schema_success": Expect(
         None, model=GPT4O, tokens=(92, 15, 0), cost=gpt4o_cost(92, 15)
     ),
@@ -98,6 +106,13 @@ EXPECT: dict[str, Expect] = {
     "openai_400_unsupported_option": _api_error(
         400, "Web search options not supported with this model."
     ),
+    "openai_400_invalid_strict_schema": _api_error(  # a tool's schema; same strict validator
+        400,
+        "Invalid schema for function 'get_current_weather': In context=(), 'required' is "
+        "required to be supplied and to be an array including every key in properties. "
+        "Missing 'unit'.",
+        meaning="strict json_schema",
+    ),
     "openai_400_context_length": _api_error(
         400,
         "Your input exceeds the context window of this model. Please adjust your input and "
@@ -110,6 +125,12 @@ EXPECT: dict[str, Expect] = {
         "request, or contact us through our help center at help.openai.com if you keep seeing "
         "this error. (Please include the request ID req_35c852d7d417877c0fbb3134de873c76 in "
         "your email.)",
+        meaning="trouble of its own",
+    ),
+    "openai_503_proxy_text": _api_error(  # OpenAI's edge proxy, in plain text, through Cloudflare
+        503,
+        "upstream connect error or disconnect/reset before headers. reset reason: connection "
+        "termination",
         meaning="trouble of its own",
     ),
     "snowflake_empty_finish_reason": Expect(
@@ -159,6 +180,35 @@ EXPECT: dict[str, Expect] = {
         retry_after=1.0,
     ),
     "azure_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "openai_429_rate_limit_every_wait": _api_error(  # retry-after(-ms), resets and the text
+        429,
+        "Rate limit reached for gpt-3.5-turbo in organization org-zIQe0qsKlsW7cksvlHpU411T on "
+        "requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s. Visit "
+        "https://platform.openai.com/account/rate-limits to learn more. You can increase your "
+        "rate limit by adding a payment method to your account at "
+        "https://platform.openai.com/account/billing.",
+        retry_after=20.0,
+        meaning="rate limit",
+        remaining=(196, 39923),
+    ),
+    "openai_429_overloaded": _api_error(  # 2023: overload sent as 429, resets 17ms / 356ms
+        429,
+        "That model is currently overloaded with other requests. You can retry your request, or "
+        "contact us through our help center at help.openai.com if the error persists. (Please "
+        "include the request ID b5ba3ca7c1e433bac000847279adf98e in your message.)",
+        retry_after=0.356,
+        meaning="trouble of its own",
+        remaining=(3499, 89466),
+    ),
+    "openai_429_request_too_large": _api_error(  # resets 12ms / 0s: no wait makes it pass
+        429,
+        "Request too large for gpt-5-nano in organization org-eLwBCUaB2ePnSi6dlToWtHZK on tokens "
+        "per min (TPM): Limit 2000000, Requested 2500013. The input or output tokens must be "
+        "reduced in order to run successfully. Visit https://platform.openai.com/account/"
+        "rate-limits to learn more.",
+        meaning="waiting will not make it pass",
+        remaining=(4999, 1999998),
+    ),
     "cerebras_success": Expect(
         None,
         model="llama-3.3-70b",
@@ -203,6 +253,9 @@ EXPECT: dict[str, Expect] = {
     ),
     "ollama_strict_schema_success": Expect(None, model="qwen3:0.6b", tokens=(136, 15, 0)),
     "ollama_cloud_401": _api_error(401, KEY, meaning=KEY_MEANING),
+    "cloudflare_no_usage_object_content": Expect(  # no usage; content a JSON object, not text
+        None, model="@cf/meta/llama-3.3-70b-instruct-fp8-fast"
+    ),
     "together_success": Expect(
         None,
         model="meta-llama/Llama-3.3-70B-Instruct-Turbo",

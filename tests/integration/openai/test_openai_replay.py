@@ -62,7 +62,11 @@ def test_each_envelope_is_read_right_with_one_request(
     if expect.code is None:
         reply = call()
         facts = reply.facts
-        assert reply.content == envelope.decoded()["choices"][0]["message"]["content"]
+        content = envelope.decoded()["choices"][0]["message"]["content"]
+        if isinstance(content, str):
+            assert reply.content == content
+        else:  # a JSON object sent as itself (Cloudflare), read as that JSON written out
+            assert json.loads(reply.content) == content
         assert facts.model == expect.model
     else:
         with pytest.raises(ModelCallError) as raised:
