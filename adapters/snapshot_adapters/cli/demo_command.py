@@ -36,7 +36,9 @@ def demo(
     orchestrator = build_container(chosen).orchestrator()
     err.print(f"Database: {_where(chosen.database_url)}")
     source_id = orchestrator.ingest_estimates(
-        user_id=DEMO_USER, rows=synthetic_estimates(estimates, seed=seed), name="demo estimates"
+        user_id=DEMO_USER,
+        rows=synthetic_estimates(estimates, seed=seed, outcomes=True),
+        name="demo estimates",
     )
     err.print(f"Ingested {estimates} synthetic estimates as source {source_id}")
     orchestrator.bucket_source(source_id=source_id, user_id=DEMO_USER)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from snapshot_core.domain import EstimateRow
+from snapshot_core.domain.models import Outcome
 
 __all__ = ["banded_estimates", "synthetic_estimates"]
 
@@ -18,9 +19,13 @@ def synthetic_estimates(
     seed: int = 7,
     end: datetime = datetime(2026, 3, 27, 17, 0, tzinfo=UTC),
     weeks: int = 12,
+    outcomes: bool = False,
 ) -> Iterator[EstimateRow]:
     """``count`` estimates over ``weeks`` weeks ending at ``end``: log-normal amounts around
-    $2k, weekday-heavy sending, 75 % decided with mostly short latencies, the rest pending."""
+    $2k, weekday-heavy sending, 75 % decided with mostly short latencies, the rest pending.
+
+    With ``outcomes``, each decided estimate is won or lost (small jobs are won more often
+    than large ones) and the rest are pending; without, the outcome is unknown."""
     rng = random.Random(seed)
     span = timedelta(weeks=weeks)
     for number in range(count):
@@ -33,8 +38,17 @@ def synthetic_estimates(
             decided = sent + timedelta(hours=rng.expovariate(1 / 130))
             if decided > end:
                 decided = None
+        outcome: Outcome | None = None
+        if outcomes:  # drawn only when asked: the default sequence stays what tests expect
+            chance = 0.6 if amount < 1000 else 0.45 if amount < 5000 else 0.3
+            won = rng.random() < chance
+            outcome = "pending" if decided is None else "won" if won else "lost"
         yield EstimateRow(
-            amount=amount, sent_at=sent, decided_at=decided, estimate_id=f"EST-{number + 1:06d}"
+            amount=amount,
+            sent_at=sent,
+            decided_at=decided,
+            estimate_id=f"EST-{number + 1:06d}",
+            outcome=outcome,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def test_demo_runs_the_whole_flow_twice_on_the_default_sqlite_file(workdir: Path
         ):
             assert heading in result.stdout
         assert str(workdir / "snapshot.db") in result.stdout.replace("\n", "")
+        # The demo's estimates carry outcomes, so the snapshot answers "am I winning?"
+        assert re.search(r"\d+\.\d% win rate; \$[\d,]+ still open\.", result.stdout)
     listed = snapshot(workdir, "sources", "--user", "demo-user", "--json")
     assert [s["status"] for s in json.loads(listed.stdout)] == ["snapshot_generated"] * 2
 
