@@ -89,7 +89,11 @@ def _jittered(seconds: float, rng: random.Random) -> float:
 
 
 def _provider_retryable(error: SnapshotError) -> bool:
-    return isinstance(error, LlmApiError) and (error.status == 429 or error.status >= 500)
+    return (
+        isinstance(error, LlmApiError)
+        and error.waiting_helps
+        and (error.status == 429 or error.status >= 500)
+    )
 
 
 def judge(

@@ -257,7 +257,8 @@ def error_for_status(
     rejects_key = error.rejects_key(status)
     if rejects_key:
         detail = KEY_REJECTED  # OpenAI's own message quotes part of the rejected key
-    waits = status in (429, 503) and not _TOO_LARGE_FOR_LIMIT.search(error.message or "")
+    too_large = status == 429 and bool(_TOO_LARGE_FOR_LIMIT.search(error.message or ""))
+    waits = status in (429, 503) and not too_large
     retry_after = retry_after_seconds(headers, error.message) if waits else None
     if facts is not None and retry_after is not None:
         facts = facts.model_copy(update={"retry_after_seconds": retry_after})
@@ -272,6 +273,7 @@ def error_for_status(
         meaning=meaning,
         solution=solution,
         provider_code=error.code or error.type,
+        waiting_helps=not too_large,
     )
 
 

@@ -78,6 +78,7 @@ def test_the_last_attempt_is_not_retried() -> None:
     [
         LlmApiError(401),
         LlmApiError(400),
+        LlmApiError(429, waiting_helps=False),  # "Request too large" for the plan's limit
         LlmQuotaExhaustedError(429),
         LlmRefusalError("no"),
         OutputSchemaViolationError("bad"),

@@ -75,3 +75,15 @@ def test_a_key_quoted_by_a_server_is_scrubbed_from_the_detail():
     )
     assert API_KEY not in error.detail and "sk-other0123456789" not in error.detail
     assert error.detail == "bad header *** and ***"
+
+
+def test_a_request_too_large_for_the_plan_is_one_no_wait_makes_pass() -> None:
+    message = "Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 31000."
+    headers = {"x-ratelimit-reset-tokens": "12ms", "retry-after": "1"}
+    too_large = error_for_status(429, _body(message, "rate_limit_exceeded"), headers, None, None)
+    plain = error_for_status(
+        429, _body("Rate limit reached", "rate_limit_exceeded"), headers, None, None
+    )
+    assert isinstance(too_large, LlmApiError) and isinstance(plain, LlmApiError)
+    assert (too_large.waiting_helps, too_large.retry_after) == (False, None)
+    assert (plain.waiting_helps, plain.retry_after) == (True, 1.0)

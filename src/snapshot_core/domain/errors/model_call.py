@@ -44,6 +44,8 @@ class LlmApiError(ModelCallError):
 
     ``meaning`` and ``solution`` default to the catalogue's; the adapter passes the ones that
     fit the status and the provider's error code. ``provider_code`` is that code, if sent.
+    ``waiting_helps`` is ``False`` when the provider said that no wait makes the same request
+    pass (OpenAI's 429 "Request too large" for the plan's limit): job runners do not retry it.
     """
 
     code = "llm_api_error"
@@ -60,10 +62,12 @@ class LlmApiError(ModelCallError):
         meaning: str | None = None,
         solution: str | None = None,
         provider_code: str | None = None,
+        waiting_helps: bool = True,
     ) -> None:
         super().__init__(f"OpenAI API error ({status})", facts)
         self.status = status
         self.retry_after = retry_after
+        self.waiting_helps = waiting_helps
         self.detail = detail
         self.provider_code = provider_code
         if meaning:
