@@ -12,6 +12,7 @@ from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 from snapshot_core.use_cases.ingest import ingest_row_stream
 
 from .amounts import DecimalMark
+from .converters import Converters
 from .csv_records import CsvRecords
 from .encodings import decoded_stream
 from .errors import LimitExceededError
@@ -27,7 +28,7 @@ from .options import (
     detect_format,
 )
 from .rejects import check_rejects_path, open_rejects
-from .rows import Converters, FileRows, RowChecker
+from .rows import FileRows, RowChecker
 from .xlsx_records import SpreadsheetRecords, cell_converters
 
 __all__ = ["DEFAULT_MAX_WEEKS", "InputFile", "ingest_file", "recognised_notice"]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from snapshot_core.domain import (
@@ -15,87 +13,23 @@ from snapshot_core.domain import (
     SeenIds,
     text_problem,
 )
-from snapshot_core.domain.models import Outcome
 
-from .amounts import AmountReader, DecimalMark, Undecided, amount_from_json
+from .amounts import Undecided
 from .construct import trusted_row
-from .dates import AmbiguousDatesError, timestamp_reader
+from .converters import Converters
+from .dates import AmbiguousDatesError
 from .errors import LimitExceededError, UnreadableFileError
-from .outcomes import OutcomeReader, parse_outcome_map
 from .plausibility import WARM_UP, DateSpan
 from .rejects import RejectsWriter
-from .values import ValueProblem, id_from_json
+from .values import ValueProblem
 
-__all__ = ["MAX_ID_LENGTH", "Converters", "FileRows", "RowChecker"]
+__all__ = ["MAX_ID_LENGTH", "FileRows", "RowChecker"]
 
 MAX_ID_LENGTH = ESTIMATE_ID_MAX_LENGTH
 _PROGRESS_EVERY = 8192  # rows between progress callbacks
 # Rows held back until the file shows a convention they depend on (see AmountReader): a
 # bound, so memory stays flat; past it such a row is a bad row at once.
 MAX_HELD_ROWS = 20_000
-
-
-class Converters:
-    """How a format's values become typed ones: text for CSV, JSON values for JSON Lines."""
-
-    def __init__(
-        self,
-        amount: Callable[[Any], Decimal],
-        timestamp: Callable[[Any], datetime],
-        ident: Callable[[Any], str | None] | None,
-        outcome: Callable[[Any], Outcome] | None = None,
-    ) -> None:
-        self.amount, self.timestamp, self.ident = amount, timestamp, ident
-        self.outcome: Callable[[Any], Outcome] = outcome or _statuses(None)
-
-    @classmethod
-    def text(
-        cls,
-        decimal: DecimalMark | None = None,
-        outcome_map: Mapping[str, str] | None = None,
-        date_format: str | None = None,
-        timezone: str | None = None,
-    ) -> Converters:
-        return cls(
-            AmountReader(decimal),
-            timestamp_reader(date_format, timezone),
-            None,  # CSV ids are text already
-            _statuses(outcome_map),
-        )
-
-    @classmethod
-    def json(
-        cls,
-        decimal: DecimalMark | None = None,
-        outcome_map: Mapping[str, str] | None = None,
-        date_format: str | None = None,
-        timezone: str | None = None,
-    ) -> Converters:
-        read_amount = AmountReader(decimal)
-        read_moment = timestamp_reader(date_format, timezone)
-
-        def moment(value: Any) -> datetime:
-            if not isinstance(value, str):
-                raise ValueProblem(f"expected a date as text, found {type(value).__name__}")
-            return read_moment(value.strip())
-
-        return cls(
-            lambda value: amount_from_json(value, read_amount),
-            moment,
-            id_from_json,
-            _statuses(outcome_map),
-        )
-
-
-def _statuses(outcome_map: Mapping[str, str] | None) -> Callable[[Any], Outcome]:
-    read = OutcomeReader(parse_outcome_map(outcome_map) if outcome_map else None)
-
-    def outcome(value: Any) -> Outcome:
-        if not isinstance(value, str):
-            raise ValueProblem(f"expected a status as text, found {type(value).__name__}")
-        return read(value)
-
-    return outcome
 
 
 class RowChecker:

@@ -23,10 +23,11 @@ from snapshot_core.domain import EstimateRow, RowProblem
 
 from .amounts import AmountReader, DecimalMark, amount_from_json
 from .columns import Columns
+from .converters import Converters
 from .dates import excel_serial_date, localised, time_zone, timestamp_reader
 from .errors import UnreadableFileError
 from .outcomes import BOTH_DECISION_DATES, decision
-from .rows import Converters, RowChecker
+from .rows import RowChecker
 from .values import ValueProblem, shown
 
 __all__ = [
