@@ -2,7 +2,8 @@
 
 Each file in ``recorded/`` holds one response as a public repository's test fixture recorded
 it (status, headers, body; gzip bytes as sent when the recording has them) with the
-repository, path and commit it was taken from (``recorded/README.md``). ``BUILT`` adds the
+repository, path and commit it was taken from, or as a public issue thread quoted it (the
+thread's URL, and what it did and did not record; ``recorded/README.md``). ``BUILT`` adds the
 cases no recording was found for, built from documented shapes and marked so.
 """
 
@@ -36,7 +37,10 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
     """The envelope in ``recorded/<name>.json``, served as recorded."""
     data = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
     origin = data["source"]
-    where = f"{origin['repository']} {origin['path']} @ {origin['commit'][:12]}"
+    if "thread" in origin:  # a response quoted in an issue thread: what it kept is noted
+        where = f"{origin['thread']} (recorded: {data['recorded']})"
+    else:
+        where = f"{origin['repository']} {origin['path']} @ {origin['commit'][:12]}"
     if "interaction" in origin:
         where += f" (interaction {origin['interaction']})"
     if "body_gzip_base64" in data:
@@ -55,7 +59,46 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
     )
 
 
+QUOTA_TEXT = (
+    "You exceeded your current quota, please check your plan and billing details. For more "
+    "information on this error, read the docs: "
+    "https://platform.openai.com/docs/guides/error-codes/api-errors."
+)
+INVALID_RESPONSE_FORMAT = (
+    "Invalid schema for response_format 'default': In context=(), 'additionalProperties' is "
+    "required to be supplied and to be false."
+)
+TROUBLE = "trouble of its own"
+
 EXPECT: dict[str, Expect] = {
+    # Quoted in issue threads (status and body; headers where the thread has them).
+    "openai_429_wait_in_text_only": _api_error(  # no retry-after, no x-ratelimit-*: the text
+        429,
+        "Rate limit reached for gpt-4.1 in organization [redacted] on tokens per min (TPM): "
+        "Limit 30000, Used 18271, Requested 16921. Please try again in 10.384s. Visit "
+        "https://platform.openai.com/account/rate-limits to learn more.",
+        retry_after=10.384,
+        meaning="rate limit",
+    ),
+    "openai_429_insufficient_quota": Expect(
+        "llm_quota_exhausted", "Model provider quota exhausted (429)", detail=QUOTA_TEXT
+    ),
+    "openai_400_invalid_response_format_schema": _api_error(
+        400, INVALID_RESPONSE_FORMAT, meaning="strict json_schema"
+    ),
+    "openrouter_400_upstream_invalid_schema": _api_error(  # OpenAI's body in metadata.raw
+        400,
+        f"Provider returned error: {INVALID_RESPONSE_FORMAT}",
+        meaning="strict json_schema",
+    ),
+    "openrouter_200_error_body": _api_error(  # status 200; the upstream's 524 in error.code
+        524, "Provider returned error: error code: 524", meaning=TROUBLE
+    ),
+    "openai_502_cloudflare_bad_gateway": _api_error(502, "Bad gateway.", meaning=TROUBLE),
+    "proxy_502_html_page": _api_error(
+        502, "HTTP 502 page from a proxy or gateway: 502 Bad Gateway", meaning="proxy or gateway"
+    ),
+    # Recorded by test suites (cassettes and fixtures).
     "github_models_429_retry_after": _api_error(  # Retry-After seconds; a text body sent as JSON
         429,
         "Too many requests. For more on scraping GitHub and how it may affect your rights, "
@@ -125,13 +168,13 @@ EXPECT: dict[str, Expect] = {
         "request, or contact us through our help center at help.openai.com if you keep seeing "
         "this error. (Please include the request ID req_35c852d7d417877c0fbb3134de873c76 in "
         "your email.)",
-        meaning="trouble of its own",
+        meaning=TROUBLE,
     ),
     "openai_503_proxy_text": _api_error(  # OpenAI's edge proxy, in plain text, through Cloudflare
         503,
         "upstream connect error or disconnect/reset before headers. reset reason: connection "
         "termination",
-        meaning="trouble of its own",
+        meaning=TROUBLE,
     ),
     "snowflake_empty_finish_reason": Expect(
         None,
@@ -197,7 +240,7 @@ EXPECT: dict[str, Expect] = {
         "contact us through our help center at help.openai.com if the error persists. (Please "
         "include the request ID b5ba3ca7c1e433bac000847279adf98e in your message.)",
         retry_after=0.356,
-        meaning="trouble of its own",
+        meaning=TROUBLE,
         remaining=(3499, 89466),
     ),
     "openai_429_request_too_large": _api_error(  # resets 12ms / 0s: no wait makes it pass
