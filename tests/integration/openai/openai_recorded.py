@@ -80,6 +80,16 @@ EXPECT: dict[str, Expect] = {
         retry_after=10.384,
         meaning="rate limit",
     ),
+    "openai_429_wait_in_hours": _api_error(  # headers not recorded: the text's 114h18m0s
+        429,
+        "Rate limit reached for gpt-4o-mini in organization [orgID] on tokens per min (TPM): "
+        "Limit 100000, Used 96749, Requested 19126. Please try again in 114h18m0s. Visit "
+        "https://platform.openai.com/account/rate-limits to learn more. You can increase your "
+        "rate limit by adding a payment method to your account at "
+        "https://platform.openai.com/account/billing.",
+        retry_after=411480.0,
+        meaning="rate limit",
+    ),
     "openai_429_insufficient_quota": Expect(
         "llm_quota_exhausted", "Model provider quota exhausted (429)", detail=QUOTA_TEXT
     ),
