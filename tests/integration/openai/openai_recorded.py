@@ -90,6 +90,17 @@ EXPECT: dict[str, Expect] = {
         retry_after=411480.0,
         meaning="rate limit",
     ),
+    "litellm_proxy_429_azure_wait_in_text": _api_error(  # no headers: Azure's words give it
+        429,
+        "litellm.RateLimitError: AzureException RateLimitError - Error code: 429 - {'error': "
+        "{'code': '429', 'message': 'Requests to the ChatCompletions_Create Operation under "
+        "Azure OpenAI API version 2023-05-15 have exceeded token rate limit of your current "
+        "AIServices S0 pricing tier. Please retry after 86400 seconds. Please contact Azure "
+        "support service if you would like to further increase the default rate limit.'}}\n"
+        "Received Model Group=azure-gpt-4o-mini\nAvailable Model Group Fallbacks=None",
+        retry_after=86400.0,
+        meaning="rate limit",
+    ),
     "openai_429_insufficient_quota": Expect(
         "llm_quota_exhausted", "Model provider quota exhausted (429)", detail=QUOTA_TEXT
     ),
