@@ -139,11 +139,9 @@ def _meaning_and_solution(status: int, error: ProviderError) -> tuple[str, str] 
     message = (error.message or "").lower()
     if status == 429 and _TOO_LARGE_FOR_LIMIT.search(message):
         return _TOO_LARGE
-    if error.codes() & _CONTEXT_CODES or "context length" in message:
+    if error.codes() & _CONTEXT_CODES or error.says(("context length",)):
         return _CONTEXT
-    if status in (400, 422) and (
-        error.param == "response_format" or any(word in message for word in _SCHEMA_WORDS)
-    ):
+    if status in (400, 422) and (error.param == "response_format" or error.says(_SCHEMA_WORDS)):
         return _STRICT_SCHEMA
     # OpenAI's 429 "That model is currently overloaded" (type server_error, recorded).
     if status >= 500 or (status == 429 and "server_error" in error.codes()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -33,12 +34,18 @@ class ProviderError:
         self.inner_code = _text(inner.get("code")) if isinstance(inner, Mapping) else None
         # OpenRouter: "Provider returned error", the upstream's own words in metadata.raw.
         metadata = error.get("metadata")
-        self.upstream = _text(metadata.get("raw")) if isinstance(metadata, Mapping) else None
+        raw = _text(metadata.get("raw")) if isinstance(metadata, Mapping) else None
+        self.upstream = _upstream_words(raw)
         raw = error.get("code")
         self.status_in_body = raw if isinstance(raw, int) and 100 <= raw <= 599 else None
 
     def codes(self) -> set[str]:
         return {c.lower() for c in (self.code, self.type, self.inner_code) if c}
+
+    def says(self, words: tuple[str, ...]) -> bool:
+        """Whether the message, or the upstream's words a gateway adds, contain any of ``words``."""
+        text = f"{self.message or ''} {self.upstream or ''}".lower()
+        return any(word in text for word in words)
 
     def full_message(self) -> str | None:
         """The message, followed by the upstream provider's words when a gateway adds them."""
@@ -57,6 +64,18 @@ def _text(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value if isinstance(value, str) and value else None
+
+
+def _upstream_words(raw: str | None) -> str | None:
+    """The upstream's message when ``raw`` is its whole JSON error body (OpenRouter relays
+    OpenAI's that way, as recorded: dottxt-ai/outlines#1666), else ``raw`` as it is."""
+    if raw is None or not raw.lstrip().startswith("{"):
+        return raw
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw
+    return ProviderError(body).message or raw
 
 
 def provider_error(body: Any) -> ProviderError:

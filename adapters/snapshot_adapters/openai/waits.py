@@ -15,6 +15,9 @@ _DURATION = re.compile(
     r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+(?:\.\d+)?)ms)?$"
 )
 _TRY_AGAIN = re.compile(r"try again in\s+(\d[\d.hms]*)", re.IGNORECASE)
+# Azure's wording, "Please retry after 86400 seconds.", as a LiteLLM proxy relays it without
+# the header (quoted in jasonacox/TinyLLM#17): only with the unit named, seconds.
+_RETRY_AFTER_TEXT = re.compile(r"retry after\s+(\d+(?:\.\d+)?)\s*seconds?\b", re.IGNORECASE)
 _RESET_HEADERS = ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
 
 
@@ -53,8 +56,9 @@ def retry_after_seconds(
 
     ``retry-after-ms`` when it is above zero (the precise one); ``retry-after`` (seconds or an
     HTTP date); the longer of ``x-ratelimit-reset-requests`` / ``-tokens``; the message's
-    "Please try again in 26.604s". A zero ``retry-after-ms`` is no wait on a refused request:
-    Azure was recorded sending ``Retry-After-Ms: 0`` with ``Retry-After: 1``.
+    "Please try again in 26.604s" (OpenAI) or "Please retry after 45 seconds" (Azure). A zero
+    ``retry-after-ms`` is no wait on a refused request: Azure was recorded sending
+    ``Retry-After-Ms: 0`` with ``Retry-After: 1``.
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     millis = _millis(lowered.get("retry-after-ms"))
@@ -69,6 +73,8 @@ def retry_after_seconds(
         return max(readable)
     if message and (match := _TRY_AGAIN.search(message)):
         return duration_seconds(match.group(1).rstrip("."))
+    if message and (match := _RETRY_AFTER_TEXT.search(message)):
+        return duration_seconds(match.group(1))
     return None
 
 

@@ -1,7 +1,9 @@
 """Envelopes built from documented shapes, for the cases no public recording was found for.
 
 Each ``source`` starts with ``BUILT`` and says what the body follows. The searches made for a
-recording of each are listed in recorded/README.md.
+recording of each are listed in recorded/README.md. Left here: OpenAI's 429 with one header
+wait form alone (an HTTP-date ``retry-after``, ``retry-after-ms``, ``x-ratelimit-reset-*``),
+OpenRouter's ``finish_reason: "error"``, and Azure's filter named only in ``inner_error``.
 """
 
 from __future__ import annotations
@@ -27,11 +29,6 @@ RATE_LIMIT_TEXT = (
 RATE_LIMIT = _error(RATE_LIMIT_TEXT, "tokens", "rate_limit_exceeded")
 _RATE_LIMIT_SOURCE = (
     "BUILT: OpenAI's rate_limit_exceeded error body (message as OpenAI words it); header "
-)
-QUOTA_TEXT = (
-    "You exceeded your current quota, please check your plan and billing details. For more "
-    "information on this error, read the docs: "
-    "https://platform.openai.com/docs/guides/error-codes/api-errors."
 )
 AZURE_FILTER_TEXT = (
     "The response was filtered due to the prompt triggering Azure OpenAI's content management "
@@ -64,48 +61,6 @@ BUILT: dict[str, Envelope] = {
         RATE_LIMIT,
         replace(RATE_LIMITED, retry_after=360.0),
         headers=[("x-ratelimit-reset-requests", "120ms"), ("x-ratelimit-reset-tokens", "6m0s")],
-    ),
-    "429 text only": Envelope(
-        _RATE_LIMIT_SOURCE + "none: the wait is only in the text ('Please try again in 26.604s')",
-        429,
-        RATE_LIMIT,
-        replace(RATE_LIMITED, retry_after=26.604),
-    ),
-    "429 quota": Envelope(
-        "BUILT: OpenAI's 429 insufficient_quota body as users quote it (e.g. "
-        "frederick-douglas-pearce/datatalksclub-faq _questions/llm-zoomcamp/module-1/"
-        "003_152af39a53_openai-error-ratelimiterror-error-code-429.md); no headers",
-        429,
-        _error(QUOTA_TEXT, "insufficient_quota", "insufficient_quota"),
-        Expect("llm_quota_exhausted", "Model provider quota exhausted (429)", detail=QUOTA_TEXT),
-    ),
-    "HTML 502 from a proxy": Envelope(
-        "BUILT: the default 502 page nginx serves (as Cloudflare-fronted proxies send it)",
-        502,
-        b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 "
-        b"Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n",
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (502)",
-            detail="HTTP 502 page from a proxy or gateway: 502 Bad Gateway",
-            meaning="proxy or gateway",
-        ),
-        content_type="text/html",
-    ),
-    "200 with an error body": Envelope(
-        "BUILT: OpenRouter's documented error object (error.code, message, metadata) sent "
-        "with status 200",
-        200,
-        {
-            "error": {
-                "code": 502,
-                "message": "Upstream provider returned an error",
-                "metadata": {"provider_name": "Together"},
-            }
-        },
-        Expect(
-            "llm_api_error", "OpenAI API error (502)", detail="Upstream provider returned an error"
-        ),
     ),
     "finish_reason error (OpenRouter)": Envelope(
         "BUILT: OpenRouter's documented in-band error (choices[0].error, finish_reason error)",
@@ -157,27 +112,6 @@ BUILT: dict[str, Envelope] = {
             "llm_content_filtered",
             "Model provider's content filter blocked the prompt",
             detail=AZURE_FILTER_TEXT,
-        ),
-    ),
-    "400 invalid schema": Envelope(
-        "BUILT: OpenAI's strict-mode rejection ('Invalid schema for response_format ...') in "
-        "OpenAI's error body",
-        400,
-        _error(
-            "Invalid schema for response_format 'snapshot_narrative': In context=(), "
-            "'additionalProperties' is required to be supplied and to be false.",
-            "invalid_request_error",
-            None,
-            "response_format",
-        ),
-        Expect(
-            "llm_api_error",
-            "OpenAI API error (400)",
-            detail=(
-                "Invalid schema for response_format 'snapshot_narrative': In context=(), "
-                "'additionalProperties' is required to be supplied and to be false."
-            ),
-            meaning="strict json_schema",
         ),
     ),
 }

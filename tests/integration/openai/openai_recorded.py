@@ -2,7 +2,8 @@
 
 Each file in ``recorded/`` holds one response as a public repository's test fixture recorded
 it (status, headers, body; gzip bytes as sent when the recording has them) with the
-repository, path and commit it was taken from (``recorded/README.md``). ``BUILT`` adds the
+repository, path and commit it was taken from, or as a public issue thread quoted it (the
+thread's URL, and what it did and did not record; ``recorded/README.md``). ``BUILT`` adds the
 cases no recording was found for, built from documented shapes and marked so.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from openai_built import BUILT
 from openai_envelopes import Envelope, Expect, gpt4o_cost
+from openai_quoted import QUOTED, TROUBLE
 
 from snapshot_adapters.openai.pricing import price_provider_for
 
@@ -36,7 +38,10 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
     """The envelope in ``recorded/<name>.json``, served as recorded."""
     data = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
     origin = data["source"]
-    where = f"{origin['repository']} {origin['path']} @ {origin['commit'][:12]}"
+    if "thread" in origin:  # a response quoted in an issue thread: what it kept is noted
+        where = f"{origin['thread']} (recorded: {data['recorded']})"
+    else:
+        where = f"{origin['repository']} {origin['path']} @ {origin['commit'][:12]}"
     if "interaction" in origin:
         where += f" (interaction {origin['interaction']})"
     if "body_gzip_base64" in data:
@@ -56,6 +61,7 @@ def load_recorded(name: str, expect: Expect) -> Envelope:
 
 
 EXPECT: dict[str, Expect] = {
+    **QUOTED,
     "github_models_429_retry_after": _api_error(  # Retry-After seconds; a text body sent as JSON
         429,
         "Too many requests. For more on scraping GitHub and how it may affect your rights, "
@@ -125,13 +131,13 @@ EXPECT: dict[str, Expect] = {
         "request, or contact us through our help center at help.openai.com if you keep seeing "
         "this error. (Please include the request ID req_35c852d7d417877c0fbb3134de873c76 in "
         "your email.)",
-        meaning="trouble of its own",
+        meaning=TROUBLE,
     ),
     "openai_503_proxy_text": _api_error(  # OpenAI's edge proxy, in plain text, through Cloudflare
         503,
         "upstream connect error or disconnect/reset before headers. reset reason: connection "
         "termination",
-        meaning="trouble of its own",
+        meaning=TROUBLE,
     ),
     "snowflake_empty_finish_reason": Expect(
         None,
@@ -197,7 +203,7 @@ EXPECT: dict[str, Expect] = {
         "contact us through our help center at help.openai.com if the error persists. (Please "
         "include the request ID b5ba3ca7c1e433bac000847279adf98e in your message.)",
         retry_after=0.356,
-        meaning="trouble of its own",
+        meaning=TROUBLE,
         remaining=(3499, 89466),
     ),
     "openai_429_request_too_large": _api_error(  # resets 12ms / 0s: no wait makes it pass

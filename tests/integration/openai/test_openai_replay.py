@@ -34,9 +34,14 @@ def test_every_recorded_file_is_replayed_and_names_where_it_was_recorded():
     files = {path.stem for path in RECORDED_DIR.glob("*.json")}
     assert files == set(EXPECT)
     for name in files:
-        source = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))["source"]
+        data = json.loads((RECORDED_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        source = data["source"]
         assert source["repository"].count("/") == 1, name
-        assert source["path"] and len(source["commit"]) == 40, name
+        if "thread" in source:  # quoted in an issue thread: it must say what it kept
+            assert source["thread"].startswith(f"https://github.com/{source['repository']}/")
+            assert data["recorded"] and data["not_recorded"], name
+        else:
+            assert source["path"] and len(source["commit"]) == 40, name
         assert source["license"], name
 
 
