@@ -117,9 +117,12 @@ class AgentInputOutcomes(_Strict):
 
 
 class AgentInputMoney(_Strict):
-    total_amt: WholeAmount | None = None
-    avg_amt: WholeAmount | None = None
-    median_amt: WholeAmount | None = None
+    """Totals of the money quoted, in whole units, written ``{"total": ..., "avg": ...}``
+    (``_amt``: every one is money)."""
+
+    total_amt: WholeAmount | None = Field(default=None, alias="total")
+    avg_amt: WholeAmount | None = Field(default=None, alias="avg")
+    median_amt: WholeAmount | None = Field(default=None, alias="median")
 
 
 class AgentInputInsight(_Strict):
