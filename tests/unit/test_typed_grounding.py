@@ -81,7 +81,7 @@ def _faithful() -> list[tuple[str, list[str]]]:
         texts.append((f"The {band} band has {count} estimates ({share}%).", [band]))
         if win is not None:
             texts.append((f"Jobs in {band} win {win}% of the time, ${amount:,} quoted.", [band]))
-    for band, (count, share) in DATA["latency"].items():
+    for band, (count, share) in DATA["days"].items():
         if band != "pending":
             texts.append((f"{count} decisions took {band} ({share}%).", [band]))
     wr = values("win_rate_4w")

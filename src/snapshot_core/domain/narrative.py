@@ -1,9 +1,10 @@
 """SnapshotNarrative: what the model writes, and its JSON schema for OpenAI strict mode.
 
-The model writes each finding as ``[text, fact id, ...]`` (its text, then the ids of the facts
-it rests on): the schema of an array of strings is a quarter of an object's, and the reply
-names no keys per finding. A snapshot stores findings as objects (``text``, ``facts``,
-``topic``); both forms are read.
+The model writes ``{"headline": ..., "points": [[text, fact id, ...], ...]}``: each finding as
+its text, then the ids of the facts it rests on. An array of strings costs a quarter of an
+object's schema and no keys per finding in the reply, and ``points`` is one token where
+``findings`` is two (every schema and reply token is paid on every call). A snapshot stores
+``findings`` as objects (``text``, ``facts``, ``topic``); both forms are read.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 NARRATIVE_SCHEMA_NAME = "summary"  # one token: the name is sent on every call
+_REPLY_FINDINGS = "points"  # ``findings`` as the model writes them
 
 NarrativeTopic = Literal["demand", "pricing", "decision_latency", "outcomes"]
 
@@ -52,9 +54,13 @@ class SnapshotNarrative(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_reply(cls, data: Any) -> Any:
-        """A finding written as the model writes it, ``[text, fact id, ...]``, as an object;
+        """The reply's ``points`` as ``findings``, each ``[text, fact id, ...]`` as an object;
         anything else is left to the schema (an empty or non-string array is refused)."""
-        if isinstance(data, dict) and isinstance(data.get("findings"), list):
+        if not isinstance(data, dict):
+            return data
+        if _REPLY_FINDINGS in data and "findings" not in data:
+            data = {k if k != _REPLY_FINDINGS else "findings": v for k, v in data.items()}
+        if isinstance(data.get("findings"), list):
             findings = [
                 {"text": f[0], "facts": tuple(f[1:])} if _written_as_array(f) else f
                 for f in data["findings"]
@@ -74,7 +80,7 @@ class SnapshotNarrative(BaseModel):
         """The narrative as the model writes it (no topics), for the fake model."""
         return {
             "headline": self.headline,
-            "findings": [[f.text, *f.facts] for f in self.findings],
+            _REPLY_FINDINGS: [[f.text, *f.facts] for f in self.findings],
         }
 
 
@@ -94,8 +100,8 @@ def narrative_json_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "headline": {"type": "string"},
-            "findings": {"items": strings, "type": "array"},
+            _REPLY_FINDINGS: {"items": strings, "type": "array"},
         },
-        "required": ["headline", "findings"],
+        "required": ["headline", _REPLY_FINDINGS],
         "type": "object",
     }

@@ -116,13 +116,13 @@ def _broken(edit) -> list[str]:
         ),
         (lambda s: s["properties"]["headline"].update(default="x"), "'default' is not supported"),
         (
-            lambda s: s["properties"]["findings"].update(
+            lambda s: s["properties"]["points"].update(
                 items={"$ref": "#/properties/headline", "title": "t"}
             ),
             "$ref must stand alone",
         ),
         (
-            lambda s: s["properties"]["findings"].update(items={"$ref": "#/$defs/Nope"}),
+            lambda s: s["properties"]["points"].update(items={"$ref": "#/$defs/Nope"}),
             "does not resolve",
         ),
         (lambda s: s["properties"]["headline"].update(format="phone"), "format 'phone'"),

@@ -166,7 +166,7 @@ class AgentInput(_Strict):
         BandLabel, tuple[Count | None, int | None, WholeAmount | None, Pct | None]
     ] = Field(alias="price")
     # {band: [count, share %]}
-    decision_latency: dict[BandLabel, tuple[Count | None, int | None]] = Field(alias="latency")
+    decision_latency: dict[BandLabel, tuple[Count | None, int | None]] = Field(alias="days")
     median_days: Pct | None = None
     outcomes: AgentInputOutcomes | None = None
     money: AgentInputMoney | None = None
