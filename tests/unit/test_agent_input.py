@@ -38,9 +38,9 @@ def test_only_counts_labels_shares_totals_and_confidence() -> None:
     payload = json.loads(
         build_agent_input(build_buckets("src-secret", tally_estimates(rows), NOW)).to_json()
     )
-    assert set(payload) == {"n", "conf", "cur", "weeks", "price", "latency", "money", "insights"}
+    assert set(payload) == {"n", "conf", "cur", "weeks", "price", "days", "money", "insights"}
     assert payload["price"]["500-1k"] == [30, 100, sum(700 + i for i in range(30)), None]
-    assert payload["money"] == {"total_amt": 21435, "avg_amt": 715, "median_amt": 715}
+    assert payload["money"] == {"total": 21435, "avg": 715, "median": 715}
     assert "src-secret" not in json.dumps(payload)
 
 
@@ -50,14 +50,14 @@ def test_only_counts_labels_shares_totals_and_confidence() -> None:
 def test_a_band_label_cannot_carry_text_or_raw_values(band: str) -> None:
     with pytest.raises(ValidationError):
         AgentInput.model_validate(
-            {"n": 1, "conf": "low", "weeks": {}, "price": {band: [1, 1, 1, 1]}, "latency": {}}
+            {"n": 1, "conf": "low", "weeks": {}, "price": {band: [1, 1, 1, 1]}, "days": {}}
         )
 
 
 def test_extra_fields_are_refused() -> None:
     with pytest.raises(ValidationError):
         AgentInput.model_validate(
-            {"n": 1, "conf": "low", "weeks": {}, "price": {}, "latency": {}, "notes": "hi"}
+            {"n": 1, "conf": "low", "weeks": {}, "price": {}, "days": {}, "notes": "hi"}
         )
 
 
@@ -108,13 +108,29 @@ def _walk(node: object) -> list[dict[str, object]]:
 def test_narrative_schema_obeys_strict_mode_rules() -> None:
     schema = narrative_json_schema()
     objects = [n for n in _walk(schema) if n.get("type") == "object"]
-    assert len(objects) == 2
-    for obj in objects:
-        assert obj["additionalProperties"] is False
-        assert sorted(obj["required"]) == sorted(obj["properties"])  # type: ignore[arg-type]
+    assert objects == [schema]  # a finding is an array of strings, not an object
+    assert schema["additionalProperties"] is False
+    assert sorted(schema["required"]) == sorted(schema["properties"])  # type: ignore[arg-type]
     assert not any("default" in n for n in _walk(schema))
     assert "$defs" not in schema and not any("$ref" in n for n in _walk(schema))  # inlined
     assert "topic" not in json.dumps(schema)  # the core files findings under topics
+
+
+def test_a_finding_is_written_as_its_text_then_its_fact_ids() -> None:
+    narrative = SnapshotNarrative(
+        headline="h", findings=(Finding(text="a", facts=("2026-W09", "n")), Finding(text="b"))
+    )
+    reply = narrative.as_reply()
+    assert reply == {"headline": "h", "points": [["a", "2026-W09", "n"], ["b"]]}
+    assert SnapshotNarrative.model_validate_json(json.dumps(reply)) == narrative
+    stored = narrative.model_dump(mode="json")  # a snapshot keeps findings as objects
+    assert stored["findings"][0] == {"topic": None, "text": "a", "facts": ["2026-W09", "n"]}
+    assert SnapshotNarrative.model_validate(stored) == narrative
+    for bad in ([], [1, "n"], [["a"], "b"]):
+        with pytest.raises(ValidationError):
+            SnapshotNarrative.model_validate({"headline": "h", "points": [bad]})
+    with pytest.raises(ValidationError, match="points"):  # one list of findings, not two
+        SnapshotNarrative.model_validate({**reply, "findings": reply["points"]})
 
 
 def test_weeks_are_written_as_the_first_week_and_its_counts() -> None:
@@ -124,7 +140,7 @@ def test_weeks_are_written_as_the_first_week_and_its_counts() -> None:
     assert agent_input.weekly_volume.labelled() == {"2026-W10": 15, "2026-W11": 0, "2026-W12": 15}
     two_series = {"n": 1, "conf": "low", "weeks": {"2026-W10": [1], "2026-W11": [1]}}
     with pytest.raises(ValidationError, match="one first week"):
-        AgentInput.model_validate({**two_series, "price": {}, "latency": {}})
+        AgentInput.model_validate({**two_series, "price": {}, "days": {}})
 
 
 def test_an_insight_is_written_under_its_direction_with_its_week_or_band() -> None:

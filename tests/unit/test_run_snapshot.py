@@ -266,7 +266,7 @@ def test_small_cells_are_suppressed_before_the_model_and_in_the_snapshot() -> No
     sent = json.loads(w.model.payloads[0])
     counts = [
         *(count for counts in sent["weeks"].values() for count in counts),
-        *(cells[0] for key in ("price", "latency") for cells in sent[key].values()),
+        *(cells[0] for key in ("price", "days") for cells in sent[key].values()),
     ]
     assert all(c is None or c == 0 or c >= 5 for c in counts)
     assert sent["k"] == 5

@@ -70,8 +70,8 @@ def _faithful() -> list[tuple[str, list[str]]]:
         (f"The open pipeline is worth ${o['open_amt'] / 1000:.0f}k.", ["outcomes"]),
         (f"The open pipeline is worth {o['open_amt']:,} USD.", ["outcomes"]),
         (f"By money, you win {o['money_win_pct']}% of decided work.", ["outcomes"]),
-        (f"The average estimate is ${m['avg_amt']:,}; the median ${m['median_amt']:,}.", ["money"]),
-        (f"You quoted ${m['total_amt'] / 1e6:.1f}m in total.", ["money"]),
+        (f"The average estimate is ${m['avg']:,}; the median ${m['median']:,}.", ["money"]),
+        (f"You quoted ${m['total'] / 1e6:.1f}m in total.", ["money"]),
         (f"{DATA['n']} estimates in all.", ["n"]),
         (f"The median decision takes {DATA['median_days']} days.", ["median_days"]),
     ]
@@ -81,7 +81,7 @@ def _faithful() -> list[tuple[str, list[str]]]:
         texts.append((f"The {band} band has {count} estimates ({share}%).", [band]))
         if win is not None:
             texts.append((f"Jobs in {band} win {win}% of the time, ${amount:,} quoted.", [band]))
-    for band, (count, share) in DATA["latency"].items():
+    for band, (count, share) in DATA["days"].items():
         if band != "pending":
             texts.append((f"{count} decisions took {band} ({share}%).", [band]))
     wr = values("win_rate_4w")
@@ -98,7 +98,7 @@ def _faithful() -> list[tuple[str, list[str]]]:
         ),
         ("Win rate in the last four complete weeks rose.", ["win_rate_4w"]),  # "four" is a count
         (f"Won {o['won']} of them, lost {o['lost']}.", ["outcomes"]),
-        (f"Of ${m['total_amt']:,} quoted, ${o['won_amt']:,} was won.", ["money", "outcomes"]),
+        (f"Of ${m['total']:,} quoted, ${o['won_amt']:,} was won.", ["money", "outcomes"]),
         (f"{DATA['n']:,} estimates, {o['won']} won.", ["n", "outcomes"]),
         (f"The pipeline: {o['open']} open, worth ${o['open_amt']:,}.", ["outcomes"]),
         (f"{STALE['n']} open estimates are over a month old.", ["stale_pipeline"]),
@@ -123,12 +123,12 @@ def _wrong() -> list[tuple[str, list[str]]]:
         (f"Win rate was {o['won']}%.", ["outcomes"]),  # a count cited as a percent
         (f"{o['win_pct']} estimates were won.", ["outcomes"]),  # a rate as a count
         (f"You won {o['won_amt']} estimates.", ["outcomes"]),  # a sum as a count
-        (f"{m['total_amt']} jobs were quoted.", ["money"]),
+        (f"{m['total']} jobs were quoted.", ["money"]),
         ("500 estimates were small jobs.", ["<500", "500-1k"]),  # a band edge as a count
         ("2500 estimates were mid-size.", ["1k-2.5k"]),
         (f"Win rate is {o['win_pct']}0%.", ["outcomes"]),  # finer than its fact
         (f"You won {o['won']}.0 estimates.", ["outcomes"]),
-        (f"The average is ${m['avg_amt']}.50.", ["money"]),
+        (f"The average is ${m['avg']}.50.", ["money"]),
         (f"Win rate is {round(o['win_pct'] + 0.1, 1)}%.", ["outcomes"]),  # slightly off
         (f"Win rate is {round(o['win_pct']) + 1}%.", ["outcomes"]),
         (f"You won {o['won'] + 1} estimates.", ["outcomes"]),
@@ -158,7 +158,7 @@ def _wrong() -> list[tuple[str, list[str]]]:
     texts += [
         (f"Win rate is {o['win_pct']}%.", ["money"]),
         (f"You won {o['won']} estimates.", ["n"]),
-        (f"The average estimate is ${m['avg_amt']:,}.", ["outcomes"]),
+        (f"The average estimate is ${m['avg']:,}.", ["outcomes"]),
         (
             f"Win rate climbed to {values('win_rate_4w')['after_pct']}%.",
             ["outcomes"],

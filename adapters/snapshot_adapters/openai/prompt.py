@@ -16,14 +16,14 @@ __all__ = [
 ]
 
 # Short on purpose: every token here is paid on every snapshot. It states what the keys do not:
-# the positional layouts (weeks, bands; an insight's good/bad key speaks for itself), what
-# null means, and the grounding rule the core enforces afterwards (a reply citing any other
-# number fails with ungrounded_output).
+# the positional layouts (weeks; bands, a latency band's row being the first two of a price
+# band's; an insight's good/bad key speaks for itself), what null means, the grounding rule
+# the core enforces afterwards (a reply citing any other number fails with
+# ungrounded_output), and how a finding names the facts it rests on.
 SYSTEM_PROMPT = (
-    "Summarise a contractor's estimates, insights first. weeks: counts per ISO week from the "
-    "first; price: band:[n,share%,amount,win%]; latency (days to decide): band:[n,share%]. "
-    "Null: hidden. Cite numbers as written, money with a currency sign, weeks by label; "
-    "derive none. facts: the keys each finding cites."
+    "Summarise contractor estimates, insights first. weeks: counts from the first ISO week; "
+    "price, days (to decide): band:[n,share%,amount,win%]; null: hidden. Cite numbers as "
+    "written, money with currency sign, weeks by label; derive none. Point: [text, keys cited]."
 )
 
 

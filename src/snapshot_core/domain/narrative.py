@@ -1,11 +1,18 @@
-"""SnapshotNarrative: what the model writes, and its JSON schema for OpenAI strict mode."""
+"""SnapshotNarrative: what the model writes, and its JSON schema for OpenAI strict mode.
+
+The model writes ``{"headline": ..., "points": [[text, fact id, ...], ...]}``: each finding as
+its text, then the ids of the facts it rests on. An array of strings costs a quarter of an
+object's schema and no keys per finding in the reply, and ``points`` is one token where
+``findings`` is two (every schema and reply token is paid on every call). A snapshot stores
+``findings`` as objects (``text``, ``facts``, ``topic``); both forms are read.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 __all__ = [
@@ -16,7 +23,8 @@ __all__ = [
     "narrative_json_schema",
 ]
 
-NARRATIVE_SCHEMA_NAME = "snapshot_narrative"
+NARRATIVE_SCHEMA_NAME = "summary"  # one token: the name is sent on every call
+_REPLY_FINDINGS = "points"  # ``findings`` as the model writes them
 
 NarrativeTopic = Literal["demand", "pricing", "decision_latency", "outcomes"]
 
@@ -43,6 +51,23 @@ class SnapshotNarrative(BaseModel):
     headline: str = Field(min_length=1, max_length=200)
     findings: tuple[Finding, ...] = Field(min_length=1, max_length=6)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_reply(cls, data: Any) -> Any:
+        """The reply's ``points`` as ``findings``, each ``[text, fact id, ...]`` as an object;
+        anything else is left to the schema (an empty or non-string array is refused)."""
+        if not isinstance(data, dict):
+            return data
+        if _REPLY_FINDINGS in data and "findings" not in data:
+            data = {k if k != _REPLY_FINDINGS else "findings": v for k, v in data.items()}
+        if isinstance(data.get("findings"), list):
+            findings = [
+                {"text": f[0], "facts": tuple(f[1:])} if _written_as_array(f) else f
+                for f in data["findings"]
+            ]
+            return {**data, "findings": findings}
+        return data
+
     def filed(self, topic_of: Callable[[tuple[str, ...]], NarrativeTopic]) -> SnapshotNarrative:
         """Every finding with a topic: one without gets ``topic_of(its fact ids)``."""
         findings = tuple(
@@ -53,38 +78,30 @@ class SnapshotNarrative(BaseModel):
 
     def as_reply(self) -> dict[str, Any]:
         """The narrative as the model writes it (no topics), for the fake model."""
-        return self.model_dump(mode="json", exclude={"findings": {"__all__": {"topic"}}})
-
-
-# Strict mode rejects some JSON Schema keywords; pydantic still enforces the lengths after.
-# ``minItems`` is accepted but left to pydantic too: every schema token is paid on every call.
-_LEFT_TO_PYDANTIC = {"minLength", "maxLength", "minItems", "maxItems", "default", "title"}
-
-
-def _strip(node: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(node, dict):
-        if "$ref" in node:  # inlined: "$defs" and a "$ref" cost more tokens than the copy
-            return _strip(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
-        cleaned = {
-            k: _strip(v, defs)
-            for k, v in node.items()
-            if k not in _LEFT_TO_PYDANTIC and k != "$defs"
+        return {
+            "headline": self.headline,
+            _REPLY_FINDINGS: [[f.text, *f.facts] for f in self.findings],
         }
-        if cleaned.get("type") == "object":
-            cleaned["additionalProperties"] = False
-            cleaned["required"] = list(cleaned.get("properties", {}))
-        return cleaned
-    if isinstance(node, list):
-        return [_strip(item, defs) for item in node]
-    return node
+
+
+def _written_as_array(finding: Any) -> bool:
+    return isinstance(finding, list) and bool(finding) and all(isinstance(x, str) for x in finding)
 
 
 def narrative_json_schema() -> dict[str, Any]:
     """The schema sent as ``response_format.json_schema.schema`` (strict: true).
 
-    Every object lists all its properties as required, forbids additional properties,
-    and carries no defaults, as OpenAI's strict structured outputs demand; definitions are
-    inlined (the schema has no recursion).
+    Its object lists all its properties as required, forbids additional properties, and
+    carries no defaults or lengths, as OpenAI's strict structured outputs demand (pydantic
+    enforces the lengths on the reply; every schema token is paid on every call).
     """
-    schema = SnapshotNarrative.model_json_schema()
-    return _strip(schema, schema.get("$defs", {}))  # type: ignore[no-any-return]
+    strings = {"items": {"type": "string"}, "type": "array"}
+    return {
+        "additionalProperties": False,
+        "properties": {
+            "headline": {"type": "string"},
+            _REPLY_FINDINGS: {"items": strings, "type": "array"},
+        },
+        "required": ["headline", _REPLY_FINDINGS],
+        "type": "object",
+    }

@@ -26,7 +26,7 @@ def _echoing(request: Recorded) -> Reply:
     sent_key = request.headers["authorization"].removeprefix("Bearer ")
     narrative = fake_narrative(agent_input_of(request))
     narrative["headline"] = f"{narrative['headline']} (key {sent_key}, via {OTHER_KEY})"
-    narrative["findings"][0]["text"] += f" Forwarded with {sent_key}."
+    narrative["points"][0][0] += f" Forwarded with {sent_key}."  # [text, fact ids...]
     return Reply(body=completion(json.dumps(narrative), model=f"gpt-4o-2024-08-06+{sent_key}"))
 
 

@@ -65,7 +65,10 @@ def _week_facts(week: str, count: int | None) -> list[GroundingNumber]:
 def _outcome_and_money_facts(ai: AgentInput) -> list[GroundingNumber]:
     out: list[GroundingNumber] = []
     for group, record in (("outcomes", ai.outcomes), ("money", ai.money)):
-        for name, value in (record.model_dump(exclude_none=True) if record else {}).items():
+        for name in type(record).model_fields if record else ():
+            value = getattr(record, name)
+            if value is None:
+                continue
             kind = _SUFFIX_KIND.get(name.rsplit("_", 1)[-1], "count")
             out.append(_n(group, f"{group}.{name}", kind, value))
     return out

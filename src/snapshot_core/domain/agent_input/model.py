@@ -2,10 +2,10 @@
 
 Version 2 carries the aggregates, the business metrics and the selected insights' numbers in
 as few tokens as the facts allow: the weekly series as ``{first week: [counts]}``, bands as
-``{label: [count, share %, ...]}``, each insight as ``{code: {direction: {name: value}}}``,
-the rest keyed (a name costs no more than explaining a position); hidden or unknown figures
-are null or left out. The openai adapter's system prompt states this layout; docs/concepts.md
-shows it.
+``{label: [count, share %, ...]}`` (price bands under ``price``, latency bands under ``days``),
+each insight as ``{code: {direction: {name: value}}}``, the rest keyed (a name costs no more
+than explaining a position); hidden or unknown figures are null or left out. The openai
+adapter's system prompt states this layout; docs/concepts.md shows it.
 """
 
 from __future__ import annotations
@@ -117,9 +117,12 @@ class AgentInputOutcomes(_Strict):
 
 
 class AgentInputMoney(_Strict):
-    total_amt: WholeAmount | None = None
-    avg_amt: WholeAmount | None = None
-    median_amt: WholeAmount | None = None
+    """The money quoted in whole units, written ``{"total": ..., "avg": ..., "median": ...}``:
+    the wire names need no ``_amt``, the field names keep it (their facts are money)."""
+
+    total_amt: WholeAmount | None = Field(default=None, alias="total")
+    avg_amt: WholeAmount | None = Field(default=None, alias="avg")
+    median_amt: WholeAmount | None = Field(default=None, alias="median")
 
 
 class AgentInputInsight(_Strict):
@@ -162,8 +165,8 @@ class AgentInput(_Strict):
     price_distribution: dict[
         BandLabel, tuple[Count | None, int | None, WholeAmount | None, Pct | None]
     ] = Field(alias="price")
-    # {band: [count, share %]}
-    decision_latency: dict[BandLabel, tuple[Count | None, int | None]] = Field(alias="latency")
+    # {band: [count, share %]}: the first two cells of a price band's row, as the prompt says.
+    decision_latency: dict[BandLabel, tuple[Count | None, int | None]] = Field(alias="days")
     median_days: Pct | None = None
     outcomes: AgentInputOutcomes | None = None
     money: AgentInputMoney | None = None

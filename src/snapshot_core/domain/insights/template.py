@@ -79,8 +79,8 @@ def _insight_text(code: str, i: AgentInputInsight, symbol: str) -> str | None:
         )
     if code == "stale_pipeline":
         return (
-            f"{_num(v['n'])} open estimates ({_money(v['amt'], symbol)}, "
-            f"{_num(v['share_pct'])}% of open) are over a month old: follow them up."
+            f"{_num(v['n'])} estimates open over a month: {_money(v['amt'], symbol)}, "
+            f"{_num(v['share_pct'])}% of open."
         )
     if code == "price_concentration" and i.band:
         return f"The {i.band} band holds {_num(v['money_share_pct'])}% of the money quoted."
@@ -95,16 +95,16 @@ def _largest(bands: dict[str, tuple[int | None, ...]]) -> tuple[str, tuple[int |
 def _base_findings(ai: AgentInput, symbol: str) -> Iterable[Finding]:
     o = ai.outcomes
     if o is not None and o.win_pct is not None and o.won is not None and o.lost is not None:
-        money = f", {_money(o.won_amt, symbol)} won" if o.won_amt is not None else ""
+        money = f" ({_money(o.won_amt, symbol)})" if o.won_amt is not None else ""
         yield Finding(
-            text=f"Won {o.won}, lost {o.lost}: a {_num(o.win_pct)}% win rate{money}.",
+            text=f"Won {o.won}{money}, lost {o.lost}: {_num(o.win_pct)}% win rate.",
             facts=("outcomes",),
         )
     weeks = [(count, week) for week, count in ai.weekly_volume.labelled().items() if count]
     if weeks:
         count, week = max(weeks)
         yield Finding(
-            text=f"Busiest week: {week}, {count} estimates.",
+            text=f"Peak week: {week}, {count} estimates.",
             facts=(week,),
         )
     price = _largest(ai.price_distribution)  # type: ignore[arg-type]
