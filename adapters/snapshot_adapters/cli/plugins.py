@@ -15,10 +15,12 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
+
+from .quick_params import quicken, quicken_param
 
 if TYPE_CHECKING:
     from typer._click import Command, Context  # Typer vendors Click
@@ -95,6 +97,13 @@ class PluginGroup(TyperGroup):
 
     _plugins_loaded = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        quicken(self)  # the global options (--db)
+
+    def get_help_option(self, ctx: Context) -> Any:
+        return quicken_param(super().get_help_option(ctx))
+
     def _load_plugins(self) -> None:
         if self._plugins_loaded:
             return
@@ -107,7 +116,7 @@ class PluginGroup(TyperGroup):
         if command is None:
             self._load_plugins()
             command = super().get_command(ctx, cmd_name)
-        return command
+        return None if command is None else quicken(command, ctx)
 
     def list_commands(self, ctx: Context) -> list[str]:
         self._load_plugins()
