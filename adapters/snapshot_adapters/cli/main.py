@@ -87,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         from .app import app
         from .common import debug_enabled
+        from .quick_params import evaluate_annotations
 
         del db_command, demo_command, flow_commands, ingest_command, keys_command, validate_command
+        evaluate_annotations(app)
         try:
             # Not standalone: Typer hands usage errors back instead of printing them raw,
             # so they go through `visible` like everything else (an argument is data too).

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from .quick_params import quicken, quicken_param
+from .quick_params import evaluate_annotations, quicken, quicken_param
 
 if TYPE_CHECKING:
     from typer._click import Command, Context  # Typer vendors Click
@@ -89,6 +89,7 @@ def _plugin_commands() -> dict[str, Command]:
             )
     if not (extra.registered_commands or extra.registered_groups):
         return {}
+    evaluate_annotations(extra)
     return dict(typer.main.get_group(extra).commands)
 
 

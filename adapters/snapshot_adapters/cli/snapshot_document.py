@@ -76,9 +76,9 @@ def _amount(value: Any) -> float:
 def _decimal_text(value: Any) -> str:
     """A Decimal is written as ``str(Decimal(text))``: only text already in that form passes."""
     try:
-        if type(value) is str and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
-            if str(Decimal(value)) == value:
-                return value
+        pattern = r"-?[0-9]+(\.[0-9]+)?"
+        if type(value) is str and re.fullmatch(pattern, value) and str(Decimal(value)) == value:
+            return value
     except InvalidOperation:
         pass
     raise Unsure("a decimal printed otherwise")

@@ -6,9 +6,9 @@ plain rows: no SQLAlchemy, no Alembic, no pydantic. It never creates, migrates o
 file: ``mode=rw`` opens only an existing file, and ``query_only`` refuses any write. (Not
 ``mode=ro``: on a WAL database a read-only connection cannot remove the ``-wal`` and ``-shm``
 files it creates, so a read command would leave them behind; a read-write connection, like
-the SQL store's, removes them when it closes.) Anything it is not sure to read exactly as the SQL store would (a missing
-file, another schema revision, an SQLite error) is ``NotReadable``: the caller then takes the
-full path, which reports the right error or migrates.
+the SQL store's, removes them when it closes.) Anything it is not sure to read exactly as the
+SQL store would (a missing file, another schema revision, an SQLite error) is ``NotReadable``:
+the caller then takes the full path, which reports the right error or migrates.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .revision import HEAD_REVISION
 
-__all__ = ["NotReadable", "SourceRow", "read_only", "source_rows", "latest_ids", "snapshot_body"]
+__all__ = ["NotReadable", "SourceRow", "latest_ids", "read_only", "snapshot_body", "source_rows"]
 
 # The columns of a domain Source, in its field order (sql/schema.SOURCE_COLUMNS).
 SOURCE_FIELDS = (
