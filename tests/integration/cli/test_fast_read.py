@@ -249,7 +249,7 @@ def test_every_read_prints_the_same_on_both_paths(
 def test_the_fast_path_reads_the_latest_snapshot_and_every_status(
     world: tuple[World, Callable[[], None]], capfd: pytest.CaptureFixture[str]
 ) -> None:
-    built, reset = world
+    built, _ = world
     listed = json.loads(assert_same(["sources", "--user", A, "--json"], capfd, fast=True).stdout)
     assert {s["status"] for s in listed} == {
         "snapshot_generated",
@@ -327,7 +327,7 @@ def test_stored_documents_the_fast_path_is_unsure_of_go_to_the_full_path(
         "not json": ("{", False),
         "surrogate": (body.replace('"headline": "', '"headline": "\\ud800', 1), False),
     }
-    for name, (edited, answers) in edits.items():
+    for edited, answers in edits.values():
 
         def reset_and_edit(text: str = edited) -> None:
             reset()
