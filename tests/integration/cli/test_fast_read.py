@@ -14,6 +14,8 @@ import contextlib
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -445,3 +447,40 @@ def test_the_db_option_wins_and_bad_arguments_are_worded_by_the_full_path(
         ["show", built.snapshots[A][0], "--user", A, "-f", "JSON"],
     ):
         assert_same([*db, *args], capfd, reset, fast=False)
+
+
+def test_the_fast_path_loads_no_database_library_no_model_and_no_settings_model(
+    pristine: tuple[World, bytes], tmp_path: Path
+) -> None:
+    """In a real process, as users run it: what makes the full path slow is never imported."""
+    built, content = pristine
+    (tmp_path / "snapshot.db").write_bytes(content)
+    heavy = {"sqlalchemy", "alembic", "pydantic", "pydantic_settings", "snapshot_core", "dotenv"}
+    heavy |= {"dependency_injector", "typer._adapters"}
+    for args in (
+        ["sources", "--user", A],
+        ["sources", "--user", A, "--json"],
+        ["show", built.snapshots[A][0], "--user", A, "--format", "json"],
+        ["show", "--latest", built.sources[B][0], "--user", B, "-f", "json"],
+    ):
+        code = (
+            "import atexit, sys\n"
+            "atexit.register(lambda: print(' '.join(sys.modules), file=sys.stderr))\n"
+            f"sys.argv = ['snapshot', *{args!r}]\n"
+            "from snapshot_adapters.cli.main import run\nrun()"
+        )
+        environment = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        loaded = set(result.stderr.split())
+        assert not {name for name in loaded if name.split(".")[0] in heavy or name in heavy}, args
+        assert "sqlite3" in loaded  # the file was read
