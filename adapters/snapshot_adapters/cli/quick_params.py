@@ -29,7 +29,7 @@ class _QuickCoercion:
         if value is None:  # Typer's coercion of a missing single value
             return None
         annotation = param.type_descriptor.annotation
-        if annotation in (str, bool) and isinstance(value, annotation):
+        if annotation in (str, bool) and type(value) is annotation:  # a subclass is converted
             return value
         if isinstance(annotation, type) and issubclass(annotation, Enum):
             if isinstance(value, annotation):
