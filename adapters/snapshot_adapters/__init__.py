@@ -5,8 +5,8 @@ overrides (``model=FakeModel()``) to choose backends explicitly. Names are impor
 use, so ``import snapshot_adapters`` (and every CLI command) loads nothing it does not need.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: that statement imports the __future__ module, and
+# a Ctrl-C while it loads (before the handler below is set) would print a traceback.
 import os
 import sys
 
