@@ -36,18 +36,18 @@ def _entry_points_files() -> Iterator[str]:
     seen: set[str] = set()
     for directory in sys.path:
         try:
-            entries = sorted(os.scandir(directory or "."), key=lambda e: e.name)
+            names = os.listdir(directory or ".")
         except OSError:  # a missing directory or a zip file on sys.path
             continue
-        for entry in entries:
-            stem, dot, kind = entry.name.rpartition(".")
-            if not dot or kind not in ("dist-info", "egg-info"):
-                continue
-            name = stem.split("-")[0].lower().replace("_", "-").replace(".", "-")
+        # Only the metadata folders are sorted: the standard library's folder has hundreds
+        # of entries and none of them.
+        for found in sorted(n for n in names if n.endswith((".dist-info", ".egg-info"))):
+            name = found.rpartition(".")[0].split("-")[0].lower().replace("_", "-")
+            name = name.replace(".", "-")
             if name in seen:
                 continue
             seen.add(name)
-            path = os.path.join(entry.path, "entry_points.txt")
+            path = os.path.join(directory or ".", found, "entry_points.txt")
             if os.path.isfile(path):
                 yield path
 
@@ -55,16 +55,20 @@ def _entry_points_files() -> Iterator[str]:
 def entry_points_of(group: str) -> list[tuple[str, str]]:
     """(name, "module:function") of every entry point in ``group``."""
     found = []
+    marker = group.encode()
     for path in _entry_points_files():
+        with open(path, "rb") as file:
+            content = file.read()
+        if marker not in content:  # most distributions: no need to parse
+            continue
         section = None
-        with open(path, encoding="utf-8") as lines:
-            for line in lines:
-                line = line.strip()
-                if line.startswith("["):
-                    section = line.strip("[]").strip()
-                elif section == group and "=" in line and not line.startswith(("#", ";")):
-                    name, _, value = line.partition("=")
-                    found.append((name.strip(), value.split("[")[0].strip()))
+        for line in content.decode("utf-8").splitlines():
+            line = line.strip()
+            if line.startswith("["):
+                section = line.strip("[]").strip()
+            elif section == group and "=" in line and not line.startswith(("#", ";")):
+                name, _, value = line.partition("=")
+                found.append((name.strip(), value.split("[")[0].strip()))
     return found
 
 
