@@ -35,7 +35,8 @@ if _started_as_the_snapshot_command():
     except ValueError:  # imported outside the main thread: signals are not ours to set
         pass
 
-from importlib import import_module  # noqa: E402 - after the Ctrl-C handler, on purpose
+from collections.abc import Callable, Mapping  # noqa: E402 - after the Ctrl-C handler
+from importlib import import_module  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
@@ -44,21 +45,34 @@ if TYPE_CHECKING:
 
 __all__ = ["Container", "Settings", "build_container", "build_orchestrator"]
 
-_HOME = {
-    "Container": ".container",
-    "build_container": ".container",
-    "build_orchestrator": ".container",
-    "Settings": ".settings",
-}
+
+def lazy_names(
+    package: str, homes: Mapping[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's ``__getattr__`` and ``__dir__`` (PEP 562) importing each name of ``homes``
+    from its module (``{"Settings": ".settings"}``) on first use, so importing the package
+    loads none of them."""
+    namespace = sys.modules[package].__dict__
+
+    def __getattr__(name: str) -> Any:
+        if name not in homes:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(import_module(homes[name], package), name)
+        namespace[name] = value  # later look-ups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*homes, *namespace.get("__all__", ())})
+
+    return __getattr__, __dir__
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'snapshot_adapters' has no attribute {name!r}")
-    value = getattr(import_module(_HOME[name], __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "Container": ".container",
+        "build_container": ".container",
+        "build_orchestrator": ".container",
+        "Settings": ".settings",
+    },
+)

@@ -7,8 +7,9 @@ SQLite reader) and ``sql.revision`` can be imported without loading SQLAlchemy.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .. import lazy_names
 
 if TYPE_CHECKING:
     from .status import DatabaseStatus, database_status, upgrade_database
@@ -24,23 +25,14 @@ __all__ = [
     "upgrade_database",
 ]
 
-_HOME = {
-    "DatabaseStatus": ".status",
-    "database_status": ".status",
-    "upgrade_database": ".status",
-    "SqlStore": ".store",
-    "create_sql_store": ".store",
-    "SqlUnitOfWork": ".unit_of_work",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'snapshot_adapters.sql' has no attribute {name!r}")
-    value = getattr(import_module(_HOME[name], __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "DatabaseStatus": ".status",
+        "database_status": ".status",
+        "upgrade_database": ".status",
+        "SqlStore": ".store",
+        "create_sql_store": ".store",
+        "SqlUnitOfWork": ".unit_of_work",
+    },
+)
