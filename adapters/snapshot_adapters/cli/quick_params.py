@@ -16,7 +16,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-__all__ = ["quicken", "quicken_param"]
+__all__ = ["evaluate_annotations", "evaluate_callback", "quicken", "quicken_param"]
 
 
 class _QuickCoercion:
@@ -84,26 +84,29 @@ def quicken_param(param: Any) -> Any:
     return param
 
 
-def evaluate_annotations(app: Any) -> None:
-    """Evaluate each command's string annotations once, ahead of Typer.
+def evaluate_callback(callback: Any) -> None:
+    """Evaluate a command's string annotations once, ahead of Typer.
 
     Under ``from __future__ import annotations`` every annotation is a string, and Typer
     evaluates each one twice when it builds a command (``inspect.signature(eval_str=True)``,
-    then ``typing.get_type_hints``), for every command on every run: about 10 ms of
-    `snapshot --help`. Replacing a callback's ``__annotations__`` with what
+    then ``typing.get_type_hints``). Replacing the callback's ``__annotations__`` with what
     ``get_type_hints`` returns gives Typer the same types with nothing left to evaluate.
     """
     import typing
 
-    callbacks = [info.callback for info in app.registered_commands]
+    if callback is None:
+        return
+    try:
+        callback.__annotations__ = typing.get_type_hints(callback, include_extras=True)
+    except Exception:  # left as it is: Typer reports it in its own words
+        return
+
+
+def evaluate_annotations(app: Any) -> None:
+    """``evaluate_callback`` for every command and callback of a Typer app and its groups."""
+    for info in app.registered_commands:
+        evaluate_callback(info.callback)
     if app.registered_callback is not None:
-        callbacks.append(app.registered_callback.callback)
-    for callback in callbacks:
-        if callback is None:
-            continue
-        try:
-            callback.__annotations__ = typing.get_type_hints(callback, include_extras=True)
-        except Exception:  # left as it is: Typer reports it in its own words
-            continue
+        evaluate_callback(app.registered_callback.callback)
     for group in app.registered_groups:
         evaluate_annotations(group.typer_instance)
