@@ -35,36 +35,15 @@ if _started_as_the_snapshot_command():
     except ValueError:  # imported outside the main thread: signals are not ours to set
         pass
 
-from collections.abc import Callable, Mapping  # noqa: E402 - after the Ctrl-C handler
-from importlib import import_module  # noqa: E402
-from typing import TYPE_CHECKING, Any  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402 - after the Ctrl-C handler, on purpose
+
+from .lazy_names import lazy_names  # noqa: E402
 
 if TYPE_CHECKING:
     from .container import Container, build_container, build_orchestrator
     from .settings import Settings
 
 __all__ = ["Container", "Settings", "build_container", "build_orchestrator"]
-
-
-def lazy_names(
-    package: str, homes: Mapping[str, str]
-) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """A package's ``__getattr__`` and ``__dir__`` (PEP 562) importing each name of ``homes``
-    from its module (``{"Settings": ".settings"}``) on first use, so importing the package
-    loads none of them."""
-    namespace = sys.modules[package].__dict__
-
-    def __getattr__(name: str) -> Any:
-        if name not in homes:
-            raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(import_module(homes[name], package), name)
-        namespace[name] = value  # later look-ups skip this function
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*homes, *namespace.get("__all__", ())})
-
-    return __getattr__, __dir__
 
 
 __getattr__, __dir__ = lazy_names(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import lazy_names
+from ..lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from .status import DatabaseStatus, database_status, upgrade_database
