@@ -5,8 +5,8 @@ overrides (``model=FakeModel()``) to choose backends explicitly. Names are impor
 use, so ``import snapshot_adapters`` (and every CLI command) loads nothing it does not need.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: that statement imports the __future__ module, and
+# a Ctrl-C while it loads (before the handler below is set) would print a traceback.
 import os
 import sys
 
@@ -35,8 +35,9 @@ if _started_as_the_snapshot_command():
     except ValueError:  # imported outside the main thread: signals are not ours to set
         pass
 
-from importlib import import_module  # noqa: E402 - after the Ctrl-C handler, on purpose
-from typing import TYPE_CHECKING, Any  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402 - after the Ctrl-C handler, on purpose
+
+from .lazy_names import lazy_names  # noqa: E402
 
 if TYPE_CHECKING:
     from .container import Container, build_container, build_orchestrator
@@ -44,21 +45,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Container", "Settings", "build_container", "build_orchestrator"]
 
-_HOME = {
-    "Container": ".container",
-    "build_container": ".container",
-    "build_orchestrator": ".container",
-    "Settings": ".settings",
-}
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'snapshot_adapters' has no attribute {name!r}")
-    value = getattr(import_module(_HOME[name], __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "Container": ".container",
+        "build_container": ".container",
+        "build_orchestrator": ".container",
+        "Settings": ".settings",
+    },
+)

@@ -156,6 +156,8 @@ def test_a_read_command_on_sqlite_loads_neither_alembic_nor_the_postgresql_diale
     upgrade_database(database)  # at head: nothing for a read command to migrate
     code = (
         "import contextlib, io, sys\nfrom snapshot_adapters.cli.main import main\n"
+        # The full path (the fast read path loads no SQLAlchemy at all: test_fast_read.py).
+        "from snapshot_adapters.cli import fast_read\nfast_read._enabled = False\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    code = main(['--db', {database!r}, 'sources', '--user', 'u', '--json'])\n"
         "print(code, ' '.join(sys.modules))"

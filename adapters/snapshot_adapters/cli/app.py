@@ -1,4 +1,7 @@
-"""The Typer application every command module registers itself on, and its global options."""
+"""The Typer applications: ``app``, which every built-in command module registers itself on,
+and ``root``, the `snapshot` command with its global options, whose group (``PluginGroup``)
+builds a built-in command from ``app`` only when it is run (Typer would build all of them, with
+their parameters, on every run)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,12 @@ import typer
 
 from .plugins import PluginGroup
 
-__all__ = ["app"]
+__all__ = ["app", "root"]
 
-app = typer.Typer(
+# Built-in commands register here (`@app.command()`); PluginGroup builds each on demand.
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+
+root = typer.Typer(
     name="snapshot",
     help="Turn estimates into bucketed aggregates and a grounded narrative snapshot.",
     cls=PluginGroup,
@@ -21,7 +27,7 @@ app = typer.Typer(
 )
 
 
-@app.callback()
+@root.callback()
 def _global_options(
     db: Annotated[
         str | None,

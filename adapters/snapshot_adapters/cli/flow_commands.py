@@ -123,6 +123,10 @@ def show(
     ),
 ) -> None:
     """Show a snapshot as text, JSON or a self-contained HTML page."""
+    from . import fast_read
+
+    if fmt is ShowFormat.json and fast_read.show_json(snapshot_id, latest, user):
+        return
     from snapshot_core.domain import InvalidSourceError
     from snapshot_core.use_cases import get_snapshot
 
@@ -157,6 +161,10 @@ def show(
 @app.command()
 def sources(user: UserOption = None, as_json: JsonFlag = False) -> None:
     """List your sources: status, latest snapshot, estimate count."""
+    from . import fast_read
+
+    if fast_read.sources(user, as_json):
+        return
     from snapshot_core.use_cases import list_sources
 
     user_id = require_user(user)

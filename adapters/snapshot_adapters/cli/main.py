@@ -85,14 +85,14 @@ def main(argv: list[str] | None = None) -> int:
             keys_command,
             validate_command,
         )
-        from .app import app
+        from .app import root
         from .common import debug_enabled
 
         del db_command, demo_command, flow_commands, ingest_command, keys_command, validate_command
         try:
             # Not standalone: Typer hands usage errors back instead of printing them raw,
             # so they go through `visible` like everything else (an argument is data too).
-            result = app(args=argv, prog_name="snapshot", standalone_mode=False)
+            result = root(args=argv, prog_name="snapshot", standalone_mode=False)
         except SystemExit as done:
             code = done.code
             if code == INTERRUPTED:

@@ -20,6 +20,7 @@ from snapshot_core.domain import (
     WeekCount,
 )
 
+from .source_table import print_source_rows, source_row
 from .tables import Column, print_fitted
 
 __all__ = ["print_run_facts", "print_runs", "print_snapshot", "print_sources", "print_stats"]
@@ -147,26 +148,18 @@ def print_sources(
 ) -> None:
     """One row a source; ``latest`` maps a source id to its latest snapshot id."""
     latest = latest or {}
-    columns = [
-        Column("source_id", whole=True),
-        Column("status", whole=True),
-        Column("latest snapshot", priority=1, whole=True),
-        Column("estimates", priority=2, justify="right", whole=True),
-        Column("name", priority=3),
-        Column("created (UTC)", priority=4, whole=True),
-    ]
     rows = [
-        [
+        source_row(
             source.source_id,
             source.status.value,
-            latest.get(source.source_id, "–"),
-            str(source.estimate_count),
+            latest.get(source.source_id),
+            source.estimate_count,
             source.name,
-            f"{source.created_at:%Y-%m-%d %H:%M}",
-        ]
+            source.created_at,
+        )
         for source in sources
     ]
-    print_fitted(console, notes or console, columns, rows)
+    print_source_rows(console, notes or console, rows)
 
 
 def print_runs(
