@@ -103,7 +103,7 @@ class JobStates:
         return {_text(name): _text(value) for name, value in raw.items()}
 
     def update(
-        self, job_id: str, *, next_delivery: bool = False, **fields: str | int | None
+        self, job_id: str, *, next_delivery: bool = False, **fields: str | float | None
     ) -> int:
         """Set fields (``None`` removes one); a final state frees the source. Returns the
         delivery number, one more than before with ``next_delivery`` (a re-scheduled job's
@@ -113,7 +113,7 @@ class JobStates:
             return -1
         ttl = FINISHED_JOB_SECONDS if fields.get("state") in ("succeeded", "failed") else None
         keys = [self._job_key(job_id), self._source_key(state["user_id"], state["source_id"])]
-        pairs: list[str | int] = []
+        pairs: list[str | float] = []
         for name, value in fields.items():
             pairs += [name, "" if value is None else value]
         bump = "1" if next_delivery else "0"

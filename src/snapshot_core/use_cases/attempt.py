@@ -20,6 +20,7 @@ from ..domain import (
     EstimateBuckets,
     InsufficientEstimatesError,
     InvalidSourceError,
+    JobTiming,
     ModelCallError,
     NoBucketsError,
     RunOutcome,
@@ -88,8 +89,12 @@ def open_attempt(
     source_id: str,
     user_id: str,
     observer: RunObserver = NO_OBSERVER,
+    job: JobTiming | None = None,
 ) -> Attempt:
     """Check the data, claim the source and record the attempt as `calling`, in one commit.
+
+    ``job``: how long the job running this attempt waited for it (queue, budget), kept on
+    the run; ``None`` outside jobs.
 
     Runs of this source still `calling` from earlier attempts are marked `abandoned`: their
     holder's lease expired, so it died or could not save (its call may have been billed).
@@ -141,6 +146,8 @@ def open_attempt(
             started_at=now,
             outcome=RunOutcome.CALLING,
             model=model_name,
+            queue_delay_ms=job.queue_delay_ms if job else None,
+            limiter_wait_ms=job.limiter_wait_ms if job else None,
         )
         uow.runs.add(run)
         uow.commit()
