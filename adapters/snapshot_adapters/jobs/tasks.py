@@ -108,7 +108,9 @@ class _Job:
             fields["limiter_wait_ms"] = limiter_wait_ms
         if state is not None:
             fields.update(state=state, error_code=code)
-        delivery = self.states.update(self.job_id, next_delivery=True, **fields)
+        delivery = self.states.update(
+            self.job_id, next_delivery=True, owner=(self.user_id, self.source_id), **fields
+        )
         self.task.apply_async(
             kwargs={
                 "source_id": self.source_id,
@@ -136,6 +138,7 @@ class _Job:
             return
         self.states.update(
             self.job_id,
+            owner=(self.user_id, self.source_id),
             state=verdict.action,
             snapshot_id=verdict.snapshot_id,
             error_code=verdict.error_code,
@@ -172,7 +175,7 @@ class _Job:
                     limiter_wait_ms=self.timing().limiter_wait_ms + countdown * 1000,
                 )
                 return
-        self.states.update(self.job_id, state="running")
+        self.states.update(self.job_id, owner=(self.user_id, self.source_id), state="running")
         self.runtime.observer.take()  # forget any call a previous task left on this thread
         try:
             snapshot_id = orchestrator.run_snapshot(

@@ -126,9 +126,13 @@ def open_attempt(
             current = uow.sources.get(source_id, user_id)
             raise _refuse(current or source, now)
         abandoned: list[SnapshotRun] = []
-        # Read back only when someone listens: it is rare (a holder died) but lists runs.
-        if uow.runs.abandon_unfinished(source_id, claimed.attempt, now) and (
-            observer is not NO_OBSERVER
+        # A first attempt has no earlier one to abandon: attempts count up from 1 with each
+        # claim, and only a claim writes a run. Read back only when someone listens: it is
+        # rare (a holder died) but lists runs.
+        if (
+            claimed.attempt > 1
+            and uow.runs.abandon_unfinished(source_id, claimed.attempt, now)
+            and (observer is not NO_OBSERVER)
         ):
             abandoned = [
                 run
