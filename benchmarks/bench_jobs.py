@@ -71,6 +71,11 @@ class Storage:
             value: datetime = connection.execute(query).scalar_one()
         return value
 
+    def finish_times(self, user_id: str) -> list[datetime]:
+        query = select(runs.c.finished_at).where(runs.c.user_id == user_id)
+        with self.engine.connect() as connection:
+            return sorted(connection.execute(query).scalars())
+
     def runs(self, user_id: str) -> int:
         query = select(func.count()).where(runs.c.user_id == user_id)
         with self.engine.connect() as connection:
@@ -106,6 +111,17 @@ def _wait_generated(storage: Storage, user_id: str, count: int, seconds: float) 
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {seconds:g} s: {count} sources of {user_id}")
         time.sleep(POLL_SECONDS)
+
+
+def steady_rate(finished: list[datetime], slots: int) -> float | None:
+    """Snapshots per second between the end of the first round and the end of the last but
+    one (the sustained rate, without the start, where every slot begins at once, and the
+    end); ``None`` with fewer than three rounds."""
+    rounds = len(finished) // slots
+    if rounds < 3:
+        return None
+    first, last = finished[slots - 1], finished[(rounds - 1) * slots - 1]
+    return (rounds - 2) * slots / (last - first).total_seconds()
 
 
 def measure(
@@ -203,18 +219,21 @@ def main() -> None:
         print(f"model latency {LATENCY:g} s, {options.rounds} calls per concurrent slot")
         print(
             "| workers x threads | calls at once | sources | seconds | snapshots/s | ideal "
-            "| ratio | worker CPU ms/snapshot |"
+            "| ratio | steady ratio | worker CPU ms/snapshot |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for workers, threads in setups:
         with bench_world() as (world, storage):
             slots = workers * threads
             seconds, cpu, _ = measure(world, storage, workers, threads, LATENCY, options.rounds)
             made = slots * options.rounds
             rate, ideal = made / seconds, slots / LATENCY
+            steady = steady_rate(storage.finish_times("alice"), slots)
             print(
                 f"| {workers} x {threads} | {slots} | {made} | {seconds:.2f} | {rate:.1f} "
-                f"| {ideal:.0f} | {rate / ideal:.0%} | {cpu / made * 1000:.1f} |"
+                f"| {ideal:.0f} | {rate / ideal:.0%} "
+                f"| {'–' if steady is None else f'{steady / ideal:.0%}'} "
+                f"| {cpu / made * 1000:.1f} |"
             )
     if options.overhead:
         overhead(options.overhead)
