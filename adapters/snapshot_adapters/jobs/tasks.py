@@ -86,9 +86,10 @@ class _Job:
         attempt: int,
         state: str | None,
         code: str | None,
-        limiter_wait_ms: float | None = None,
+        for_budget: bool = False,
     ) -> None:
-        """Send the job again in ``countdown`` s; every older copy of it becomes stale."""
+        """Send the job again in ``countdown`` s; every older copy of it becomes stale.
+        ``for_budget``: the wait is for the shared budget, added to this attempt's."""
         limit = (
             self.runtime.settings.visibility_timeout
             - self.runtime.lease_seconds(self.runtime.orchestrator())
@@ -104,8 +105,8 @@ class _Job:
         }
         if attempt != self.attempt:  # a new attempt's budget waits start from nothing
             fields["limiter_wait_ms"] = None
-        if limiter_wait_ms is not None:
-            fields["limiter_wait_ms"] = limiter_wait_ms
+        if for_budget:
+            fields["limiter_wait_ms"] = self.timing().limiter_wait_ms + countdown * 1000
         if state is not None:
             fields.update(state=state, error_code=code)
         delivery = self.states.update(
@@ -172,7 +173,7 @@ class _Job:
                     attempt=self.attempt,
                     state="queued",
                     code=None,
-                    limiter_wait_ms=self.timing().limiter_wait_ms + countdown * 1000,
+                    for_budget=True,
                 )
                 return
         self.states.update(self.job_id, owner=(self.user_id, self.source_id), state="running")
