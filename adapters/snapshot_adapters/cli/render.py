@@ -179,10 +179,11 @@ def print_runs(
         Column("tokens in/out", priority=3, justify="right", whole=True),
         Column("cost", priority=3, justify="right", whole=True),
         Column("latency", priority=4, justify="right", whole=True),
-        Column("narrative", priority=5, whole=True),
-        Column("started (UTC)", priority=6, whole=True),
-        Column("source_id", priority=7, whole=True),
-    ][: 9 if one_source else 10]
+        Column("queue/budget", priority=5, justify="right", whole=True),
+        Column("narrative", priority=6, whole=True),
+        Column("started (UTC)", priority=7, whole=True),
+        Column("source_id", priority=8, whole=True),
+    ][: 10 if one_source else 11]
     rows = [
         [
             run.run_id,
@@ -192,6 +193,7 @@ def print_runs(
             f"{run.prompt_tokens}/{run.completion_tokens}",
             _cost(run),
             _ms(run.latency_ms),
+            _waits(run),
             # A run names a snapshot only when the model's reply became it; a template
             # narrative saved after a failed call belongs to no run (see `snapshot show`).
             "model" if run.snapshot_id else "–",
@@ -221,6 +223,14 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} ms"
 
 
+def _waits(run: SnapshotRun) -> str:
+    """A job's queue delay / budget wait (whole ms); "–" for runs made outside jobs."""
+    if run.limiter_wait_ms is None:
+        return "–"
+    queued = "?" if run.queue_delay_ms is None else f"{run.queue_delay_ms:.0f}"
+    return f"{queued}/{run.limiter_wait_ms:.0f} ms"
+
+
 def print_stats(console: Console, stats: RunStats) -> None:
     table = Table(show_header=False, show_edge=False, pad_edge=False)
     table.add_column(style="bold")
@@ -233,6 +243,11 @@ def print_stats(console: Console, stats: RunStats) -> None:
         table.add_row("possibly billed", str(stats.possibly_billed_runs))
     table.add_row("latency p50", _ms(stats.latency_p50_ms))
     table.add_row("latency p95", _ms(stats.latency_p95_ms))
+    if stats.job_runs:  # only runs made by jobs (`snapshot worker`) record their waits
+        table.add_row("queue delay p50", _ms(stats.queue_delay_p50_ms))
+        table.add_row("queue delay p95", _ms(stats.queue_delay_p95_ms))
+        table.add_row("budget wait total", _ms(stats.limiter_wait_total_ms))
+        table.add_row("budget wait p95", _ms(stats.limiter_wait_p95_ms))
     table.add_row("prompt tokens", str(stats.prompt_tokens))
     table.add_row("completion tokens", str(stats.completion_tokens))
     table.add_row("cached tokens", str(stats.cached_tokens))

@@ -84,6 +84,8 @@ class Runtime:
         self.metrics = QueueMetrics()
         self._factory = orchestrator_factory
         self._lock = threading.Lock()
+        self._states: JobStates | None = None
+        self._budget: SharedBudget | None = None
 
     def orchestrator(self) -> Orchestrator:
         with self._lock:  # the first tasks of a threads pool arrive together
@@ -94,10 +96,20 @@ class Runtime:
             return _redis_client(redis_url(self.settings))
 
     def states(self) -> JobStates:
-        return JobStates(self.redis())
+        with self._lock:  # one per process: its scripts are registered once
+            if self._states is None:
+                self._states = JobStates(_redis_client(redis_url(self.settings)))
+            return self._states
 
     def budget(self) -> SharedBudget:
-        return SharedBudget(self.redis(), rpm=self.settings.rpm, tpm=self.settings.tpm)
+        with self._lock:
+            if self._budget is None:
+                self._budget = SharedBudget(
+                    _redis_client(redis_url(self.settings)),
+                    rpm=self.settings.rpm,
+                    tpm=self.settings.tpm,
+                )
+            return self._budget
 
     def lease_seconds(self, orchestrator: Orchestrator) -> float:
         return orchestrator.policy.lease_for(orchestrator.model.deadline_seconds)

@@ -59,6 +59,12 @@ end
 return delivery
 """
 
+# KEYS: the hold's key. ARGV: the token of the delivery letting go.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 class JobStates:
     """Each job's state in a Redis hash; one key per (user, source) names its open job."""
@@ -68,6 +74,7 @@ class JobStates:
         self._prefix = prefix
         self._open = redis.register_script(_OPEN)
         self._update = redis.register_script(_UPDATE)
+        self._release = redis.register_script(_RELEASE)
 
     def _job_key(self, job_id: str) -> str:
         return f"{self._prefix}:job:{job_id}"
@@ -103,17 +110,26 @@ class JobStates:
         return {_text(name): _text(value) for name, value in raw.items()}
 
     def update(
-        self, job_id: str, *, next_delivery: bool = False, **fields: str | int | None
+        self,
+        job_id: str,
+        *,
+        next_delivery: bool = False,
+        owner: tuple[str, str] | None = None,
+        **fields: str | float | None,
     ) -> int:
         """Set fields (``None`` removes one); a final state frees the source. Returns the
         delivery number, one more than before with ``next_delivery`` (a re-scheduled job's
-        message carries it, and older copies of the job's messages are then stale)."""
-        state = self.read(job_id)
-        if not state:
-            return -1
+        message carries it, and older copies of the job's messages are then stale).
+        ``owner``: the job's (user_id, source_id) when the caller knows them (a task does),
+        which spares reading the job first."""
+        if owner is None:
+            state = self.read(job_id)
+            if not state:
+                return -1
+            owner = (state["user_id"], state["source_id"])
         ttl = FINISHED_JOB_SECONDS if fields.get("state") in ("succeeded", "failed") else None
-        keys = [self._job_key(job_id), self._source_key(state["user_id"], state["source_id"])]
-        pairs: list[str | int] = []
+        keys = [self._job_key(job_id), self._source_key(*owner)]
+        pairs: list[str | float] = []
         for name, value in fields.items():
             pairs += [name, "" if value is None else value]
         bump = "1" if next_delivery else "0"
@@ -131,9 +147,8 @@ class JobStates:
         return None, max(left_ms, 0) / 1000
 
     def release(self, job_id: str, token: str) -> None:
-        key = f"{self._prefix}:held:{job_id}"
-        if _text(self._redis.get(key) or b"") == token:
-            self._redis.delete(key)
+        """Let go of the hold if it is still ours (one round trip: compare and delete)."""
+        self._release(keys=[f"{self._prefix}:held:{job_id}"], args=[token])
 
     def job(self, job_id: str, user_id: str) -> Job:
         state = self.read(job_id)

@@ -7,7 +7,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from snapshot_core.domain import LlmApiError, SnapshotError, SourceStatus
+from snapshot_core.domain import JobTiming, LlmApiError, SnapshotError, SourceStatus
 
 from .dispositions import Verdict, judge
 from .queue import TASK_NAME
@@ -54,23 +54,42 @@ class _Job:
         self.attempt: int = int(kwargs.get("attempt", 1))
         self.delivery: int = int(kwargs.get("delivery", 0))
         self.states = runtime.states()
+        self.started_at = time.time()  # wall clock, as the enqueuer's `due_at` is
+        self.state: dict[str, str] = {}
 
     def is_current(self) -> bool:
         """False for a stale copy: the job is finished or was re-scheduled since."""
-        state = self.states.read(self.job_id)
+        state = self.state = self.states.read(self.job_id)
         if not state:  # sent by a caller that keeps no state (send_task by hand)
             return True
         if self.delivery == 0 and state.get("enqueued_at"):
-            self.runtime.metrics.queue_delay(time.time() - float(state["enqueued_at"]))
+            self.runtime.metrics.queue_delay(self.started_at - float(state["enqueued_at"]))
         return (
             state.get("state") not in ("succeeded", "failed")
             and int(state.get("delivery", 0)) == self.delivery
         )
 
+    def timing(self) -> JobTiming:
+        """This delivery's queue delay (from when its message was due: enqueued, or its
+        countdown over) and the budget waits of this attempt, for its run record."""
+        due = self.state.get("due_at") or self.state.get("enqueued_at")
+        # Clocks of two machines: a delay is never negative.
+        delay = max(0.0, (self.started_at - float(due)) * 1000) if due else None
+        return JobTiming(
+            queue_delay_ms=delay, limiter_wait_ms=float(self.state.get("limiter_wait_ms") or 0)
+        )
+
     def reschedule(
-        self, countdown: float, *, attempt: int, state: str | None, code: str | None
+        self,
+        countdown: float,
+        *,
+        attempt: int,
+        state: str | None,
+        code: str | None,
+        for_budget: bool = False,
     ) -> None:
-        """Send the job again in ``countdown`` s; every older copy of it becomes stale."""
+        """Send the job again in ``countdown`` s; every older copy of it becomes stale.
+        ``for_budget``: the wait is for the shared budget, added to this attempt's."""
         limit = (
             self.runtime.settings.visibility_timeout
             - self.runtime.lease_seconds(self.runtime.orchestrator())
@@ -80,10 +99,19 @@ class _Job:
         # of under a second (a visibility timeout set barely above the lease) is raised to
         # one, so that a job never spins.
         countdown = max(0.0, min(countdown, max(limit, 1.0)))
-        fields: dict[str, str | int | None] = {"attempt": attempt}
+        fields: dict[str, str | int | float | None] = {
+            "attempt": attempt,
+            "due_at": time.time() + countdown,
+        }
+        if attempt != self.attempt:  # a new attempt's budget waits start from nothing
+            fields["limiter_wait_ms"] = None
+        if for_budget:
+            fields["limiter_wait_ms"] = self.timing().limiter_wait_ms + countdown * 1000
         if state is not None:
             fields.update(state=state, error_code=code)
-        delivery = self.states.update(self.job_id, next_delivery=True, **fields)
+        delivery = self.states.update(
+            self.job_id, next_delivery=True, owner=(self.user_id, self.source_id), **fields
+        )
         self.task.apply_async(
             kwargs={
                 "source_id": self.source_id,
@@ -111,6 +139,7 @@ class _Job:
             return
         self.states.update(
             self.job_id,
+            owner=(self.user_id, self.source_id),
             state=verdict.action,
             snapshot_id=verdict.snapshot_id,
             error_code=verdict.error_code,
@@ -139,12 +168,22 @@ class _Job:
                 countdown = wait + random.uniform(0, BUDGET_JITTER_SECONDS)
                 log.info("job %s: waiting %.2f s for the budget", self.job_id, countdown)
                 self.runtime.metrics.budget_wait(countdown)
-                self.reschedule(countdown, attempt=self.attempt, state="queued", code=None)
+                self.reschedule(
+                    countdown,
+                    attempt=self.attempt,
+                    state="queued",
+                    code=None,
+                    for_budget=True,
+                )
                 return
-        self.states.update(self.job_id, state="running")
+        self.states.update(self.job_id, owner=(self.user_id, self.source_id), state="running")
         self.runtime.observer.take()  # forget any call a previous task left on this thread
         try:
-            snapshot_id = orchestrator.run_snapshot(source_id=self.source_id, user_id=self.user_id)
+            snapshot_id = orchestrator.run_snapshot(
+                source_id=self.source_id,
+                user_id=self.user_id,
+                job=self.timing(),
+            )
         except SnapshotError as error:
             self._settle(budget, before.tokens if before.callable else None)
             if isinstance(error, LlmApiError) and error.retry_after:

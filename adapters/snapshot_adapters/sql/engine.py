@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.pool import StaticPool
 
 from snapshot_core.domain import InvalidSettingsError, redact_url
@@ -24,6 +24,12 @@ from snapshot_core.domain import InvalidSettingsError, redact_url
 __all__ = ["SQLITE_BUSY_TIMEOUT_S", "is_memory_sqlite", "make_engine", "normalize_url"]
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# A pooled PostgreSQL connection idle for longer than this is pinged before use. One used
+# more recently is trusted: a busy worker would otherwise pay one round trip per unit of
+# work (two per snapshot). A server restart inside that window fails one statement, as a
+# disconnect (DatabaseUnavailableError, retried by jobs and by the save), and SQLAlchemy then
+# replaces every connection of the pool.
+PING_AFTER_IDLE_SECONDS = 5.0
 _PG_DRIVERS = {"postgresql", "postgres", "postgresql+psycopg"}
 
 
@@ -66,15 +72,36 @@ def make_engine(
 
 def _postgres_engine(url: URL, pool_size: int | None, max_overflow: int | None) -> Engine:
     defaults = {"connect_timeout": 10, "application_name": "snapshot-orchestrator"}
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,  # a connection the server dropped while idle is replaced, not used
         pool_size=10 if pool_size is None else pool_size,
         max_overflow=20 if max_overflow is None else max_overflow,
         pool_timeout=30,
         # Defaults only: the same options given in the URL's query string win.
         connect_args={key: value for key, value in defaults.items() if key not in url.query},
     )
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """SQLAlchemy's pre-ping, only for connections idle past ``PING_AFTER_IDLE_SECONDS``: a
+    connection the server dropped while idle is replaced, not used (SQLAlchemy's documented
+    pessimistic recipe: raising DisconnectionError on checkout makes the pool reconnect)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("checked_in_at", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # just connected, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error
 
 
 def _switch_to_wal(cursor: Any) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from snapshot_core.domain import EstimateBuckets, RunOutcome, SnapshotResult, SnapshotRun
 
@@ -19,6 +19,25 @@ if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
 __all__ = ["SqlBuckets", "SqlRuns", "SqlSnapshots"]
+
+# The statements a snapshot runs, built once (see sources.py); an INSERT or UPDATE without
+# values takes its columns from the parameters' names.
+_GET_BUCKETS = select(buckets.c.body).where(buckets.c.source_id == bindparam("p_source_id"))
+_ADD_SNAPSHOT = insert(snapshots)
+_ADD_RUN = insert(runs)
+_FINISH_RUN = update(runs).where(runs.c.run_id == bindparam("p_run_id"))
+_ABANDON = (
+    update(runs)
+    .where(
+        runs.c.source_id == bindparam("p_source_id"),
+        runs.c.attempt < bindparam("p_attempt"),
+        runs.c.outcome == RunOutcome.CALLING.value,
+    )
+    .values(
+        outcome=RunOutcome.ABANDONED.value,
+        finished_at=bindparam("p_now", type_=runs.c.finished_at.type),
+    )
+)
 
 
 class SqlBuckets:
@@ -50,9 +69,7 @@ class SqlBuckets:
         )
 
     def get(self, source_id: str) -> EstimateBuckets | None:
-        body = self._uow.execute(
-            select(buckets.c.body).where(buckets.c.source_id == source_id)
-        ).scalar_one_or_none()
+        body = self._uow.execute(_GET_BUCKETS, {"p_source_id": source_id}).scalar_one_or_none()
         return None if body is None else EstimateBuckets.model_validate(body)
 
 
@@ -62,13 +79,14 @@ class SqlSnapshots:
 
     def add(self, snapshot: SnapshotResult, user_id: str) -> None:
         self._uow.execute(
-            insert(snapshots).values(
-                snapshot_id=snapshot.meta.snapshot_id,
-                source_id=snapshot.meta.source_id,
-                user_id=user_id,
-                generated_at=snapshot.meta.generated_at,
-                body=snapshot.model_dump(mode="json"),
-            )
+            _ADD_SNAPSHOT,
+            {
+                "snapshot_id": snapshot.meta.snapshot_id,
+                "source_id": snapshot.meta.source_id,
+                "user_id": user_id,
+                "generated_at": snapshot.meta.generated_at,
+                "body": snapshot.model_dump(mode="json"),
+            },
         )
 
     def get(self, snapshot_id: str, user_id: str) -> SnapshotResult | None:
@@ -93,23 +111,17 @@ class SqlRuns:
         self._uow = uow
 
     def add(self, run: SnapshotRun) -> None:
-        self._uow.execute(insert(runs).values(**run.model_dump()))
+        self._uow.execute(_ADD_RUN, run.model_dump())
 
     def finish(self, run: SnapshotRun) -> None:
         values = run.model_dump(exclude={"run_id", "source_id", "user_id", "attempt"})
-        done = self._uow.execute(update(runs).where(runs.c.run_id == run.run_id).values(**values))
+        done = self._uow.execute(_FINISH_RUN, {**values, "p_run_id": run.run_id})
         if done.rowcount != 1:
             raise KeyError(run.run_id)
 
     def abandon_unfinished(self, source_id: str, before_attempt: int, now: datetime) -> int:
         done = self._uow.execute(
-            update(runs)
-            .where(
-                runs.c.source_id == source_id,
-                runs.c.attempt < before_attempt,
-                runs.c.outcome == RunOutcome.CALLING.value,
-            )
-            .values(outcome=RunOutcome.ABANDONED.value, finished_at=now)
+            _ABANDON, {"p_source_id": source_id, "p_attempt": before_attempt, "p_now": now}
         )
         return int(done.rowcount)
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD_REVISION", "recorded_revision"]
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 # Alembic's version table, looked up as Alembic does: on the search path (PostgreSQL).
 _HAS_TABLE = {

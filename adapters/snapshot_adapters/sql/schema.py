@@ -182,12 +182,17 @@ runs = Table(
     Column("retry_after_seconds", Float, nullable=True),
     Column("cost_reported", Boolean, nullable=False, server_default=false()),
     Column("reply_json", Text, nullable=True),
+    # Kept by jobs (revision 0006); NULL for runs outside jobs and for older runs.
+    Column("queue_delay_ms", Float, nullable=True),
+    Column("limiter_wait_ms", Float, nullable=True),
     CheckConstraint(RUN_OUTCOMES, name="outcome"),
     CheckConstraint("attempt >= 0", name="attempt"),
     CheckConstraint(
         "prompt_tokens >= 0 AND completion_tokens >= 0 AND cached_tokens >= 0", name="tokens"
     ),
     CheckConstraint("latency_ms >= 0", name="latency_ms"),
+    CheckConstraint("queue_delay_ms >= 0", name="queue_delay_ms"),
+    CheckConstraint("limiter_wait_ms >= 0", name="limiter_wait_ms"),
     # A succeeded run names its snapshot; a failed one names its error; one still calling
     # (or abandoned so) has neither, and only a calling one lacks its end time.
     CheckConstraint(RUN_OUTCOME_FIELDS, name="outcome_fields"),

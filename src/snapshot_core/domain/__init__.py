@@ -60,6 +60,7 @@ from .redaction import redact_text, redact_url, url_secrets
 from .runs import (
     RUN_DETAIL_MAX_CHARS,
     CallFacts,
+    JobTiming,
     ModelReply,
     RunOutcome,
     SnapshotRun,
@@ -131,6 +132,7 @@ __all__ = [
     "EstimateRow",
     "Finding",
     "FrozenModel",
+    "JobTiming",
     "ModelReply",
     "RUN_DETAIL_MAX_CHARS",
     "RunOutcome",

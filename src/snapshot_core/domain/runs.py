@@ -12,6 +12,7 @@ from .models import FrozenModel, UtcDatetime
 __all__ = [
     "RUN_DETAIL_MAX_CHARS",
     "CallFacts",
+    "JobTiming",
     "ModelReply",
     "RunOutcome",
     "SnapshotRun",
@@ -64,6 +65,14 @@ class RunOutcome(enum.StrEnum):
 RUN_DETAIL_MAX_CHARS = 500
 
 
+class JobTiming(FrozenModel):
+    """How long a job waited before the attempt it runs: kept on that attempt's run."""
+
+    queue_delay_ms: float | None = Field(default=None, ge=0)
+    """``None`` when the queue kept no record of when the job was due."""
+    limiter_wait_ms: float = Field(default=0.0, ge=0)
+
+
 class SnapshotRun(FrozenModel):
     """One attempt at a snapshot: written before the model call, finished after it."""
 
@@ -93,6 +102,12 @@ class SnapshotRun(FrozenModel):
     reply_json: str | None = None
     """The model's reply, kept when it was paid for but could not become a snapshot
     (the save failed or the claim was lost), so nothing paid is thrown away."""
+    queue_delay_ms: float | None = Field(default=None, ge=0)
+    """Made by a job: ms from when its message was due (enqueued, or its countdown over) to
+    a worker starting it. ``None`` outside jobs (``snapshot run``) and for older runs."""
+    limiter_wait_ms: float | None = Field(default=None, ge=0)
+    """Made by a job: ms it was sent back to wait for the shared budget since its previous
+    attempt (or since enqueue for the first). ``None`` outside jobs and for older runs."""
 
     @property
     def possibly_billed(self) -> bool:

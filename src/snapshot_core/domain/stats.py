@@ -1,4 +1,5 @@
-"""Run statistics: outcomes by error code, latency percentiles, tokens and cost."""
+"""Run statistics: outcomes by error code, latency percentiles, tokens, cost, and the waits
+of runs made by jobs (queue delay, limiter waits)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ class RunStats(BaseModel):
     possibly_billed_runs: int = 0
     """Attempts whose call may have been billed with no finished record of it: still
     `calling` (in flight, or their process died) or `abandoned` by a later attempt."""
+    job_runs: int = 0
+    """Runs made by jobs (``snapshot worker``): the only ones with the waits below."""
+    queue_delay_p50_ms: float | None = None
+    queue_delay_p95_ms: float | None = None
+    limiter_wait_total_ms: float = 0.0
+    """Time jobs were sent back to wait for the shared budget, summed over their runs."""
+    limiter_wait_p95_ms: float | None = None
 
 
 def percentile(values: Sequence[float], pct: float) -> float | None:
@@ -43,6 +51,8 @@ def percentile(values: Sequence[float], pct: float) -> float | None:
 
 def summarize_runs(runs: Sequence[SnapshotRun]) -> RunStats:
     latencies = [run.latency_ms for run in runs if run.finished_at and not run.possibly_billed]
+    queue_delays = [run.queue_delay_ms for run in runs if run.queue_delay_ms is not None]
+    limiter_waits = [run.limiter_wait_ms for run in runs if run.limiter_wait_ms is not None]
     failures = Counter(
         run.error_code or "unknown" for run in runs if run.outcome is RunOutcome.FAILED
     )
@@ -61,4 +71,9 @@ def summarize_runs(runs: Sequence[SnapshotRun]) -> RunStats:
             for run in runs
         ),
         possibly_billed_runs=sum(run.possibly_billed for run in runs),
+        job_runs=len(limiter_waits),
+        queue_delay_p50_ms=percentile(queue_delays, 50),
+        queue_delay_p95_ms=percentile(queue_delays, 95),
+        limiter_wait_total_ms=sum(limiter_waits),
+        limiter_wait_p95_ms=percentile(limiter_waits, 95),
     )

@@ -20,6 +20,7 @@ from ..domain import (
     EstimateBuckets,
     InsufficientEstimatesError,
     InvalidSourceError,
+    JobTiming,
     ModelCallError,
     NoBucketsError,
     RunOutcome,
@@ -88,8 +89,12 @@ def open_attempt(
     source_id: str,
     user_id: str,
     observer: RunObserver = NO_OBSERVER,
+    job: JobTiming | None = None,
 ) -> Attempt:
     """Check the data, claim the source and record the attempt as `calling`, in one commit.
+
+    ``job``: how long the job running this attempt waited for it (queue, budget), kept on
+    the run; ``None`` outside jobs.
 
     Runs of this source still `calling` from earlier attempts are marked `abandoned`: their
     holder's lease expired, so it died or could not save (its call may have been billed).
@@ -121,9 +126,13 @@ def open_attempt(
             current = uow.sources.get(source_id, user_id)
             raise _refuse(current or source, now)
         abandoned: list[SnapshotRun] = []
-        # Read back only when someone listens: it is rare (a holder died) but lists runs.
-        if uow.runs.abandon_unfinished(source_id, claimed.attempt, now) and (
-            observer is not NO_OBSERVER
+        # A first attempt has no earlier one to abandon: attempts count up from 1 with each
+        # claim, and only a claim writes a run. Read back only when someone listens: it is
+        # rare (a holder died) but lists runs.
+        if (
+            claimed.attempt > 1
+            and uow.runs.abandon_unfinished(source_id, claimed.attempt, now)
+            and (observer is not NO_OBSERVER)
         ):
             abandoned = [
                 run
@@ -141,6 +150,8 @@ def open_attempt(
             started_at=now,
             outcome=RunOutcome.CALLING,
             model=model_name,
+            queue_delay_ms=job.queue_delay_ms if job else None,
+            limiter_wait_ms=job.limiter_wait_ms if job else None,
         )
         uow.runs.add(run)
         uow.commit()

@@ -11,6 +11,7 @@ from ..domain import (
     ApiKey,
     EstimateBuckets,
     EstimateRow,
+    JobTiming,
     NewApiKey,
     RunPolicy,
     RunStats,
@@ -114,7 +115,8 @@ class Orchestrator:
             user_id=user_id,
         )
 
-    def run_snapshot(self, *, source_id: str, user_id: str) -> str:
+    def run_snapshot(self, *, source_id: str, user_id: str, job: JobTiming | None = None) -> str:
+        """The snapshot id; ``job`` carries a job's waits onto its run (``jobs/`` passes it)."""
         return run_snapshot(
             uow_factory=self.uow_factory,
             model=self.model,
@@ -124,6 +126,7 @@ class Orchestrator:
             source_id=source_id,
             user_id=user_id,
             observer=self.observer,
+            job=job,
         )
 
     def get_snapshot(self, *, snapshot_id: str, user_id: str) -> SnapshotResult:

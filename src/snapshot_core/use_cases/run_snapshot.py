@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from ..domain import (
     AgentInput,
+    JobTiming,
     ModelCallError,
     ModelReply,
     OutputSchemaViolationError,
@@ -100,13 +101,15 @@ def run_snapshot(
     source_id: str,
     user_id: str,
     observer: RunObserver = NO_OBSERVER,
+    job: JobTiming | None = None,
 ) -> str:
     """Make one snapshot of a bucketed source; returns the snapshot id.
 
     The model is called at most once, with aggregates only, and never inside a database
     transaction. The attempt is on record (`calling`) before the call and finished after
     it; on failure the source goes back to ``bucketed`` and the typed error is raised.
-    ``observer`` is told of each run this finishes (or finds abandoned).
+    ``observer`` is told of each run this finishes (or finds abandoned). ``job``: the waits
+    of the job that runs it (queue delay, limiter waits), kept on its run.
     """
     check_user_id(user_id)
     model.ensure_ready()
@@ -120,6 +123,7 @@ def run_snapshot(
         source_id=source_id,
         user_id=user_id,
         observer=observer,
+        job=job,
     )
     guard = OneCallGuard(model)
     started = clock.monotonic()
@@ -150,6 +154,7 @@ async def arun_snapshot(
     source_id: str,
     user_id: str,
     observer: RunObserver = NO_OBSERVER,
+    job: JobTiming | None = None,
 ) -> str:
     """``run_snapshot`` for an event loop: the one model call is awaited (no thread is held
     while the model thinks) and the short storage steps run in a worker thread."""
@@ -166,6 +171,7 @@ async def arun_snapshot(
             source_id=source_id,
             user_id=user_id,
             observer=observer,
+            job=job,
         )
     )
     guard = OneCallGuard(model)

@@ -77,6 +77,12 @@ def test_workers_sharing_a_budget_of_120_rpm_never_meet_a_429_and_keep_the_pace(
     per_minute = (len(limited.accepted) - 1) / (last - first) * 60
     print(f"{len(limited.accepted)} requests in {last - first:.1f} s: {per_minute:.1f}/min")
     assert abs(per_minute - RPM) <= 0.1 * RPM
+    # Each run keeps its job's waits: at 2 calls a second, the later jobs were sent back to
+    # wait for the budget for seconds (the last one for most of the half minute).
+    assert all(r.queue_delay_ms is not None and r.limiter_wait_ms is not None for r in runs)
+    assert max(r.limiter_wait_ms or 0 for r in runs) >= 10_000
+    stats = redis_world.orchestrator().run_stats(user_id="alice")
+    assert stats.job_runs == len(ids) and stats.limiter_wait_total_ms >= 10_000
 
 
 @pytest.mark.slow
@@ -91,3 +97,6 @@ def test_jobs_on_rabbitmq_make_one_call_per_source(rabbitmq_world: JobWorld) -> 
     runs = rabbitmq_world.runs()
     assert sorted(run.source_id for run in runs) == sorted(ids)
     assert {run.outcome for run in runs} == {RunOutcome.SUCCEEDED}
+    # Enqueued before any worker had started: every job waited in the queue, none for budget.
+    assert min(run.queue_delay_ms or 0 for run in runs) >= 100
+    assert {run.limiter_wait_ms for run in runs} == {0.0}

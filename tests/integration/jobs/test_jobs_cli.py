@@ -48,6 +48,18 @@ def test_run_all_waits_and_sums_up_what_the_workers_made(
     assert redis_world.all_generated(ids)
     nothing_left = run_cli(tmp_path, "run-all", "--all-users", **env)
     assert (nothing_left.returncode, nothing_left.stdout) == (0, "")
+    # The jobs' waits, from storage: queue delay and budget wait (no budget set: none).
+    stats = run_cli(tmp_path, "stats", "--user", "alice", **env)
+    assert stats.returncode == 0, stats.stderr
+    assert "queue delay p50" in stats.stdout and "queue delay p95" in stats.stdout
+    assert "budget wait total" in stats.stdout and "0.0 ms" in stats.stdout
+    # At 80 columns two ids and the outcome leave no room for it: said on stderr.
+    narrow = run_cli(tmp_path, "runs", "--user", "alice", COLUMNS="80", **env)
+    assert narrow.returncode == 0 and "queue/budget" in narrow.stderr, narrow.stderr
+    runs = run_cli(tmp_path, "runs", "--user", "alice", COLUMNS="200", **env)
+    lines = runs.stdout.splitlines()
+    assert runs.returncode == 0 and "queue/budget" in lines[0], runs.stdout
+    assert sum(" ms │" in line and "/0 ms" in line for line in lines) == 6, runs.stdout
 
 
 def test_run_all_wants_exactly_one_of_user_and_all_users(tmp_path: Path) -> None:

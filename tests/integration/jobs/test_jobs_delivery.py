@@ -64,21 +64,25 @@ def _calling(world: JobWorld) -> int:
 
 @pytest.mark.slow
 @pytest.mark.serial
+@pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
 def test_a_worker_killed_mid_call_leaves_every_source_finished_after_the_lease(
-    redis_world: JobWorld,
+    broker: str, request: pytest.FixtureRequest
 ) -> None:
-    ids = redis_world.seed(40)
-    redis_world.start_worker(concurrency=4, SNAPSHOT_TEST_FAKE_DELAY="0.8")
-    _enqueue_all(redis_world, ids)
-    wait_until(lambda: _calling(redis_world) >= 2, 30, "calls in flight")
-    redis_world.kill(redis_world.workers[0])
-    in_flight = _calling(redis_world)
+    world: JobWorld = request.getfixturevalue(f"{broker}_world")
+    ids = world.seed(40)
+    world.start_worker(concurrency=4, SNAPSHOT_TEST_FAKE_DELAY="0.8")
+    _enqueue_all(world, ids)
+    wait_until(lambda: _calling(world) >= 2, 30, "calls in flight")
+    world.kill(world.workers[0])
+    in_flight = _calling(world)
     assert in_flight >= 1
-    redis_world.start_worker(concurrency=4, SNAPSHOT_TEST_FAKE_DELAY="0.8")
-    # The killed worker's jobs come back after the visibility timeout (14 s), which
-    # outlasts the claims' lease (12 s): the new attempts find them claimable.
-    wait_until(lambda: redis_world.all_generated(ids), 90, "every source finished")
-    runs = redis_world.runs()
+    world.start_worker(concurrency=4, SNAPSHOT_TEST_FAKE_DELAY="0.8")
+    # Redis gives the killed worker's jobs back after the visibility timeout (14 s), which
+    # outlasts the claims' lease (12 s): the new attempts find them claimable. RabbitMQ gives
+    # them back at once (the connection closed): they find the claim live, and come back
+    # when the lease has run out.
+    wait_until(lambda: world.all_generated(ids), 90, "every source finished")
+    runs = world.runs()
     succeeded = [run for run in runs if run.outcome is RunOutcome.SUCCEEDED]
     abandoned = [run for run in runs if run.outcome is RunOutcome.ABANDONED]
     assert sorted(run.source_id for run in succeeded) == sorted(ids)

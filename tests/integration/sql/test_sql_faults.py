@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL
 
 from snapshot_adapters.fake import FakeModel, FixedClock
 from snapshot_adapters.sql import SqlStore, create_sql_store
+from snapshot_adapters.sql import engine as engine_module
 from snapshot_core.domain import (
     AgentInput,
     DatabaseUnavailableError,
@@ -195,4 +196,46 @@ def test_connections_dropped_during_the_model_call_are_replaced_and_the_save_suc
     snapshot_id = app.run_snapshot(source_id=source_id, user_id=USER)  # pre-ping reconnects
     assert len(model.calls) == 1
     assert app.get_snapshot(snapshot_id=snapshot_id, user_id=USER).meta.source_id == source_id
+    store.dispose()
+
+
+def _terminate_idle_connections(postgres_url: URL) -> None:
+    dsn = postgres_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (postgres_url.database or "",),
+        )
+
+
+@pytest.mark.postgres
+def test_a_connection_idle_past_the_ping_threshold_is_pinged_and_replaced(
+    postgres_url: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = create_sql_store(postgres_url)
+    with store() as uow:  # a pooled connection, checked in again
+        uow.sources.get("source-000001", USER)
+    _terminate_idle_connections(postgres_url)
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)  # idle long enough
+    with store() as uow:
+        assert uow.sources.get("source-000001", USER) is None  # no error: reconnected
+    store.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_used_a_moment_ago_is_trusted_without_a_ping(
+    postgres_url: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side of the threshold: no ping, so a connection the server dropped a moment
+    after its last use fails one statement (and the pool is renewed for the next)."""
+    store = create_sql_store(postgres_url)
+    with store() as uow:
+        uow.sources.get("source-000001", USER)
+    _terminate_idle_connections(postgres_url)
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    with pytest.raises(DatabaseUnavailableError), store() as uow:
+        uow.sources.get("source-000001", USER)
+    with store() as uow:
+        assert uow.sources.get("source-000001", USER) is None
     store.dispose()

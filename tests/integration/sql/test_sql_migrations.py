@@ -19,10 +19,10 @@ from snapshot_adapters.sql import create_sql_store, database_status, upgrade_dat
 from snapshot_adapters.sql.migrate import alembic_config, head_revision
 from snapshot_adapters.sql.revision import HEAD_REVISION, recorded_revision
 from snapshot_adapters.sql.schema import metadata
-from snapshot_core.domain import DatabaseOutdatedError
+from snapshot_core.domain import DatabaseOutdatedError, JobTiming
 
 from ...contract.databases import temporary_postgres_database
-from .flows import bucketed_source, orchestrator
+from .flows import USER, bucketed_source, orchestrator
 
 TABLES = {"sources", "estimates", "buckets", "snapshots", "runs", "api_keys", "alembic_version"}
 
@@ -205,3 +205,23 @@ def test_a_command_on_a_sqlite_file_at_head_never_imports_alembic(tmp_path: Path
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_runs_from_before_revision_0006_read_their_job_waits_as_unknown(sql_url: str) -> None:
+    store = create_sql_store(sql_url)
+    app = orchestrator(store)
+    source_id = bucketed_source(app)
+    app.run_snapshot(source_id=source_id, user_id=USER, job=JobTiming(queue_delay_ms=5.0))
+    assert app.list_runs(user_id=USER)[0].queue_delay_ms == 5.0
+    store.dispose()
+    engine = create_engine(sql_url)
+    with engine.begin() as connection:  # the run now holds what a run before 0006 held
+        command.downgrade(alembic_config(connection), "0005")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    engine.dispose()
+    store = create_sql_store(sql_url)
+    (run,) = orchestrator(store).list_runs(user_id=USER)
+    store.dispose()
+    assert run.snapshot_id is not None
+    assert (run.queue_delay_ms, run.limiter_wait_ms) == (None, None)
