@@ -15,7 +15,7 @@ this path (a property test compares the two).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import repeat
 
@@ -28,7 +28,7 @@ from .values import DIGITS_AS_ZERO, ISO_TIMESTAMP, iso_to_utc
 
 __all__ = ["BATCH_ROWS", "PlainRows"]
 
-BATCH_ROWS = 512  # rows checked together: a bad value sends at most this many the slow way
+BATCH_ROWS = 512  # rows whose columns are checked together
 _SHAPES = 4096  # distinct shapes remembered per column; real files have a handful
 
 
@@ -43,22 +43,26 @@ class _Column:
         self._empty_ok = empty_ok
         self._known: dict[bytes, bool] = {}
 
-    def every(self, values: list[str]) -> bool:
+    def misfits(self, values: list[str]) -> list[bool] | None:
+        """None when every value matches (the common case); else, value by value, whether
+        it does."""
         text = "\n".join(values)
         # A quoted field may hold a newline: the count makes sure each value is one line.
         if text.count("\n") != len(values) - 1:
-            return False
+            return [False] * len(values)  # rare: let every row of the batch take the slow way
         known = self._known
         shapes = text.encode("utf-8", "surrogatepass").translate(DIGITS_AS_ZERO).split(b"\n")
+        verdicts = {}
         for shape in set(shapes):
             good = known.get(shape)
             if good is None:
                 if len(known) >= _SHAPES:
                     known.clear()
                 good = known[shape] = self._matches(shape)
-            if not good:
-                return False
-        return True
+            verdicts[shape] = good
+        if all(verdicts.values()):
+            return None
+        return [verdicts[shape] for shape in shapes]
 
     def _matches(self, shape: bytes) -> bool:
         if not shape:
@@ -104,10 +108,19 @@ class PlainRows:
         decideds = [fields[decided].strip() for fields in records] if decided >= 0 else None
         idents = [fields[ident].strip() for fields in records] if ident >= 0 else None
         point = self._read_amount.convention == "point"
-        plain = (
-            (self._point_amounts if point else self._whole_amounts).every(amounts)
-            and self._sent_dates.every(sents)
-            and (decideds is None or self._decided_dates.every(decideds))
+        # Per row, whether all its values are plain: None (the common case) when all are.
+        misfits = [
+            column.misfits(values)
+            for column, values in (
+                (self._point_amounts if point else self._whole_amounts, amounts),
+                (self._sent_dates, sents),
+                (self._decided_dates, decideds),
+            )
+            if values is not None
+        ]
+        flags = [flag for flag in misfits if flag is not None]
+        plain: Iterable[bool] = (
+            repeat(True) if not flags else [all(row) for row in zip(*flags, strict=True)]
         )
         columns = zip(
             lines,
@@ -116,11 +129,12 @@ class PlainRows:
             sents,
             repeat("") if decideds is None else decideds,
             repeat("") if idents is None else idents,
+            plain,
             strict=False,  # the repeats are endless; the lists have one value a record
         )
         check, checked, to_utc = self._checker.check, self._checker.checked, iso_to_utc
-        for line, fields, amount_text, sent_text, decided_text, ident_text in columns:
-            if plain:
+        for line, fields, amount_text, sent_text, decided_text, ident_text, fast in columns:
+            if fast:
                 try:
                     sent_at = to_utc(sent_text)
                     decided_at = to_utc(decided_text) if decided_text else None

@@ -109,10 +109,12 @@ def test_the_batched_path_equals_row_by_row_checking(
 def test_a_clean_file_takes_the_batched_path() -> None:
     """Not a vacuous equality: a default file's rows really go through ``checked``. The
     first batch's `12.50` is read row by row (it establishes the decimal point), then every
-    batch is read in one go; whole amounts need no convention, so they never wait."""
+    batch is read in one go; whole amounts need no convention, so they never wait; a value
+    that is not plain (`$12`) sends only its own row the slow way."""
     decimals = [("12.50", f"2026-01-0{d}T10:00:00+02:00", "", f"E-{d}") for d in range(1, 8)]
     whole = [("12", f"2026-01-0{d}", "2026-01-09", f"E-{d}") for d in range(1, 8)]
-    for rows, expected_slow in ((decimals, 2), (whole, 0)):
+    mixed = [(f"{'$' if d == 4 else ''}12", f"2026-01-0{d}", "", f"E-{d}") for d in range(1, 8)]
+    for rows, expected_slow in ((decimals, 2), (whole, 0), (mixed, 1)):
         calls = {"check": 0, "checked": 0}
         with (
             mock.patch.object(csv_records, "BATCH_ROWS", 2),
