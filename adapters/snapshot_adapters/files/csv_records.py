@@ -152,8 +152,9 @@ class CsvRecords:
         self, width: int, checker: RowChecker, plain: PlainRows
     ) -> Iterator[EstimateRow]:
         """``_single_rows`` for the default path: well-shaped records are gathered into
-        batches for ``plain``; a batch is let go before anything else happens (a bad row, a
-        fatal error, the end), so rows are judged in file order as one by one."""
+        batches for ``plain``; a batch is let go before anything else happens (a bad row, an
+        error while reading ahead, the end), so rows are judged in file order and every
+        error comes where it came one by one."""
         reader, bad, batch = self._reader, checker.bad, plain.rows
         lines: list[int] = []
         records: list[list[str]] = []
@@ -166,18 +167,21 @@ class CsvRecords:
                         lines.append(line)
                         records.append(fields)
                         if len(lines) >= BATCH_ROWS:
-                            yield from batch(lines, records)
-                            lines, records = [], []
+                            # Emptied before the batch is judged: an error it raises finds
+                            # nothing pending in the handlers below.
+                            full, lines, records = (lines, records), [], []
+                            yield from batch(*full)
                         continue
                     if not fields or (len(fields) == 1 and not fields[0].strip()):
                         continue  # a blank line
                     if lines:
-                        yield from batch(lines, records)
-                        lines, records = [], []
+                        full, lines, records = (lines, records), [], []
+                        yield from batch(*full)
                     problem = f"expected {width} fields as in the header, found {len(fields)}"
                     bad(RowProblem(line, "row", problem), fields)
                 if lines:
-                    yield from batch(lines, records)
+                    full, lines, records = (lines, records), [], []
+                    yield from batch(*full)
                 return
             except csv.Error as error:
                 line, before = before + 1, reader.line_num
@@ -187,15 +191,22 @@ class CsvRecords:
                 except UnreadableFileError as fatal:
                     failure = fatal
                 if lines:
-                    yield from batch(lines, records)
-                    lines, records = [], []
+                    full, lines, records = (lines, records), [], []
+                    yield from batch(*full)
                 if failure is not None:
                     raise failure from None
                 bad(*malformed)
-            except UnicodeDecodeError as error:
-                failure = self._source.decode_error(error)
+            except (UnicodeDecodeError, UnreadableFileError) as error:
+                # Reading ahead met a bad byte or a limit (size, NUL, line length): the rows
+                # before it are judged first, as they were before it was read one by one.
+                failure = (
+                    self._source.decode_error(error)
+                    if isinstance(error, UnicodeDecodeError)
+                    else error
+                )
                 if lines:
-                    yield from batch(lines, records)
+                    full, lines, records = (lines, records), [], []
+                    yield from batch(*full)
                 raise failure from None
 
     def _malformed(self, error: csv.Error, line: int, before: int) -> tuple[RowProblem, list[str]]:

@@ -7,10 +7,11 @@ import io
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from snapshot_adapters.files import csv_records
+from snapshot_adapters.files import IngestLimits, csv_records
 from snapshot_adapters.files.plain_rows import PlainRows
 from snapshot_adapters.files.rows import RowChecker
 from snapshot_core.domain import InvalidInputError
@@ -56,7 +57,7 @@ def _csv(rows: list[tuple[str, str, str, str]], extra: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ingest(text: str, batch: int, plain: bool, options: dict[str, Any]) -> tuple[Any, ...]:
+def _ingest(text: str | bytes, batch: int, plain: bool, options: dict[str, Any]) -> tuple[Any, ...]:
     backend = memory_backend()
     rejects = io.StringIO()
     with (
@@ -66,7 +67,8 @@ def _ingest(text: str, batch: int, plain: bool, options: dict[str, Any]) -> tupl
         if not plain:
             for_file.side_effect = lambda checker, columns: None
         try:
-            report = backend.ingest(io.StringIO(text), format="csv", rejects=rejects, **options)
+            source = io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text)
+            report = backend.ingest(source, format="csv", rejects=rejects, **options)
         except InvalidInputError as error:
             return ("error", type(error), str(error), error.problems, rejects.getvalue())
     store: Any = backend.uow_factory
@@ -132,3 +134,34 @@ def _counted(method: Any, calls: dict[str, int]) -> Any:
         return method(self, *args)
 
     return counting
+
+
+@pytest.mark.parametrize(
+    ("max_rows", "max_bytes", "tail"),
+    [
+        # Rows 1537-1636 are in the first 64 KiB chunk, in a batch that reading row 1637
+        # (the next chunk) cuts short: the row limit comes in it, before that read.
+        (1600, 70_000, ""),
+        (5000, 70_000, ""),  # the size limit alone
+        (1600, 10**9, "\x00"),  # a binary byte in the next chunk
+        (1630, 10**9, b"\xff"),  # not UTF-8 there, met before the row limit
+    ],
+)
+def test_an_error_met_while_reading_ahead_comes_after_the_rows_before_it(
+    max_rows: int, max_bytes: int, tail: str | bytes
+) -> None:
+    """Row by row, rows are judged before the next chunk is read; batching reads up to a
+    batch ahead, so the rows gathered are judged before an error the read raises."""
+    rows = [
+        (f"{n}.50", f"2026-01-{n % 28 + 1:02d}T10:00:00Z", "", f"E-{n:06d}") for n in range(2000)
+    ]
+    text: str | bytes = _csv(rows, [])
+    if isinstance(tail, bytes):
+        data = text.encode() if isinstance(text, str) else text
+        text = data[:66_000] + tail + data[66_000:]
+    elif tail:
+        text = text[:66_000] + tail + text[66_000:]
+    options = {"limits": IngestLimits(max_rows=max_rows, max_bytes=max_bytes)}
+    batched, single = _ingest(text, 512, True, options), _ingest(text, 512, False, options)
+    assert batched[0] == "error"
+    assert batched == single
