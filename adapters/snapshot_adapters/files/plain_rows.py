@@ -21,7 +21,7 @@ from itertools import repeat
 
 from snapshot_core.domain import EstimateRow
 
-from .amounts import PLAIN_AMOUNT, AmountReader
+from .amounts import MAX_INTEGER_DIGITS, PLAIN_AMOUNT, AmountReader
 from .columns import Columns
 from .rows import RowChecker
 from .values import DIGITS_AS_ZERO, ISO_TIMESTAMP, iso_to_utc
@@ -83,7 +83,7 @@ class PlainRows:
         # With a decimal point established a plain amount is read as Decimal(text); before
         # that (or under a decimal comma) only whole numbers are, as AmountReader does.
         self._point_amounts = _Column(PLAIN_AMOUNT)
-        self._whole_amounts = _Column(re.compile("[0-9]{1,15}"))
+        self._whole_amounts = _Column(re.compile(f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}"))
         self._sent_dates = _Column(ISO_TIMESTAMP)
         self._decided_dates = _Column(ISO_TIMESTAMP, empty_ok=True)
 
