@@ -21,6 +21,7 @@ __all__ = [
     "CURRENCY_CODES",
     "MAX_DECIMAL_PLACES",
     "MAX_INTEGER_DIGITS",
+    "PLAIN_AMOUNT",
     "AmountReader",
     "DecimalMark",
     "Undecided",
@@ -46,7 +47,7 @@ _FLAG = {"point": "--decimal-point", "comma": "--decimal-comma"}
 _MARK = {"point": ".", "comma": ","}
 _GROUPERS = " '\u00a0\u202f"  # space, apostrophe (Swiss), no-break and narrow no-break space
 # The common cases, read without the rest: plain digits, a decimal point, one `$ € £ ¥`.
-_PLAIN = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,10})?")
+PLAIN_AMOUNT = _PLAIN = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,10})?")
 _plain = shape_matcher(_PLAIN)
 _BODY = re.compile(r"[0-9][0-9.,' \u00a0\u202f]*|[.,][0-9]+")
 _GROUPED = {g: re.compile(rf"[1-9][0-9]{{0,2}}(?:{re.escape(g)}[0-9]{{3}})+") for g in ".,'"}

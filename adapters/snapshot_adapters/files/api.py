@@ -16,6 +16,7 @@ from .converters import Converters
 from .csv_records import CsvRecords
 from .encodings import decoded_stream
 from .errors import LimitExceededError
+from .file_rows import FileRows
 from .jsonl_records import JsonlRecords
 from .lines import TextSource
 from .mapping import load_mapping
@@ -28,7 +29,7 @@ from .options import (
     detect_format,
 )
 from .rejects import check_rejects_path, open_rejects
-from .rows import FileRows, RowChecker
+from .rows import RowChecker
 from .xlsx_records import SpreadsheetRecords, cell_converters
 
 __all__ = ["DEFAULT_MAX_WEEKS", "InputFile", "ingest_file", "recognised_notice"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from snapshot_core.domain.models import Outcome
 
 from .amounts import AmountReader, DecimalMark, amount_from_json
-from .dates import timestamp_reader
+from .dates import time_zone, timestamp_reader
 from .outcomes import OutcomeReader, parse_outcome_map
 from .values import ValueProblem, id_from_json
 
@@ -29,6 +29,9 @@ class Converters:
     ) -> None:
         self.amount, self.timestamp, self.ident = amount, timestamp, ident
         self.outcome: Callable[[Any], Outcome] = outcome or _statuses(None)
+        # Text whose dates are ISO 8601 in UTC unless marked (no --date-format, no
+        # --timezone): the case plain_rows.py reads a batch at a time.
+        self.iso_text = False
 
     @classmethod
     def text(
@@ -38,12 +41,14 @@ class Converters:
         date_format: str | None = None,
         timezone: str | None = None,
     ) -> Converters:
-        return cls(
+        converters = cls(
             AmountReader(decimal),
             timestamp_reader(date_format, timezone),
             None,  # CSV ids are text already
             _statuses(outcome_map),
         )
+        converters.iso_text = date_format is None and time_zone(timezone) is UTC
+        return converters
 
     @classmethod
     def json(

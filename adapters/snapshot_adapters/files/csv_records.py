@@ -14,6 +14,7 @@ from .columns import Columns
 from .errors import UnreadableFileError
 from .lines import TextSource
 from .outcomes import BOTH_DECISION_DATES, decision
+from .plain_rows import BATCH_ROWS, PlainRows
 from .rows import RowChecker
 
 __all__ = ["DELIMITERS", "CsvRecords", "sniff_delimiter"]
@@ -91,6 +92,14 @@ class CsvRecords:
         return Columns.from_header(header, start, column_map)
 
     def rows(self, columns: Columns, checker: RowChecker) -> Iterator[EstimateRow]:
+        """The data rows checked into EstimateRows (bad ones reported to ``checker``): a
+        batch at a time on the default path (plain_rows.py), else one by one."""
+        plain = PlainRows.for_file(checker, columns)
+        if plain is not None:
+            return self._batched_rows(columns.width, checker, plain)
+        return self._single_rows(columns, checker)
+
+    def _single_rows(self, columns: Columns, checker: RowChecker) -> Iterator[EstimateRow]:
         reader, check, bad = self._reader, checker.check, checker.bad
         width, amount, sent = columns.width, columns.amount, columns.sent_at
         decided, ident, outcome = columns.decided_at, columns.estimate_id, columns.outcome
@@ -135,14 +144,81 @@ class CsvRecords:
                 return
             except csv.Error as error:
                 line, before = before + 1, reader.line_num
-                if "field larger than field limit" in str(error):
-                    # The reader gave up inside the field: what follows cannot be trusted.
-                    limit = csv.field_size_limit()
-                    raise UnreadableFileError(
-                        f"Line {line} has a field longer than {limit:,} characters",
-                        RowProblem(line, "row", f"a field longer than {limit:,} characters"),
-                    ) from None
-                raw = [self._source.raw_lines(line, before)]
-                bad(RowProblem(line, "row", f"malformed CSV: {error}"), raw)
+                bad(*self._malformed(error, line, before))
             except UnicodeDecodeError as error:
                 raise self._source.decode_error(error) from None
+
+    def _batched_rows(
+        self, width: int, checker: RowChecker, plain: PlainRows
+    ) -> Iterator[EstimateRow]:
+        """``_single_rows`` for the default path: well-shaped records are gathered into
+        batches for ``plain``; a batch is let go before anything else happens (a bad row, an
+        error while reading ahead, the end), so rows are judged in file order and every
+        error comes where it came one by one."""
+        reader, bad, batch = self._reader, checker.bad, plain.rows
+        lines: list[int] = []
+        records: list[list[str]] = []
+        before = reader.line_num
+        while True:
+            try:
+                for fields in reader:
+                    line, before = before + 1, reader.line_num
+                    if len(fields) == width:
+                        lines.append(line)
+                        records.append(fields)
+                        if len(lines) >= BATCH_ROWS:
+                            # Emptied before the batch is judged: an error it raises finds
+                            # nothing pending in the handlers below.
+                            full, lines, records = (lines, records), [], []
+                            yield from batch(*full)
+                        continue
+                    if not fields or (len(fields) == 1 and not fields[0].strip()):
+                        continue  # a blank line
+                    if lines:
+                        full, lines, records = (lines, records), [], []
+                        yield from batch(*full)
+                    problem = f"expected {width} fields as in the header, found {len(fields)}"
+                    bad(RowProblem(line, "row", problem), fields)
+                if lines:
+                    full, lines, records = (lines, records), [], []
+                    yield from batch(*full)
+                return
+            except csv.Error as error:
+                line, before = before + 1, reader.line_num
+                failure: UnreadableFileError | None = None
+                try:
+                    malformed = self._malformed(error, line, before)
+                except UnreadableFileError as fatal:
+                    failure = fatal
+                if lines:
+                    full, lines, records = (lines, records), [], []
+                    yield from batch(*full)
+                if failure is not None:
+                    raise failure from None
+                bad(*malformed)
+            except (UnicodeDecodeError, UnreadableFileError) as error:
+                # Reading ahead met a bad byte or a limit (size, NUL, line length): the rows
+                # before it are judged first, as they were before it was read one by one.
+                failure = (
+                    self._source.decode_error(error)
+                    if isinstance(error, UnicodeDecodeError)
+                    else error
+                )
+                if lines:
+                    full, lines, records = (lines, records), [], []
+                    yield from batch(*full)
+                raise failure from None
+
+    def _malformed(self, error: csv.Error, line: int, before: int) -> tuple[RowProblem, list[str]]:
+        """The bad row for a record the reader refused (lines ``line``..``before``); raises
+        for a field over the size limit, after which nothing can be trusted."""
+        if "field larger than field limit" in str(error):
+            # The reader gave up inside the field: what follows cannot be trusted.
+            limit = csv.field_size_limit()
+            raise UnreadableFileError(
+                f"Line {line} has a field longer than {limit:,} characters",
+                RowProblem(line, "row", f"a field longer than {limit:,} characters"),
+            ) from None
+        return RowProblem(line, "row", f"malformed CSV: {error}"), [
+            self._source.raw_lines(line, before)
+        ]

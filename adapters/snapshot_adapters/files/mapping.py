@@ -15,7 +15,6 @@ decimal = "comma"
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +52,8 @@ def _strings(document: dict[str, Any], table: str, path: str) -> dict[str, str]:
 
 
 def load_mapping(path: str | os.PathLike[str]) -> SavedMapping:
+    import tomllib  # only with --mapping: every ingest would pay its import otherwise
+
     shown = os.fsdecode(path)
     try:
         with open(path, "rb") as stream:

@@ -15,9 +15,10 @@ from .amounts import DecimalMark
 from .api import DEFAULT_MAX_WEEKS, recognised_notice
 from .columns import Columns
 from .errors import UnreadableFileError
+from .file_rows import FileRows
 from .options import REPORTED_PROBLEMS, BadRowPolicy, IngestLimits, IngestReport
 from .outcomes import BOTH_DECISION_DATES, decision
-from .rows import FileRows, RowChecker
+from .rows import RowChecker
 from .xlsx_records import cell_converters, field_values
 
 __all__ = ["ingest_records"]

@@ -1,14 +1,15 @@
-"""RowChecker and FileRows: values checked into EstimateRows as they stream, bad rows kept."""
+"""RowChecker: values checked into EstimateRows as they stream, bad rows kept."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from snapshot_core.domain import (
     ESTIMATE_ID_MAX_LENGTH,
     EstimateRow,
-    InvalidInputError,
     RowProblem,
     SeenIds,
     text_problem,
@@ -17,13 +18,12 @@ from snapshot_core.domain import (
 from .amounts import Undecided
 from .construct import trusted_row
 from .converters import Converters
-from .dates import AmbiguousDatesError
-from .errors import LimitExceededError, UnreadableFileError
+from .errors import LimitExceededError
 from .plausibility import WARM_UP, DateSpan
 from .rejects import RejectsWriter
 from .values import ValueProblem
 
-__all__ = ["MAX_ID_LENGTH", "FileRows", "RowChecker"]
+__all__ = ["MAX_ID_LENGTH", "RowChecker"]
 
 MAX_ID_LENGTH = ESTIMATE_ID_MAX_LENGTH
 _PROGRESS_EVERY = 8192  # rows between progress callbacks
@@ -54,6 +54,7 @@ class RowChecker:
         problem_at: Callable[[int, str, str], RowProblem] = RowProblem,
         max_weeks: int | None = None,
     ) -> None:
+        self.converters = converters
         self._amount, self._moment, self._ident, self._outcome = (
             converters.amount,
             converters.timestamp,
@@ -149,17 +150,7 @@ class RowChecker:
                 if self._ident is not None:
                     ident = self._ident(ident)
                 if ident is not None:
-                    if len(ident) > MAX_ID_LENGTH:
-                        raise ValueProblem(f"longer than {MAX_ID_LENGTH} characters")
-                    # The rule EstimateRow applies; ASCII text holds no surrogate, so for
-                    # it only a NUL needs looking for (the regex is for the rest).
-                    if not ident.isascii() or "\x00" in ident:
-                        unstorable = text_problem(ident)
-                        if unstorable is not None:
-                            raise ValueProblem(unstorable)
-                    first = self._seen_ids.first(ident, line)
-                    if first is not None and first != line:
-                        raise ValueProblem(f"duplicate of line {first}")
+                    self._new_id(ident, line)
         except Undecided as problem:
             if may_hold and len(self._held) < MAX_HELD_ROWS:
                 self._held.append(
@@ -172,9 +163,51 @@ class RowChecker:
         except ValueProblem as problem:
             self._reject(self._problem_at(line, column, str(problem)), raw)
             return None
-        row = trusted_row(amount, sent, decided, ident, outcome)
+        return self._keep(line, trusted_row(amount, sent, decided, ident, outcome), raw, may_hold)
+
+    def checked(
+        self, line: int, amount: Decimal, sent: datetime, decided: datetime | None,
+        ident: str | None, raw: list[str],
+    ) -> EstimateRow | None:  # fmt: skip
+        """``check()`` of a row without outcome whose amount and dates the caller has read
+        (plain_rows.py) exactly as the converters would: the checks that follow them, in
+        the same order, so the verdict is the same."""
+        rows = self.rows = self.rows + 1
+        if rows >= self._next_stop:
+            self._milestone(line)
+        column = "decided_at"
+        try:
+            if decided is not None and decided < sent:
+                raise ValueProblem("is before sent_at")
+            if ident is not None:
+                column = "estimate_id"
+                self._new_id(ident, line)
+        except ValueProblem as problem:
+            self._reject(self._problem_at(line, column, str(problem)), raw)
+            return None
+        return self._keep(line, trusted_row(amount, sent, decided, ident, None), raw, True)
+
+    def _new_id(self, ident: str, line: int) -> None:
+        """Raises ValueProblem for an id that cannot be stored or was seen on another line."""
+        if len(ident) > MAX_ID_LENGTH:
+            raise ValueProblem(f"longer than {MAX_ID_LENGTH} characters")
+        # The rule EstimateRow applies; ASCII text holds no surrogate, so for it only a NUL
+        # needs looking for (the regex is for the rest).
+        if not ident.isascii() or "\x00" in ident:
+            unstorable = text_problem(ident)
+            if unstorable is not None:
+                raise ValueProblem(unstorable)
+        first = self._seen_ids.first(ident, line)
+        if first is not None and first != line:
+            raise ValueProblem(f"duplicate of line {first}")
+
+    def _keep(
+        self, line: int, row: EstimateRow, raw: list[str], may_hold: bool
+    ) -> EstimateRow | None:
+        """A row whose values are good: plausibility (held while warming up), then kept
+        unless a bad row came before and none are kept."""
         span = self._span
-        if span is not None and not span.in_range(week := sent.toordinal() // 7):
+        if span is not None and not span.in_range(week := row.sent_at.toordinal() // 7):
             span.add(week)
             if span.total == WARM_UP + 1:
                 self._release_warm_up()
@@ -239,61 +272,3 @@ class RowChecker:
             settled = self.check(line, amount, sent, decided, ident, raw, outcome, False)
             if settled is not None:
                 yield settled
-
-
-class FileRows:
-    """The ``RowStream`` that ``ingest_row_stream`` stores: a format's rows, and afterwards
-    the verdict. A file-level error ends the stream quietly; ``rejection()`` returns it, so
-    nothing has to be raised through the storage adapter."""
-
-    def __init__(self, rows: Iterable[EstimateRow], checker: RowChecker) -> None:
-        self._rows = rows
-        self.checker = checker
-        self.fatal: UnreadableFileError | None = None
-
-    def __iter__(self) -> Iterator[EstimateRow]:
-        checker = self.checker
-        rows = iter(self._rows)
-        try:
-            # While plausibility warms up the checker holds rows, then releases them at
-            # once: they go out before the row that released them (file order is kept),
-            # and from then on the rows are passed through without this loop.
-            for row in rows:
-                if checker.released:
-                    yield from checker.released
-                    checker.released = []
-                    yield row
-                    break
-                yield row
-            yield from checker.released
-            checker.released = []
-            yield from rows
-            yield from checker.settle_held()
-        except UnreadableFileError as error:  # includes LimitExceededError
-            self.fatal = error
-
-    def rejection(self) -> InvalidInputError | None:
-        checker = self.checker
-        if self.fatal is not None:
-            return self.fatal
-        if checker._rejects is not None:
-            checker._rejects.finish()  # a full disk fails here, before anything is committed
-        late = checker.late_outliers()
-        if late:
-            return InvalidInputError(
-                late,
-                total=len(late),
-                message="Rows stored before the file's median date was known are far from it: "
-                "nothing was stored; fix their dates",
-            )
-        if checker.unsettled_whole_file and checker.unsettled_whole_file == checker.rows:
-            first = checker.problems[0]  # every row is one of them, so the first is too
-            return AmbiguousDatesError.at(first.line, first.column, first.problem)
-        if checker.bad_rows and not checker.skip_bad:
-            return InvalidInputError(checker.problems, total=checker.bad_rows)
-        if not checker.stored:
-            if checker.bad_rows:
-                message = f"No rows stored: all {checker.bad_rows} rows are bad"
-                return InvalidInputError(checker.problems, total=checker.bad_rows, message=message)
-            return UnreadableFileError("The file has no estimate rows, only a header")
-        return None

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
+    "DIGITS_AS_ZERO",
     "ISO_TIMESTAMP",
     "ValueProblem",
     "id_from_json",
     "iso_timestamp_parser",
+    "iso_to_utc",
     "parse_timestamp",
     "shape_matcher",
     "shown",
@@ -27,7 +29,7 @@ _CACHE_SIZE = 4096  # exports repeat plain dates a lot; bounded so memory stays 
 _fromisoformat = datetime.fromisoformat
 # A text's shape: its UTF-8 with every ASCII digit written as 0 (surrogates kept, so every
 # str has one). Bytes translate in C at a fifth of the cost of a regex match.
-_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
+DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
 _SHAPES = 4096  # distinct shapes remembered; real files have a handful
 
 
@@ -42,7 +44,7 @@ def shape_matcher(pattern: re.Pattern[str]) -> Callable[[str], bool]:
     fullmatch = pattern.fullmatch
 
     def matches(text: str) -> bool:
-        shape = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO)
+        shape = text.encode("utf-8", "surrogatepass").translate(DIGITS_AS_ZERO)
         found = known.get(shape)
         if found is None:
             if len(known) >= _SHAPES:
@@ -85,12 +87,7 @@ def iso_timestamp_parser(
                 raise problem
             return fallback(text, problem)
         try:
-            moment = _fromisoformat(text)
-            zone = moment.tzinfo
-            if zone is None:
-                moment = moment.replace(tzinfo=UTC) if plain_date else _as_utc(text, moment)
-            elif zone is not UTC:
-                moment = moment.astimezone(UTC)
+            moment = iso_to_utc(text)
         except (ValueError, OverflowError) as error:
             raise ValueProblem(f"not a valid date: {shown(text)} ({error})") from None
         if plain_date:
@@ -103,6 +100,17 @@ def iso_timestamp_parser(
 
 
 parse_timestamp = iso_timestamp_parser()
+
+
+def iso_to_utc(text: str) -> datetime:
+    """The UTC moment of a text already known to match ``ISO_TIMESTAMP``: offsets converted,
+    naive values and plain dates read as UTC. ValueError (or OverflowError) if it names no
+    real moment (`2026-02-30`); plain_rows.py calls it directly, without the shape check."""
+    moment = _fromisoformat(text)
+    zone = moment.tzinfo
+    if zone is None:
+        return moment.replace(tzinfo=UTC) if len(text) == 10 else _as_utc(text, moment)
+    return moment if zone is UTC else moment.astimezone(UTC)
 
 
 def _as_utc(text: str, naive: datetime) -> datetime:

@@ -10,6 +10,7 @@ from snapshot_core.domain.models import Outcome
 __all__ = [
     "AMOUNT_SCALE",
     "EPOCH",
+    "KEY_PREFIXES",
     "MICROS_PER_DAY",
     "ONE_MICROSECOND",
     "OUTCOME_CODES",
@@ -31,7 +32,7 @@ __all__ = [
 SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 _KEY_DIGITS = 4  # width of the integer-part length prefix: up to 9999 integer digits
 # The prefixes of the common lengths (amount_columns), made once: formatting costs more.
-_KEY_PREFIXES = tuple(f"{n:0{_KEY_DIGITS}d}" for n in range(16))
+KEY_PREFIXES = tuple(f"{n:0{_KEY_DIGITS}d}" for n in range(16))
 
 AMOUNT_SCALE = 4
 SCALED_AMOUNT_CAP = 2**62  # fits a signed 64-bit integer on both backends
@@ -100,8 +101,8 @@ def amount_columns(amount: Decimal) -> tuple[str, int]:
     whole, _, fraction = str(amount).partition(".")
     if len(whole) < 15 and whole.isdigit() and (fraction.isdigit() or not fraction):
         # Truncating the fraction to AMOUNT_SCALE digits is the floor of a non-negative amount.
-        scaled = int(whole + (fraction + "0" * AMOUNT_SCALE)[:AMOUNT_SCALE])
-        return _KEY_PREFIXES[len(whole)] + whole + "." + fraction.rstrip("0"), scaled
+        scaled = int(whole + (fraction + "0" * AMOUNT_SCALE)[:AMOUNT_SCALE])  # also sqlite_bulk
+        return KEY_PREFIXES[len(whole)] + whole + "." + fraction.rstrip("0"), scaled
     return decimal_key(amount), scaled_amount(amount)
 
 

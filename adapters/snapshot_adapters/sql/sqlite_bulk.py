@@ -11,7 +11,9 @@ from snapshot_core.domain import EstimateRow
 
 from .bulk import COLUMNS
 from .encodings import (
+    AMOUNT_SCALE,
     EPOCH,
+    KEY_PREFIXES,
     MICROS_PER_DAY,
     ONE_MICROSECOND,
     OUTCOME_CODES,
@@ -48,6 +50,7 @@ def sqlite_rows(
     """
     weeks = WeekKeys()
     epoch, micro, day, outcomes = EPOCH, ONE_MICROSECOND, MICROS_PER_DAY, OUTCOME_CODES
+    prefixes, pad = KEY_PREFIXES, "0" * AMOUNT_SCALE
     for seq, row in enumerate(rows, first_seq):
         sent = (row.sent_at - epoch) // micro  # epoch_micros, inlined
         decided_at = row.decided_at
@@ -56,7 +59,16 @@ def sqlite_rows(
         else:
             decided = (decided_at - epoch) // micro
             latency = (decided - sent) // day  # a floor, as latency_days is
-        key, scaled = amount_columns(row.amount)
+        # amount_columns, inlined for a plain amount below 1e14 (its scaled value, under
+        # 1e18, needs no cap): both columns from one str().
+        amount = row.amount
+        whole, _, fraction = str(amount).partition(".")
+        if len(whole) < 15 and whole.isdigit() and (fraction.isdigit() or not fraction):
+            # Truncating the fraction to AMOUNT_SCALE digits is the floor of an amount >= 0.
+            key = prefixes[len(whole)] + whole + "." + fraction.rstrip("0")
+            scaled = int(whole + (fraction + pad)[:AMOUNT_SCALE])
+        else:
+            key, scaled = amount_columns(amount)
         yield (
             source_key,
             seq,

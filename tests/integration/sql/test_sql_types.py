@@ -11,6 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from snapshot_adapters.sql.encodings import amount_columns, epoch_micros, from_epoch_micros
+from snapshot_adapters.sql.sqlite_bulk import sqlite_rows
 from snapshot_adapters.sql.types import (
     AMOUNT_SCALE,
     SCALED_AMOUNT_CAP,
@@ -20,6 +21,7 @@ from snapshot_adapters.sql.types import (
     scaled_edge,
     sqlite_datetime,
 )
+from snapshot_core.domain import EstimateRow
 
 amounts = st.one_of(
     st.decimals(min_value=0, max_value=Decimal("1E+100"), allow_nan=False, allow_infinity=False),
@@ -82,6 +84,19 @@ def test_sqlite_timestamps_sort_in_time_order(
 @example(Decimal("1E+22"))
 def test_the_one_pass_amount_encoding_equals_the_two_separate_ones(amount: Decimal) -> None:
     assert amount_columns(amount) == (decimal_key(amount), scaled_amount(amount))
+
+
+@given(amounts)
+@example(Decimal("6327.07"))
+@example(Decimal("99999999999999.99999"))
+@example(Decimal("100000000000000"))
+def test_the_rows_sqlite_stores_hold_the_same_amount_columns(amount: Decimal) -> None:
+    """sqlite_rows inlines amount_columns for plain amounts: the same key and scaled value."""
+    if amount.is_signed():
+        amount = -amount  # -0: rows hold amounts >= 0, and 0 as 0
+    row = EstimateRow(amount=amount, sent_at=datetime(2026, 1, 5, tzinfo=UTC))
+    ((_, _, _, key, scaled, *_),) = sqlite_rows(1, 1, [row])
+    assert (key, scaled) == (decimal_key(row.amount), scaled_amount(row.amount))
 
 
 @given(

@@ -1,0 +1,167 @@
+"""The batched default path (files/plain_rows.py) equals row-by-row checking: same stored
+rows, same report, same bad rows in the same order, same rejects file, same error."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from snapshot_adapters.files import IngestLimits, csv_records
+from snapshot_adapters.files.plain_rows import PlainRows
+from snapshot_adapters.files.rows import RowChecker
+from snapshot_core.domain import InvalidInputError
+
+from .conftest import memory_backend
+
+AMOUNTS = st.one_of(
+    st.integers(0, 10**16).map(str),  # whole amounts, up to one digit over the bound
+    st.from_regex(r"[0-9]{1,16}(\.[0-9]{1,11})?", fullmatch=True),  # plain, and over the bounds
+    st.sampled_from(
+        ["", "5.250", "1,234", "1.234,50", "12,5", "$1,234.50", "-3", "(4.00)", "x", "007",
+         "0.250", "1e3", "٣", " 12 ", "12.", ".5", "1\n2"]
+    ),
+)  # fmt: skip
+DATES = st.one_of(
+    st.from_regex(
+        r"20[0-9]{2}-[01][0-9]-[0-3][0-9]"
+        r"(T[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-][01][0-9](:?[0-5][0-9])?)?)?",
+        fullmatch=True,
+    ),
+    st.sampled_from(
+        ["", "2026-02-30", "2026-01-05x10:00", "01/05/2026", "13/05/2026", "2090-01-01",
+         "1800-01-01", "0001-01-01T00:00-05:00", "2026-01-05T10:00:00+14:59", "today"]
+    ),
+)  # fmt: skip
+IDS = st.one_of(
+    st.sampled_from(["", "E-1", "E-2", "E-3", "é-1", "a\x00b", "x" * 300]),
+    st.text(max_size=6),
+)
+ROW = st.tuples(AMOUNTS, DATES, DATES, IDS)
+
+
+def _cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
+
+
+def _csv(rows: list[tuple[str, str, str, str]], extra: list[int]) -> str:
+    lines = ["amount,sent_at,decided_at,estimate_id,notes"]
+    for index, row in enumerate(rows):
+        if index in extra:
+            lines.append("1,2026-01-05")  # a row of the wrong width
+        lines.append(",".join(_cell(v) for v in row) + ",n")
+    return "\n".join(lines) + "\n"
+
+
+def _ingest(text: str | bytes, batch: int, plain: bool, options: dict[str, Any]) -> tuple[Any, ...]:
+    backend = memory_backend()
+    rejects = io.StringIO()
+    with (
+        mock.patch.object(csv_records, "BATCH_ROWS", batch),
+        mock.patch.object(PlainRows, "for_file", wraps=PlainRows.for_file) as for_file,
+    ):
+        if not plain:
+            for_file.side_effect = lambda checker, columns: None
+        try:
+            source = io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text)
+            report = backend.ingest(source, format="csv", rejects=rejects, **options)
+        except InvalidInputError as error:
+            return ("error", type(error), str(error), error.problems, rejects.getvalue())
+    store: Any = backend.uow_factory
+    stored = [
+        (r.amount, str(r.amount), r.sent_at, r.decided_at, r.estimate_id, r.outcome)
+        for r in store.estimates[report.source_id]
+    ]
+    return ("ok", stored, report.stored_rows, report.bad_rows, report.problems, rejects.getvalue())
+
+
+@given(
+    rows=st.lists(ROW, max_size=12),
+    extra=st.lists(st.integers(0, 11), max_size=2),
+    batch=st.integers(1, 5),
+    on_bad_rows=st.sampled_from(["skip", "reject"]),
+    max_weeks=st.sampled_from([None, 2, 520]),
+    decimal=st.sampled_from([None, "point", "comma"]),
+)
+@example(
+    rows=[("12.5", "2026-01-05", "", "E-1"), ("5.250", "2026-01-06T10:00Z", "", "E-1")],
+    extra=[], batch=2, on_bad_rows="skip", max_weeks=520, decimal=None,
+)  # fmt: skip
+@example(
+    rows=[("1", "2026-01-05", "", ""), ("1234567890123456", "2026-01-05", "", "")],
+    extra=[], batch=2, on_bad_rows="skip", max_weeks=None, decimal=None,
+)  # fmt: skip
+@example(
+    rows=[("1", "2026-01-05", "2026-02-30", "E-1"), ("2", "2026-01-05", "2026-01-04", "E-2")],
+    extra=[1], batch=5, on_bad_rows="reject", max_weeks=None, decimal=None,
+)  # fmt: skip
+def test_the_batched_path_equals_row_by_row_checking(
+    rows: list[tuple[str, str, str, str]], extra: list[int], batch: int,
+    on_bad_rows: str, max_weeks: int | None, decimal: str | None,
+) -> None:  # fmt: skip
+    text = _csv(rows, extra)
+    options = {"on_bad_rows": on_bad_rows, "max_weeks": max_weeks, "decimal": decimal}
+    assert _ingest(text, batch, True, options) == _ingest(text, batch, False, options)
+
+
+def test_a_clean_file_takes_the_batched_path() -> None:
+    """Not a vacuous equality: a default file's rows really go through ``checked``. The
+    first batch's `12.50` is read row by row (it establishes the decimal point), then every
+    batch is read in one go; whole amounts need no convention, so they never wait; a value
+    that is not plain (`$12`) sends only its own row the slow way."""
+    decimals = [("12.50", f"2026-01-0{d}T10:00:00+02:00", "", f"E-{d}") for d in range(1, 8)]
+    whole = [("12", f"2026-01-0{d}", "2026-01-09", f"E-{d}") for d in range(1, 8)]
+    mixed = [(f"{'$' if d == 4 else ''}12", f"2026-01-0{d}", "", f"E-{d}") for d in range(1, 8)]
+    for rows, expected_slow in ((decimals, 2), (whole, 0), (mixed, 1)):
+        calls = {"check": 0, "checked": 0}
+        with (
+            mock.patch.object(csv_records, "BATCH_ROWS", 2),
+            mock.patch.object(RowChecker, "checked", _counted(RowChecker.checked, calls)),
+            mock.patch.object(RowChecker, "check", _counted(RowChecker.check, calls)),
+        ):
+            report = memory_backend().ingest(io.StringIO(_csv(rows, [])), format="csv")
+        assert report.stored_rows == 7
+        assert (calls["check"], calls["checked"]) == (expected_slow, 7 - expected_slow)
+
+
+def _counted(method: Any, calls: dict[str, int]) -> Any:
+    def counting(self: RowChecker, *args: Any) -> Any:
+        calls[method.__name__] += 1
+        return method(self, *args)
+
+    return counting
+
+
+@pytest.mark.parametrize(
+    ("max_rows", "max_bytes", "tail"),
+    [
+        # Rows 1537-1636 are in the first 64 KiB chunk, in a batch that reading row 1637
+        # (the next chunk) cuts short: the row limit comes in it, before that read.
+        (1600, 70_000, ""),
+        (5000, 70_000, ""),  # the size limit alone
+        (1600, 10**9, "\x00"),  # a binary byte in the next chunk
+        (1630, 10**9, b"\xff"),  # not UTF-8 there, met before the row limit
+    ],
+)
+def test_an_error_met_while_reading_ahead_comes_after_the_rows_before_it(
+    max_rows: int, max_bytes: int, tail: str | bytes
+) -> None:
+    """Row by row, rows are judged before the next chunk is read; batching reads up to a
+    batch ahead, so the rows gathered are judged before an error the read raises."""
+    rows = [
+        (f"{n}.50", f"2026-01-{n % 28 + 1:02d}T10:00:00Z", "", f"E-{n:06d}") for n in range(2000)
+    ]
+    text: str | bytes = _csv(rows, [])
+    if isinstance(tail, bytes):
+        data = text.encode() if isinstance(text, str) else text
+        text = data[:66_000] + tail + data[66_000:]
+    elif tail:
+        text = text[:66_000] + tail + text[66_000:]
+    options = {"limits": IngestLimits(max_rows=max_rows, max_bytes=max_bytes)}
+    batched, single = _ingest(text, 512, True, options), _ingest(text, 512, False, options)
+    assert batched[0] == "error"
+    assert batched == single
