@@ -9,17 +9,18 @@ server, in a process of its own, answering every call after LATENCY seconds; wit
 ``--model fake`` the in-process fake model sleeping LATENCY seconds instead (``server,fake``
 measures both, side by side, each setup in turn). Every run checks one model call per source:
 one run stored per source, and, with the server, one chat completion received per source.
-For each workers x threads, the
-sources are enqueued once the workers are ready; the time is from the first enqueue to the
-last run finished in storage (its ``finished_at``, so the polling interval adds nothing). The
-ideal is concurrent calls / latency snapshots per second; the ratio measured / ideal is what
-the figures in docs/benchmarks.md state. The benchmark shares the machine with the workers,
-so it polls cheaply: one COUNT query every 0.5 s on one connection.
+
+For each workers x threads, the sources are enqueued once the workers are ready; the time is
+from the first enqueue to the last run finished in storage (its ``finished_at``, so the
+polling interval adds nothing). The ideal is concurrent calls / latency snapshots per second;
+the ratio measured / ideal is what the figures in docs/benchmarks.md state. The benchmark
+shares the machine with the workers, so it polls cheaply: one COUNT query every 0.5 s on one
+connection.
 
 A run with a 0 s model gives the cost of each snapshot beside the call, one at a time: wall
 ms, and CPU ms of the process that makes it (this process for ``run_snapshot`` called
-directly; the worker process, from /proc, through Celery) and of the PostgreSQL server
-processes serving the benchmark's database.
+directly; the worker process, from /proc, through Celery), of the PostgreSQL server processes
+serving the benchmark's database, and of the test server.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class Storage:
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def server_cpu_seconds(self) -> float:
+    def database_cpu_seconds(self) -> float:
         """CPU of the PostgreSQL processes serving this database, this process's excepted."""
         query = text(
             "SELECT pid FROM pg_stat_activity"
@@ -196,14 +197,14 @@ def measure(
     pids = [process.pid for process in world.workers[-workers:]]
     cpu_before = sum(_cpu_seconds(pid) for pid in pids)
     server_before, received_before = model.cpu_seconds(), model.received()
-    database_before = storage.server_cpu_seconds()
+    database_before = storage.database_cpu_seconds()
     started = datetime.now(UTC)
     for source_id in ids:
         queue.enqueue(source_id=source_id, user_id="alice")
     _wait_generated(storage, "alice", len(ids), 600)
     cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
     server = model.cpu_seconds() - server_before
-    database = storage.server_cpu_seconds() - database_before
+    database = storage.database_cpu_seconds() - database_before
     elapsed = (storage.last_finished("alice") - started).total_seconds()
     calls = storage.runs("alice")  # the timed sources only
     assert calls == len(ids), f"{calls} runs stored for {len(ids)} sources"
@@ -238,13 +239,13 @@ def overhead(count: int, name: str) -> None:
         orchestrator = build_orchestrator(world.settings(**settings))
         for source_id in world.seed(20, user_id="direct-warm-up"):
             orchestrator.run_snapshot(source_id=source_id, user_id="direct-warm-up")
-        server_before, database_before = model.cpu_seconds(), storage.server_cpu_seconds()
+        server_before, database_before = model.cpu_seconds(), storage.database_cpu_seconds()
         cpu_before, started = time.process_time(), time.monotonic()
         for source_id in direct_ids:
             orchestrator.run_snapshot(source_id=source_id, user_id="direct")
         direct = (time.monotonic() - started) / count
         direct_cpu = (time.process_time() - cpu_before) / count
-        direct_database = (storage.server_cpu_seconds() - database_before) / count
+        direct_database = (storage.database_cpu_seconds() - database_before) / count
         direct_server = (model.cpu_seconds() - server_before) / count
         orchestrator.uow_factory.dispose()  # type: ignore[attr-defined]
         queued = measure(world, storage, 1, 1, model, count)
