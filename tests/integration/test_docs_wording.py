@@ -18,12 +18,8 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 HISTORY = re.compile(
     r"issue \d|issue #|\(issue|wave \d|wave-\d|original system|the seed", re.IGNORECASE
 )
-# Sections the check skips: (file, heading). The Celery section of benchmarks.md is being
-# rewritten separately; its entry goes once that rewrite is merged.
-EXEMPT = {
-    ("README.md", "## Origins"),
-    ("docs/benchmarks.md", "## Benchmarks: snapshots per second through Celery workers"),
-}
+# Sections the check skips: (file, heading).
+EXEMPT = {("README.md", "## Origins")}
 
 
 def history_wording(name: str, text: str) -> list[str]:
@@ -67,11 +63,8 @@ def test_other_projects_issue_threads_and_exempt_sections_pass() -> None:
     page = (
         "# Page\n\nThese are recordings quoted in issue threads of other projects.\n"
         "Run it with `--seed 7`; each test issues no DDL.\n"
-        "## Benchmarks: snapshots per second through Celery workers\n\nwave 4 figures\n"
-        "### Its subsection\n\nissue 11\n"
     )
-    assert history_wording("docs/benchmarks.md", page) == []
-    assert len(history_wording("docs/other.md", page)) == 2
+    assert history_wording("docs/other.md", page) == []
     readme = "# Title\n\n## Origins\n\nthe original system\n\n## Next\n\nthe original system\n"
     assert history_wording("README.md", readme) == [
         "README.md:9: 'original system' in 'the original system'"

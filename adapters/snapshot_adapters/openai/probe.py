@@ -44,12 +44,12 @@ def probe_request(model: str) -> dict[str, Any]:
         "model": model,
         "messages": [{"role": "user", "content": "Say hello in one word."}],
         "max_tokens": PROBE_USAGE.completion_tokens,
-        "temperature": 0,
         "response_format": {
             "type": "json_schema",
             "json_schema": {"name": "snapshot_probe", "schema": _SCHEMA, "strict": True},
         },
-    }
+        "temperature": 0,
+    }  # keys in the order the SDK's ``create`` serialises them (test_openai_same_wire)
 
 
 def judge_probe(content: str) -> tuple[bool, str]:
