@@ -3,14 +3,16 @@ server must receive exactly what ``chat.completions.create`` sends, headers and 
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from openai_chat_server import ChatServer, Recorded, Reply, agent_input_of, completion
 from openai_test_data import API_KEY
 
 from snapshot_adapters.openai import OpenAIChatModel, build_chat_request
-from snapshot_adapters.openai.clients import AzureTarget, make_sync_client
+from snapshot_adapters.openai.clients import AzureTarget, make_async_client, make_sync_client
 from snapshot_adapters.openai.probe import probe_request
+from snapshot_core.domain import build_agent_input
 
 
 def _sent_by_create(model: OpenAIChatModel, server: ChatServer, request: dict) -> Recorded:
@@ -54,3 +56,24 @@ def test_azure_posts_to_the_deployment_as_create_does(chat_server):
     ours, sdks = chat_server.requests
     assert ours.path == "/openai/deployments/snap/chat/completions?api-version=2024-10-21"
     _same(ours, sdks)
+
+
+def test_an_async_snapshot_call_is_the_request_the_async_create_sends(
+    make_model, make_flow, chat_server
+):
+    model = make_model()
+    flow = make_flow(model)
+    agent_input = build_agent_input(flow.store.buckets[flow.source_id])
+    asyncio.run(model.agenerate(agent_input))
+    [ours] = chat_server.requests
+    request = build_chat_request(
+        agent_input, model=model.model_name, temperature=0.1, max_tokens=2000
+    )
+
+    async def sent_by_async_create() -> None:
+        client = make_async_client(API_KEY, chat_server.base_url, model.deadline_seconds, None)
+        async with client:
+            await client.chat.completions.with_raw_response.create(**request)
+
+    asyncio.run(sent_by_async_create())
+    _same(ours, chat_server.requests[-1])
