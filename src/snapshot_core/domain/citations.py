@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from .facts import GroundingNumber
@@ -84,6 +85,8 @@ _DIGITS = re.compile(
     r"(?<![\w.,])(?P<cur>[$€£]|[A-Z]{3}\s?)?"
     r"(?P<whole>\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(?P<frac>\.\d+)?(?P<suf>[kKmM](?![a-zA-Z]))?"
 )
+_RATIO_WORD = {word: re.compile(rf"\b{word}\b", re.IGNORECASE) for word in _RATIO_WORDS}
+_ANY_RATIO_WORD = re.compile(rf"\b(?:{'|'.join(_RATIO_WORDS)})\b", re.IGNORECASE)
 _UNIT_AFTER = re.compile(
     r"\s*(?P<unit>%|per\s?cent\b|percent(?:age)?\s+points?\b|points?\b|pts?\b|pp\b|percent\b"
     r"|days?\b|x\b|times\b|dollars?\b|euros?\b|pounds?\b|(?-i:[A-Z]{3})\b)",
@@ -106,6 +109,12 @@ def _unit_kind(unit: str | None, money: bool) -> CitedKind:
     return "count"
 
 
+@lru_cache(maxsize=1024)
+def _label_pattern(label: str) -> re.Pattern[str]:
+    """A band label standing alone (not inside a longer number or word)."""
+    return re.compile(rf"(?<![\w.<]){re.escape(label)}(?![\w.])")
+
+
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
@@ -123,7 +132,9 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
             text = _blank(text, *match.span())
     # Labels with digits only: "pending" is a band, and a word prose uses.
     for label in sorted({b for b in band_labels if re.search(r"\d", b)}, key=len, reverse=True):
-        for match in re.finditer(rf"(?<![\w.<]){re.escape(label)}(?![\w.])", text):
+        if label not in text:  # the pattern is the label as written: no match without it
+            continue
+        for match in _label_pattern(label).finditer(text):
             found.append(_placed(Citation(label, "band", label=label), match))
             text = _blank(text, *match.span())
     for match in _BARE_WEEK.finditer(text):
@@ -131,8 +142,9 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
         text = _blank(text, *match.span())
     for match in _PRONOUN_ONE.finditer(text):
         text = _blank(text, *match.span())
-    for word, ratio in _RATIO_WORDS.items():
-        for match in re.finditer(rf"\b{word}\b", text, re.IGNORECASE):
+    # One search over all the words first: most texts have none of them.
+    for word, ratio in _RATIO_WORDS.items() if _ANY_RATIO_WORD.search(text) else ():
+        for match in _RATIO_WORD[word].finditer(text):
             cited = Citation(match.group(0), "ratio", Decimal(str(ratio)), Decimal("0.1"))
             found.append(_placed(cited, match))
             text = _blank(text, *match.span())
@@ -261,7 +273,8 @@ def check_findings(
             for fact_id in fact_ids
             if fact_id not in known
         ]
-        named = [f for f in facts if f.fact in set(fact_ids)]
+        ids = set(fact_ids)
+        named = [f for f in facts if f.fact in ids]
         problems += [
             Ungrounded(p.literal, f"finding {index}: {p.reason} among {list(fact_ids)}")
             for p in ungrounded_citations(text, named, labels)
