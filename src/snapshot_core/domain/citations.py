@@ -89,7 +89,6 @@ _DIGITS = re.compile(
     r"(?P<whole>\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(?P<frac>\.\d+)?(?P<suf>[kKmM](?![a-zA-Z]))?"
 )
 _RATIO_WORD = {word: re.compile(rf"\b{word}\b", re.IGNORECASE) for word in _RATIO_WORDS}
-_ANY_RATIO_WORD = re.compile(rf"\b(?:{'|'.join(_RATIO_WORDS)})\b", re.IGNORECASE)
 _UNIT_AFTER = re.compile(
     r"\s*(?P<unit>%|per\s?cent\b|percent(?:age)?\s+points?\b|points?\b|pts?\b|pp\b|percent\b"
     r"|days?\b|x\b|times\b|dollars?\b|euros?\b|pounds?\b|(?-i:[A-Z]{3})\b)",
@@ -124,19 +123,22 @@ def _digit_labels(band_labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({b for b in band_labels if re.search(r"\d", b)}, key=len, reverse=True))
 
 
-# Every word a number-word match needs (at least one of them), for the cheap test below.
+# Every word a number-word match needs (at least one of them), and the ratio words.
 _NUMBER_WORD_PARTS = (*_UNITS, *_TENS, "dozen", *_SCALES)
+_RATIO_WORD_TEXTS = tuple(_RATIO_WORDS)
 
 
-def _may_contain(text: str, words: tuple[str, ...]) -> bool:
-    """False only when no case-insensitive pattern made of ``words`` can match ``text``: for
+def _folded(text: str) -> str | None:
+    """``text`` lower-cased when it is ASCII, for ``_may_contain``; ``None`` otherwise."""
+    return text.lower() if text.isascii() else None
+
+
+def _may_contain(folded: str | None, words: tuple[str, ...]) -> bool:
+    """False only when no case-insensitive pattern made of ``words`` can match the text: for
     ASCII text ``re.IGNORECASE`` is exactly ASCII case folding, so a substring test on the
     lower-cased text decides; other text (``ſ`` matches ``s`` ignoring case) is always
     searched. The number-word pattern is slow; most texts have none of its words."""
-    if not text.isascii():
-        return True
-    lowered = text.lower()
-    return any(map(lowered.__contains__, words))
+    return folded is None or any(map(folded.__contains__, words))
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -146,11 +148,14 @@ def _blank(text: str, start: int, end: int) -> str:
 def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]:
     """Every number ``text`` cites, in the order found, with its kind and precision."""
     found: list[Citation] = []
+    # A scan whose pattern needs a character or word the text lacks is skipped: it would find
+    # nothing (blanking found numbers only takes characters away).
+    folded = _folded(text)
     label_patterns: tuple[tuple[re.Pattern[str], CitedKind], ...] = (
         (_WEEK, "week"),
         (_DATE, "date"),
     )
-    for pattern, label_kind in label_patterns:
+    for pattern, label_kind in label_patterns if "-" in text else ():
         for match in pattern.finditer(text):
             found.append(_placed(Citation(match.group(0), label_kind, label=match.group(0)), match))
             text = _blank(text, *match.span())
@@ -161,18 +166,17 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
         for match in _label_pattern(label).finditer(text):
             found.append(_placed(Citation(label, "band", label=label), match))
             text = _blank(text, *match.span())
-    for match in _BARE_WEEK.finditer(text):
+    for match in _BARE_WEEK.finditer(text) if "w" in text or "W" in text else ():
         found.append(_placed(Citation(match.group(0), "week", label=None), match))
         text = _blank(text, *match.span())
-    for match in _PRONOUN_ONE.finditer(text) if _may_contain(text, ("one",)) else ():
+    for match in _PRONOUN_ONE.finditer(text) if _may_contain(folded, ("one",)) else ():
         text = _blank(text, *match.span())
-    # One search over all the words first: most texts have none of them.
-    for word, ratio in _RATIO_WORDS.items() if _ANY_RATIO_WORD.search(text) else ():
+    for word, ratio in _RATIO_WORDS.items() if _may_contain(folded, _RATIO_WORD_TEXTS) else ():
         for match in _RATIO_WORD[word].finditer(text):
             cited = Citation(match.group(0), "ratio", Decimal(str(ratio)), Decimal("0.1"))
             found.append(_placed(cited, match))
             text = _blank(text, *match.span())
-    for match in _NUMBER_WORDS.finditer(text) if _may_contain(text, _NUMBER_WORD_PARTS) else ():
+    for match in _NUMBER_WORDS.finditer(text) if _may_contain(folded, _NUMBER_WORD_PARTS) else ():
         word_value = _word_value(match)
         if word_value is None:
             continue
