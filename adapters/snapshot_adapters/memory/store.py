@@ -37,6 +37,8 @@ class MemoryStore:
         self.buckets: dict[str, EstimateBuckets] = {}
         self.snapshots: dict[str, tuple[str, SnapshotResult]] = {}
         self.runs: list[SnapshotRun] = []
+        # Where each run is in ``runs``: adding or finishing one stays O(1) however many there are.
+        self.run_positions: dict[str, int] = {}
         self.api_keys: dict[str, ApiKey] = {}
 
     def unit_of_work(self) -> MemoryUnitOfWork:
@@ -200,13 +202,16 @@ class _Runs:
         merged.update(self._pending.runs)
         return list(merged.values())
 
+    def _known(self, run_id: str) -> bool:
+        return run_id in self._pending.runs or run_id in self._store.run_positions
+
     def add(self, run: SnapshotRun) -> None:
-        if any(r.run_id == run.run_id for r in self._all()):
+        if self._known(run.run_id):
             raise ValueError(f"run {run.run_id} is already recorded")
         self._pending.runs[run.run_id] = run
 
     def finish(self, run: SnapshotRun) -> None:
-        if not any(r.run_id == run.run_id for r in self._all()):
+        if not self._known(run.run_id):
             raise KeyError(run.run_id)
         self._pending.runs[run.run_id] = run
 
@@ -286,13 +291,12 @@ class MemoryUnitOfWork(UnitOfWork):
         store.buckets.update(pending.buckets)
         store.snapshots.update(pending.snapshots)
         store.api_keys.update(pending.api_keys)
-        if pending.runs:
-            position = {run.run_id: i for i, run in enumerate(store.runs)}
-            for run_id, run in pending.runs.items():
-                if run_id in position:
-                    store.runs[position[run_id]] = run
-                else:
-                    store.runs.append(run)
+        for run_id, run in pending.runs.items():
+            if run_id in store.run_positions:
+                store.runs[store.run_positions[run_id]] = run
+            else:
+                store.run_positions[run_id] = len(store.runs)
+                store.runs.append(run)
         self.committed = True
         self._pending = _Pending()
         self._bind()

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from .facts import GroundingNumber
@@ -80,10 +81,14 @@ _PRONOUN_ONE = re.compile(
     r"|\bone\s+of\b",
     re.IGNORECASE,
 )
+# The look-ahead after the currency keeps out matches with no digits (a bare "$", "k", or
+# nothing at all), which the loop below would skip anyway: matching stays where it was, as
+# such a match never spans the start of a number, and the scan is a fraction of the cost.
 _DIGITS = re.compile(
-    r"(?<![\w.,])(?P<cur>[$€£]|[A-Z]{3}\s?)?"
+    r"(?<![\w.,])(?P<cur>[$€£]|[A-Z]{3}\s?)?(?=\.?\d)"
     r"(?P<whole>\d{1,3}(?:,\d{3})+(?!\d)|\d+)?(?P<frac>\.\d+)?(?P<suf>[kKmM](?![a-zA-Z]))?"
 )
+_RATIO_WORD = {word: re.compile(rf"\b{word}\b", re.IGNORECASE) for word in _RATIO_WORDS}
 _UNIT_AFTER = re.compile(
     r"\s*(?P<unit>%|per\s?cent\b|percent(?:age)?\s+points?\b|points?\b|pts?\b|pp\b|percent\b"
     r"|days?\b|x\b|times\b|dollars?\b|euros?\b|pounds?\b|(?-i:[A-Z]{3})\b)",
@@ -106,6 +111,36 @@ def _unit_kind(unit: str | None, money: bool) -> CitedKind:
     return "count"
 
 
+@lru_cache(maxsize=1024)
+def _label_pattern(label: str) -> re.Pattern[str]:
+    """A band label standing alone (not inside a longer number or word)."""
+    return re.compile(rf"(?<![\w.<]){re.escape(label)}(?![\w.])")
+
+
+@lru_cache(maxsize=256)
+def _digit_labels(band_labels: tuple[str, ...]) -> tuple[str, ...]:
+    """The labels with a digit, longest first (a longer label is read before its parts)."""
+    return tuple(sorted({b for b in band_labels if re.search(r"\d", b)}, key=len, reverse=True))
+
+
+# Every word a number-word match needs (at least one of them), and the ratio words.
+_NUMBER_WORD_PARTS = (*_UNITS, *_TENS, "dozen", *_SCALES)
+_RATIO_WORD_TEXTS = tuple(_RATIO_WORDS)
+
+
+def _folded(text: str) -> str | None:
+    """``text`` lower-cased when it is ASCII, for ``_may_contain``; ``None`` otherwise."""
+    return text.lower() if text.isascii() else None
+
+
+def _may_contain(folded: str | None, words: tuple[str, ...]) -> bool:
+    """False only when no case-insensitive pattern made of ``words`` can match the text: for
+    ASCII text ``re.IGNORECASE`` is exactly ASCII case folding, so a substring test on the
+    lower-cased text decides; other text (``ſ`` matches ``s`` ignoring case) is always
+    searched. The number-word pattern is slow; most texts have none of its words."""
+    return folded is None or any(map(folded.__contains__, words))
+
+
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
@@ -113,30 +148,35 @@ def _blank(text: str, start: int, end: int) -> str:
 def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]:
     """Every number ``text`` cites, in the order found, with its kind and precision."""
     found: list[Citation] = []
+    # A scan whose pattern needs a character or word the text lacks is skipped: it would find
+    # nothing (blanking found numbers only takes characters away).
+    folded = _folded(text)
     label_patterns: tuple[tuple[re.Pattern[str], CitedKind], ...] = (
         (_WEEK, "week"),
         (_DATE, "date"),
     )
-    for pattern, label_kind in label_patterns:
+    for pattern, label_kind in label_patterns if "-" in text else ():
         for match in pattern.finditer(text):
             found.append(_placed(Citation(match.group(0), label_kind, label=match.group(0)), match))
             text = _blank(text, *match.span())
     # Labels with digits only: "pending" is a band, and a word prose uses.
-    for label in sorted({b for b in band_labels if re.search(r"\d", b)}, key=len, reverse=True):
-        for match in re.finditer(rf"(?<![\w.<]){re.escape(label)}(?![\w.])", text):
+    for label in _digit_labels(tuple(band_labels)):
+        if label not in text:  # the pattern is the label as written: no match without it
+            continue
+        for match in _label_pattern(label).finditer(text):
             found.append(_placed(Citation(label, "band", label=label), match))
             text = _blank(text, *match.span())
-    for match in _BARE_WEEK.finditer(text):
+    for match in _BARE_WEEK.finditer(text) if "w" in text or "W" in text else ():
         found.append(_placed(Citation(match.group(0), "week", label=None), match))
         text = _blank(text, *match.span())
-    for match in _PRONOUN_ONE.finditer(text):
+    for match in _PRONOUN_ONE.finditer(text) if _may_contain(folded, ("one",)) else ():
         text = _blank(text, *match.span())
-    for word, ratio in _RATIO_WORDS.items():
-        for match in re.finditer(rf"\b{word}\b", text, re.IGNORECASE):
+    for word, ratio in _RATIO_WORDS.items() if _may_contain(folded, _RATIO_WORD_TEXTS) else ():
+        for match in _RATIO_WORD[word].finditer(text):
             cited = Citation(match.group(0), "ratio", Decimal(str(ratio)), Decimal("0.1"))
             found.append(_placed(cited, match))
             text = _blank(text, *match.span())
-    for match in _NUMBER_WORDS.finditer(text):
+    for match in _NUMBER_WORDS.finditer(text) if _may_contain(folded, _NUMBER_WORD_PARTS) else ():
         word_value = _word_value(match)
         if word_value is None:
             continue
@@ -169,7 +209,9 @@ def _placed(citation: Citation, match: re.Match[str], end: int | None = None) ->
     literal = match.string[start:stop]
     start += len(literal) - len(literal.lstrip())
     stop -= len(literal) - len(literal.rstrip())
-    return replace(citation, start=start, end=stop)
+    # The constructor rather than ``dataclasses.replace``: the same object, a third the cost.
+    c = citation
+    return Citation(c.literal, c.kind, c.value, c.unit, c.label, start=start, end=stop)
 
 
 def _word_value(match: re.Match[str]) -> int | None:
@@ -261,7 +303,8 @@ def check_findings(
             for fact_id in fact_ids
             if fact_id not in known
         ]
-        named = [f for f in facts if f.fact in set(fact_ids)]
+        ids = set(fact_ids)
+        named = [f for f in facts if f.fact in ids]
         problems += [
             Ungrounded(p.literal, f"finding {index}: {p.reason} among {list(fact_ids)}")
             for p in ungrounded_citations(text, named, labels)

@@ -20,7 +20,7 @@ from .models import (
     WeekCount,
 )
 
-__all__ = ["suppress_buckets", "suppress_small_cells"]
+__all__ = ["suppress_buckets", "suppress_money", "suppress_small_cells"]
 
 _T = TypeVar("_T", int, Decimal)
 
@@ -117,6 +117,16 @@ def _prices(bands: tuple[PriceBandCount, ...], k: int) -> tuple[PriceBandCount, 
     return tuple(shown)
 
 
+def suppress_money(
+    buckets: EstimateBuckets, k: int
+) -> tuple[OutcomeSummary, MoneySummary, tuple[PriceBandCount, ...]]:
+    """The outcomes, money and price bands of ``suppress_buckets(buckets, k)`` (k >= 2), for a
+    caller that needs only those: the rest is not built."""
+    n = buckets.estimate_count
+    money = buckets.money if n >= k else MoneySummary()
+    return _outcomes(buckets.outcomes, n, k), money, _prices(buckets.price_distribution, k)
+
+
 def suppress_buckets(buckets: EstimateBuckets, min_cell_count: int) -> EstimateBuckets:
     """The buckets as they may be shown: every distribution and figure suppressed with k."""
     k = min_cell_count
@@ -125,16 +135,17 @@ def suppress_buckets(buckets: EstimateBuckets, min_cell_count: int) -> EstimateB
     n = buckets.estimate_count
     latency = suppress_small_cells([b.count for b in buckets.decision_latency], k)
     pending_band = buckets.decision_latency[-1].count or 0
+    outcomes, money, prices = suppress_money(buckets, k)
     return buckets.model_copy(
         update={
             "weekly_volume": _weeks(buckets.weekly_volume, k),
-            "price_distribution": _prices(buckets.price_distribution, k),
+            "price_distribution": prices,
             "decision_latency": tuple(
                 BandCount(band=b.band, count=c)
                 for b, c in zip(buckets.decision_latency, latency, strict=True)
             ),
-            "outcomes": _outcomes(buckets.outcomes, n, k),
-            "money": buckets.money if n >= k else MoneySummary(),
+            "outcomes": outcomes,
+            "money": money,
             "median_latency_days": (buckets.median_latency_days if n - pending_band >= k else None),
             "min_cell_count": k,
         }

@@ -63,12 +63,14 @@ def build_agent_input(
     recoverable as a total minus the others): they come from the buckets suppressed with
     k >= 2 even when suppression is off.
     """
-    from ..suppression import suppress_buckets  # suppression imports nothing from here
+    from ..suppression import suppress_money  # suppression imports nothing from here
 
     n = buckets.estimate_count
-    money_view = buckets if buckets.min_cell_count >= 2 else suppress_buckets(buckets, 2)
-    o, m = money_view.outcomes, money_view.money
-    amounts = {b.band: b.amount_total for b in money_view.price_distribution}
+    if buckets.min_cell_count >= 2:
+        o, m, bands = buckets.outcomes, buckets.money, buckets.price_distribution
+    else:  # only the money figures are suppressed with 2: the rest is not built
+        o, m, bands = suppress_money(buckets, 2)
+    amounts = {b.band: b.amount_total for b in bands}
     outcomes = AgentInputOutcomes(
         won=buckets.outcomes.won, lost=buckets.outcomes.lost, open=buckets.outcomes.pending,
         win_pct=_pct(buckets.outcomes.win_rate_pct),

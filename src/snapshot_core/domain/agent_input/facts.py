@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..facts import FactKind, GroundingNumber
@@ -22,15 +23,19 @@ _SUFFIX_KIND: dict[str, FactKind] = {
     "n": "count", "pct": "percent", "chg": "percent", "pts": "points", "amt": "money",
     "days": "days",
 }  # fmt: skip
+_PERIOD = re.compile(r".*_(\d+)w")  # "win_rate_4w": the number of complete weeks it covers
 
 
 def _n(
     fact: str, origin: str, kind: FactKind, value: float | Decimal, *, change: bool = False
 ) -> GroundingNumber:
     """A number fact, stated with the decimals it is written with in the JSON."""
-    number = Decimal(str(value))
-    exponent = number.as_tuple().exponent
-    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    if type(value) is int:  # most facts: exact as it is, no decimals (bool still goes by str)
+        number, decimals = Decimal(value), 0
+    else:
+        number = Decimal(str(value))
+        exponent = number.as_tuple().exponent
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
     return GroundingNumber(
         fact=fact, origin=origin, kind=kind, value=number, decimals=decimals, change=change
     )
@@ -43,20 +48,28 @@ def _cells(
     return [_n(fact, f"{origin}.{name}", kind, v) for v, name, kind in cells if v is not None]
 
 
-def _band_edges(fact: str, label: str, kind: FactKind) -> list[GroundingNumber]:
+# The facts of a label depend on the label alone, and labels recur in every AgentInput (the
+# same bands, the same recent weeks): built once each. The facts are frozen, so sharing is safe.
+@lru_cache(maxsize=4096)
+def _band_edges(fact: str, label: str, kind: FactKind) -> tuple[GroundingNumber, ...]:
     facts = [GroundingNumber(fact=fact, origin=f"band {label}", kind="band", label=label)]
     facts += [_n(fact, f"band {label} edge", kind, edge) for edge in numbers_in(label)]
-    return facts
+    return tuple(facts)
 
 
-def _week_facts(week: str, count: int | None) -> list[GroundingNumber]:
+@lru_cache(maxsize=4096)
+def _week_label_facts(week: str) -> tuple[GroundingNumber, ...]:
     year, number = week.split("-W")
     monday = date.fromisocalendar(int(year), int(number), 1).isoformat()
-    out = [
+    return (
         GroundingNumber(fact=week, origin=f"weeks[{week}]", kind="week", label=week),
         GroundingNumber(fact=week, origin=f"weeks[{week}]", kind="date", label=monday),
         _n(week, f"weeks[{week}]", "year", int(year)),
-    ]
+    )
+
+
+def _week_facts(week: str, count: int | None) -> list[GroundingNumber]:
+    out = list(_week_label_facts(week))
     if count is not None:
         out.append(_n(week, f"weeks[{week}]", "count", count))
     return out
@@ -77,7 +90,7 @@ def _outcome_and_money_facts(ai: AgentInput) -> list[GroundingNumber]:
 def _insight_facts(ai: AgentInput) -> list[GroundingNumber]:
     out: list[GroundingNumber] = []
     for code, insight in ai.insights.items():
-        period = re.fullmatch(r".*_(\d+)w", code)
+        period = _PERIOD.fullmatch(code)
         if period:  # the period the code names ("win_rate_4w": 4 complete weeks)
             out.append(_n(code, f"{code} period", "count", int(period.group(1))))
         if insight.week is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -91,13 +92,19 @@ class AgentInputWeeks(_Strict):
         """``{week label: count}`` in week order."""
         if not self.counts:
             return {}
-        year, week = self.first.split("-W")
-        monday = date.fromisocalendar(int(year), int(week), 1)
-        labels = []
-        for index in range(len(self.counts)):
-            iso = (monday + timedelta(weeks=index)).isocalendar()
-            labels.append(f"{iso[0]:04d}-W{iso[1]:02d}")
-        return dict(zip(labels, self.counts, strict=True))
+        return dict(zip(_week_labels(self.first, len(self.counts)), self.counts, strict=True))
+
+
+@lru_cache(maxsize=1024)  # the same runs of weeks recur in every snapshot of a period
+def _week_labels(first: str, count: int) -> tuple[str, ...]:
+    """The labels of ``count`` consecutive ISO weeks from ``first``."""
+    year, week = first.split("-W")
+    monday = date.fromisocalendar(int(year), int(week), 1)
+    labels = []
+    for index in range(count):
+        iso = (monday + timedelta(weeks=index)).isocalendar()
+        labels.append(f"{iso[0]:04d}-W{iso[1]:02d}")
+    return tuple(labels)
 
 
 class AgentInputOutcomes(_Strict):

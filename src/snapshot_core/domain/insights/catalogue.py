@@ -207,7 +207,8 @@ class PriceConcentration(InsightKind):
         bands = buckets.price_distribution
         if not total or any(b.amount_total is None for b in bands):
             return None
-        top = max(bands, key=lambda b: (b.amount_total or 0, -bands.index(b)))
+        # The largest amount, the first band among equals (by position: no model comparisons).
+        _, top = max(enumerate(bands), key=lambda ib: (ib[1].amount_total or 0, -ib[0]))
         share = _q(100 * (top.amount_total or Decimal(0)) / total)
         if share < 60 or (top.count or 0) < max(buckets.min_cell_count, 10):
             return None
