@@ -4,6 +4,8 @@ look-ahead) read exactly what the full scans read: expectations taken from the c
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from snapshot_core.domain.citations import read_citations
 
@@ -44,3 +46,27 @@ def test_a_band_label_is_read_only_where_it_is_written() -> None:
         ("2.5k-5k", "band", 16),
     ]
     assert read_citations("no band here: 2.5k", labels)[0].kind == "money"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # re.IGNORECASE matches the long s (U+017F) and the Kelvin sign (U+212A) as s and k;
+        # their words are looked up case-folded too, so a reply holding them is read, not a
+        # KeyError after the paid call.
+        ("twenty-\u017fix estimates", [("twenty-\u017fix", "count", "26")]),
+        ("\u017fix estimates", [("\u017fix", "count", "6")]),
+        ("5 point\u017f", [("5 point\u017f", "points", "5")]),
+        ("fifty-\u017feven percent", [("fifty-\u017feven", "percent", "57")]),
+    ],
+)
+def test_words_matched_by_unicode_case_folding_are_read_case_folded(text, expected):
+    assert [(c.literal, c.kind, str(c.value)) for c in read_citations(text)] == expected
+
+
+@given(st.text(max_size=60))
+@example("twenty-\u017fix")  # found while developing: a KeyError after the paid call
+@example("\u212a and 5\u212a; fifty-\u017feven \u017fcore")
+def test_any_text_is_read_without_an_error(text: str) -> None:
+    for citation in read_citations(text, band_labels=("<500", "10k+")):
+        assert citation.literal and citation.literal in text

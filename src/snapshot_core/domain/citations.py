@@ -97,7 +97,7 @@ _UNIT_AFTER = re.compile(
 
 
 def _unit_kind(unit: str | None, money: bool) -> CitedKind:
-    word = re.sub(r"\s+", "", (unit or "").lower())
+    word = re.sub(r"\s+", "", (unit or "").casefold())
     if word.startswith("percentage") or word in {"points", "point", "pts", "pt", "pp"}:
         return "points"
     if word in {"%", "percent"}:
@@ -192,7 +192,7 @@ def read_citations(text: str, band_labels: Iterable[str] = ()) -> list[Citation]
         value = Decimal((whole or "0").replace(",", "") + (frac or ""))
         precision = Decimal(1).scaleb(-len(frac) + 1) if frac else Decimal(1)
         if suf:
-            multiplier = 1000 if suf.lower() == "k" else 1_000_000
+            multiplier = 1000 if suf.casefold() == "k" else 1_000_000
             value, precision = value * multiplier, precision * multiplier
         unit = _UNIT_AFTER.match(text, match.end())
         kind = _unit_kind(unit.group("unit") if unit else None, money=bool(cur or suf))
@@ -220,11 +220,11 @@ def _word_value(match: re.Match[str]) -> int | None:
     tens, unit1, unit, scale = match.group("tens", "unit1", "unit", "scale")
     base = None
     if tens:
-        base = _TENS[tens.lower()] + (_UNITS[unit1.lower()] if unit1 else 0)
+        base = _TENS[tens.casefold()] + (_UNITS[unit1.casefold()] if unit1 else 0)
     elif unit:
-        base = _UNITS.get(unit.lower()) or _TENS.get(unit.lower())
+        base = _UNITS.get(unit.casefold()) or _TENS.get(unit.casefold())
     if scale:
-        return (base or 1) * _SCALES[scale.lower()]
+        return (base or 1) * _SCALES[scale.casefold()]
     return base
 
 
