@@ -44,3 +44,43 @@ def test_an_update_naming_the_owner_frees_the_source_like_one_that_reads_it(
     again, created = states.open(source_id="src-1", user_id="alice")
     assert created and again != job_id  # a finished job no longer holds its source
     assert states.update("no-such-job", owner=("alice", "src-1"), state="running") == -1
+
+
+def test_begin_holds_and_marks_running_in_one_step_and_drops_stale_copies(
+    states: JobStates,
+) -> None:
+    job_id, _ = states.open(source_id="src-1", user_id="alice")
+    owner = ("alice", "src-1")
+    stale = states.begin(job_id, delivery=1, owner=owner, hold_seconds=30, mark_running=True)
+    assert stale.outcome == "stale" and stale.token is None
+    assert states.read(job_id)["state"] == "queued"  # a stale copy changes nothing
+    probe, _ = states.hold(job_id, 30)
+    assert probe is not None  # nor does it hold the job
+    states.release(job_id, probe)
+
+    begun = states.begin(job_id, delivery=0, owner=owner, hold_seconds=30, mark_running=True)
+    assert begun.outcome == "held" and begun.token is not None
+    assert begun.state["state"] == "queued"  # the state as the delivery found it
+    assert states.read(job_id)["state"] == "running"
+    duplicate = states.begin(job_id, delivery=0, owner=owner, hold_seconds=30, mark_running=True)
+    assert duplicate.outcome == "duplicate" and 29 < duplicate.held_for <= 30
+
+    # The last update lets go of the hold and frees the source in the same step.
+    states.update(job_id, owner=owner, release=begun.token, state="succeeded", snapshot_id="s")
+    assert states.hold(job_id, 30)[0] is not None
+    assert states.open(source_id="src-1", user_id="alice")[1]
+    finished = states.begin(job_id, delivery=0, owner=owner, hold_seconds=30, mark_running=True)
+    assert finished.outcome == "stale"
+
+
+def test_begin_without_marking_leaves_the_state_and_a_job_without_state_is_held(
+    states: JobStates,
+) -> None:
+    job_id, _ = states.open(source_id="src-2", user_id="alice")
+    owner = ("alice", "src-2")
+    begun = states.begin(job_id, delivery=0, owner=owner, hold_seconds=30, mark_running=False)
+    assert begun.outcome == "held" and states.read(job_id)["state"] == "queued"
+    by_hand = states.begin(
+        "sent-by-hand", delivery=0, owner=owner, hold_seconds=30, mark_running=True
+    )
+    assert by_hand.outcome == "held" and by_hand.state == {} and states.read("sent-by-hand") == {}
