@@ -50,6 +50,8 @@ class CeleryJobQueue:
                 except Exception:
                     self._states.forget(job_id, source_id=source_id, user_id=user_id)
                     raise
+                # Just made: queued when sent, as the states say (no round trip to read it).
+                return Job(job_id=job_id, source_id=source_id, user_id=user_id, state="queued")
             return self._states.job(job_id, user_id)
 
     def get(self, *, job_id: str, user_id: str) -> Job:
