@@ -76,14 +76,15 @@ class _Job:
 
     def _update(self, *, next_delivery: bool = False, **fields: str | float | None) -> int:
         """Update the job's state; the delivery's last update also lets go of its hold."""
-        token, self.token = self.token, None
-        return self.states.update(
+        delivery = self.states.update(
             self.job_id,
             next_delivery=next_delivery,
             owner=(self.user_id, self.source_id),
-            release=token,
+            release=self.token,
             **fields,
         )
+        self.token = None  # let go of (an update that raised leaves it to `release`)
+        return delivery
 
     def release(self) -> None:
         """Let go of the hold if no update did (an error left the task before its end)."""
