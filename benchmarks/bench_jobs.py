@@ -279,6 +279,12 @@ def main() -> None:
         "fake model), or both, comma-separated: measured side by side, each setup in turn",
     )
     parser.add_argument("--overhead", type=int, default=200, help="snapshots (0: skip)")
+    parser.add_argument(
+        "--redis-steps",
+        type=int,
+        default=0,
+        help="jobs whose Redis steps a worker makes are timed alone, two ways alternated (0: skip)",
+    )
     options = parser.parse_args()
     setups = [tuple(int(n) for n in s.split("x")) for s in options.setups.split(",") if s]
     names = [name.strip() for name in options.model.split(",")]
@@ -293,6 +299,8 @@ def main() -> None:
     if options.overhead:
         for name in names:
             overhead(options.overhead, name)
+    if options.redis_steps:
+        redis_steps(options.redis_steps)
     print(f"load average at end: {', '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
@@ -319,6 +327,52 @@ def throughput(setups: list[tuple[int, ...]], models: list[Model], rounds: int) 
                     f"| {run.worker_cpu / made * 1000:.1f} | {server} |",
                     flush=True,
                 )
+
+
+def redis_steps(count: int, repeats: int = 5) -> None:
+    """A task's Redis steps without a budget, alone (no Celery, no storage, no model), timed
+    in this process: one step each (read, hold, running, final state, release: 5 round trips)
+    against the merged scripts the task makes (begin, final state letting go: 2), alternated."""
+    from redis import Redis
+    from tests.integration.jobs.world import _redis_database
+
+    from snapshot_adapters.jobs import JobStates
+
+    def separate(states: JobStates, job_id: str, owner: tuple[str, str]) -> None:
+        states.read(job_id)
+        token, _ = states.hold(job_id, 13)
+        states.update(job_id, owner=owner, state="running")
+        states.update(job_id, owner=owner, state="succeeded", snapshot_id="s", error_code=None)
+        states.release(job_id, token or "")
+
+    def merged(states: JobStates, job_id: str, owner: tuple[str, str]) -> None:
+        begun = states.begin(job_id, delivery=0, owner=owner, hold_seconds=13, mark_running=True)
+        states.update(
+            job_id, owner=owner, release=begun.token, state="succeeded", snapshot_id="s",
+            error_code=None,
+        )  # fmt: skip
+
+    timings: dict[str, list[tuple[float, float]]] = {"separate": [], "merged": []}
+    with _redis_database() as url:
+        states = JobStates(Redis.from_url(url))
+        for repeat in range(repeats):
+            for name, steps in (("separate", separate), ("merged", merged)):
+                owners = [("alice", f"{name}-{repeat}-{n}") for n in range(count)]
+                jobs = [states.open(source_id=s, user_id=u)[0] for u, s in owners]
+                cpu, wall = time.process_time(), time.monotonic()
+                for job_id, owner in zip(jobs, owners, strict=True):
+                    steps(states, job_id, owner)
+                timings[name].append(
+                    ((time.monotonic() - wall) / count, (time.process_time() - cpu) / count)
+                )
+    print(f"a task's Redis steps, {count} jobs x {repeats} alternated (ms per job, median):")
+    print("| steps | round trips | wall | CPU of the process |")
+    print("|---|---:|---:|---:|")
+    for name, trips in (("separate", 5), ("merged", 2)):
+        walls = sorted(w for w, _ in timings[name])
+        cpus = sorted(c for _, c in timings[name])
+        middle = len(walls) // 2
+        print(f"| {name} | {trips} | {walls[middle] * 1000:.3f} | {cpus[middle] * 1000:.3f} |")
 
 
 if __name__ == "__main__":

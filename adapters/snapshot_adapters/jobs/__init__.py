@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from .app import create_app
     from .dispositions import DISPOSITIONS, Disposition, Verdict, judge
     from .limiter import SharedBudget
-    from .queue import CeleryJobQueue, JobStates
+    from .queue import CeleryJobQueue
+    from .states import JobStates
 
 __all__ = [
     "DISPOSITIONS",
@@ -45,7 +46,7 @@ _HOMES = {
     "judge": ".dispositions",
     "SharedBudget": ".limiter",
     "CeleryJobQueue": ".queue",
-    "JobStates": ".queue",
+    "JobStates": ".states",
 }
 
 

@@ -11,6 +11,7 @@ from snapshot_core.domain import JobTiming, LlmApiError, SnapshotError, SourceSt
 
 from .dispositions import Verdict, judge
 from .queue import TASK_NAME
+from .states import Begun
 from .usage import Preflight, preflight
 
 if TYPE_CHECKING:
@@ -56,18 +57,40 @@ class _Job:
         self.states = runtime.states()
         self.started_at = time.time()  # wall clock, as the enqueuer's `due_at` is
         self.state: dict[str, str] = {}
+        self.token: str | None = None  # the hold's, while this delivery has it
 
-    def is_current(self) -> bool:
-        """False for a stale copy: the job is finished or was re-scheduled since."""
-        state = self.state = self.states.read(self.job_id)
-        if not state:  # sent by a caller that keeps no state (send_task by hand)
-            return True
+    def begin(self, *, hold_seconds: float, mark_running: bool) -> Begun:
+        """Drop a stale copy, hold the job, and mark it running (one round trip)."""
+        begun = self.states.begin(
+            self.job_id,
+            delivery=self.delivery,
+            owner=(self.user_id, self.source_id),
+            hold_seconds=hold_seconds,
+            mark_running=mark_running,
+        )
+        state = self.state = begun.state
         if self.delivery == 0 and state.get("enqueued_at"):
             self.runtime.metrics.queue_delay(self.started_at - float(state["enqueued_at"]))
-        return (
-            state.get("state") not in ("succeeded", "failed")
-            and int(state.get("delivery", 0)) == self.delivery
+        self.token = begun.token
+        return begun
+
+    def _update(self, *, next_delivery: bool = False, **fields: str | float | None) -> int:
+        """Update the job's state; the delivery's last update also lets go of its hold."""
+        delivery = self.states.update(
+            self.job_id,
+            next_delivery=next_delivery,
+            owner=(self.user_id, self.source_id),
+            release=self.token,
+            **fields,
         )
+        self.token = None  # let go of (an update that raised leaves it to `release`)
+        return delivery
+
+    def release(self) -> None:
+        """Let go of the hold if no update did (an error left the task before its end)."""
+        if self.token is not None:
+            token, self.token = self.token, None
+            self.states.release(self.job_id, token)
 
     def timing(self) -> JobTiming:
         """This delivery's queue delay (from when its message was due: enqueued, or its
@@ -109,9 +132,7 @@ class _Job:
             fields["limiter_wait_ms"] = self.timing().limiter_wait_ms + countdown * 1000
         if state is not None:
             fields.update(state=state, error_code=code)
-        delivery = self.states.update(
-            self.job_id, next_delivery=True, owner=(self.user_id, self.source_id), **fields
-        )
+        delivery = self._update(next_delivery=True, **fields)
         self.task.apply_async(
             kwargs={
                 "source_id": self.source_id,
@@ -137,12 +158,8 @@ class _Job:
                 verdict.countdown, attempt=attempt, state="retrying", code=verdict.error_code
             )
             return
-        self.states.update(
-            self.job_id,
-            owner=(self.user_id, self.source_id),
-            state=verdict.action,
-            snapshot_id=verdict.snapshot_id,
-            error_code=verdict.error_code,
+        self._update(
+            state=verdict.action, snapshot_id=verdict.snapshot_id, error_code=verdict.error_code
         )
         log.info("job %s: %s %s", self.job_id, verdict.action, verdict.error_code or "")
 
@@ -176,7 +193,8 @@ class _Job:
                     for_budget=True,
                 )
                 return
-        self.states.update(self.job_id, owner=(self.user_id, self.source_id), state="running")
+        if budget.enabled:  # else `begin` marked it running
+            self.states.update(self.job_id, owner=(self.user_id, self.source_id), state="running")
         self.runtime.observer.take()  # forget any call a previous task left on this thread
         try:
             snapshot_id = orchestrator.run_snapshot(
@@ -240,22 +258,29 @@ def register_tasks(app: Celery) -> None:
             runtime,
             {"source_id": source_id, "user_id": user_id, "attempt": attempt, "delivery": delivery},
         )
-        if not job.is_current():
+        budget_set = runtime.budget().enabled
+        begun = job.begin(
+            hold_seconds=runtime.lease_seconds(runtime.orchestrator()),
+            # Without a budget nothing comes between the hold and the call: one round trip.
+            mark_running=not budget_set,
+        )
+        if begun.outcome == "stale":
             log.info("job %s: stale delivery %d dropped", job.job_id, delivery)
             return
-        token, held_for = job.states.hold(job.job_id, runtime.lease_seconds(runtime.orchestrator()))
-        if token is None:
+        if begun.outcome == "duplicate":
             # Another delivery runs it (a redelivery while it works), or did until it died
             # (RabbitMQ redelivers at once): look again when that one's hold has run out.
             log.info(
                 "job %s: delivery %d is a duplicate, again in %.1f s",
                 job.job_id,
                 delivery,
-                held_for,
+                begun.held_for,
             )
-            job.reschedule(held_for + random.uniform(0, 1), attempt=attempt, state=None, code=None)
+            job.reschedule(
+                begun.held_for + random.uniform(0, 1), attempt=attempt, state=None, code=None
+            )
             return
         try:
             job.run()
         finally:
-            job.states.release(job.job_id, token)
+            job.release()

@@ -9,6 +9,7 @@ import pytest
 from redis import Redis
 
 from snapshot_adapters.jobs import JobStates
+from snapshot_adapters.jobs.states import Begun
 
 from .servers import require_redis
 from .world import _redis_database
@@ -44,3 +45,47 @@ def test_an_update_naming_the_owner_frees_the_source_like_one_that_reads_it(
     again, created = states.open(source_id="src-1", user_id="alice")
     assert created and again != job_id  # a finished job no longer holds its source
     assert states.update("no-such-job", owner=("alice", "src-1"), state="running") == -1
+
+
+def _begin(
+    states: JobStates, job_id: str, owner: tuple[str, str], *, delivery: int = 0, mark: bool = True
+) -> Begun:
+    return states.begin(job_id, delivery=delivery, owner=owner, hold_seconds=30, mark_running=mark)
+
+
+def test_begin_holds_and_marks_running_in_one_step_and_drops_stale_copies(
+    states: JobStates,
+) -> None:
+    job_id, _ = states.open(source_id="src-1", user_id="alice")
+    owner = ("alice", "src-1")
+    stale = _begin(states, job_id, owner, delivery=1)
+    assert stale.outcome == "stale" and stale.token is None
+    assert states.read(job_id)["state"] == "queued"  # a stale copy changes nothing
+    probe, _ = states.hold(job_id, 30)
+    assert probe is not None  # nor does it hold the job
+    states.release(job_id, probe)
+
+    begun = _begin(states, job_id, owner)
+    assert begun.outcome == "held" and begun.token is not None
+    assert begun.state["state"] == "queued"  # the state as the delivery found it
+    assert states.read(job_id)["state"] == "running"
+    duplicate = _begin(states, job_id, owner)
+    assert duplicate.outcome == "duplicate" and 29 < duplicate.held_for <= 30
+
+    # The last update lets go of the hold and frees the source in the same step.
+    states.update(job_id, owner=owner, release=begun.token, state="succeeded", snapshot_id="s")
+    assert states.hold(job_id, 30)[0] is not None
+    assert states.open(source_id="src-1", user_id="alice")[1]
+    finished = _begin(states, job_id, owner)
+    assert finished.outcome == "stale"
+
+
+def test_begin_without_marking_leaves_the_state_and_a_job_without_state_is_held(
+    states: JobStates,
+) -> None:
+    job_id, _ = states.open(source_id="src-2", user_id="alice")
+    owner = ("alice", "src-2")
+    begun = _begin(states, job_id, owner, mark=False)
+    assert begun.outcome == "held" and states.read(job_id)["state"] == "queued"
+    by_hand = _begin(states, "sent-by-hand", owner)
+    assert by_hand.outcome == "held" and by_hand.state == {} and states.read("sent-by-hand") == {}
