@@ -1,5 +1,5 @@
 """The two medians of the pushed-down tally: of amounts (a sort of one price band) and of
-decision latencies (a histogram of whole days)."""
+decision latencies (a histogram of whole days); and how a price band is selected."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from .schema import estimates
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
-__all__ = ["median_amount", "median_days"]
+__all__ = ["band_bounds", "median_amount", "median_days"]
 
 
-def _band_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
+def band_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
     """Integer edges on the scaled amount when every edge scales exactly (the same rows as
     comparing the exact amount, see ``encodings.scaled_amount``), else the exact amount."""
     scaled = [scaled_edge(edge) for edge in scheme.price_edges]
@@ -45,7 +45,7 @@ def median_amount(
     if n == 0:
         return None
     wanted = [(n - 1) // 2, n // 2]
-    amount, edges = _band_bounds(scheme)
+    amount, edges = band_bounds(scheme)
     bounds = [None, *edges, None]
     order = [estimates.c.amount_scaled] + ([] if exact else [estimates.c.amount])
     values: list[Decimal] = []

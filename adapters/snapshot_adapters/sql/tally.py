@@ -19,8 +19,8 @@ from sqlalchemy.exc import OperationalError
 from snapshot_core.domain import BandScheme, BucketTallies
 from snapshot_core.domain import week_label as core_week_label
 
-from .encodings import scaled_edge
 from .errors import database_errors
+from .metric_medians import band_bounds
 from .metrics_tally import MetricColumns, metric_tallies
 from .schema import estimates
 
@@ -37,20 +37,13 @@ def week_label(week_key: int) -> str:
     return core_week_label(*divmod(week_key, 100))
 
 
-def _amount_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
-    scaled = [scaled_edge(edge) for edge in scheme.price_edges]
-    if all(edge is not None for edge in scaled):
-        return estimates.c.amount_scaled, scaled  # exact integer comparisons
-    return estimates.c.amount, list(scheme.price_edges)  # an edge finer than the scale
-
-
 def tally_query(
     source_key: int, scheme: BandScheme, dialect: str = "sqlite", *, metrics: bool = True
 ) -> Select[Any]:
     """Per week: count, decided count, then ``count(amount < edge)`` for each price edge and
     ``count(latency_days < edge)`` for each latency edge (cumulative counts), then the
     metric columns (``MetricColumns``: outcome counts and sums, per week and below each edge)."""
-    amount, bounds = _amount_bounds(scheme)
+    amount, bounds = band_bounds(scheme)
     days = estimates.c.latency_days
     columns: list[ColumnElement[Any]] = [
         estimates.c.week_key,
