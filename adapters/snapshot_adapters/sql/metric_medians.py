@@ -1,12 +1,12 @@
 """The two medians of the pushed-down tally: of amounts (a sort of one price band) and of
-decision latencies (a histogram of whole days); and how a price band is selected."""
+decision latencies (from a histogram of whole days); and how a price band is selected."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 
 from snapshot_core.domain import BandScheme
 from snapshot_core.domain.metrics import median_of
@@ -17,7 +17,7 @@ from .schema import estimates
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
-__all__ = ["band_bounds", "median_amount", "median_days"]
+__all__ = ["band_bounds", "median_amount", "median_of_histogram"]
 
 
 def band_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
@@ -67,18 +67,8 @@ def median_amount(
     return median_of(values if n % 2 == 0 else values[:1])
 
 
-def median_days(uow: SqlUnitOfWork, source_key: int) -> Decimal | None:
-    """From the histogram of whole days (a few hundred groups at most), not a sort."""
-    days = estimates.c.latency_days
-    histogram: list[tuple[int, int]] = [
-        tuple(row)
-        for row in uow.execute(
-            select(days, func.count())
-            .where(estimates.c.source_key == source_key, days.is_not(None))
-            .group_by(days)
-            .order_by(days)
-        )
-    ]
+def median_of_histogram(histogram: list[tuple[int, int]]) -> Decimal | None:
+    """The median of whole days from their histogram ((days, count) in ascending days)."""
     n = sum(count for _, count in histogram)
     if n == 0:
         return None

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, literal, or_, select
 from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme, EstimateRow
@@ -31,7 +31,7 @@ from snapshot_core.domain.metrics import (
 
 from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
 from .errors import database_errors
-from .metric_medians import median_amount, median_days
+from .metric_medians import median_amount, median_of_histogram
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -112,28 +112,41 @@ def _latest(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
     ).scalar_one_or_none()
 
 
-def _stale(uow: SqlUnitOfWork, source_key: int, latest: datetime | None) -> tuple[int, Decimal]:
-    """Pending estimates sent over STALE_AFTER_DAYS before the latest one: count and sum."""
+def _stale_and_latencies(
+    uow: SqlUnitOfWork, source_key: int, latest: datetime | None
+) -> tuple[int, Decimal, list[tuple[int, int]]]:
+    """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), and
+    the histogram of whole days to a decision: one scan grouped by those days (a few hundred
+    groups; the stale rows, pending, all fall in the NULL group)."""
     if latest is None:
-        return 0, Decimal(0)
-    where = (
-        estimates.c.source_key == source_key,
+        return 0, Decimal(0), []
+    days, columns = estimates.c.latency_days, MetricColumns(uow.dialect, [])
+    stale = and_(
         estimates.c.outcome == PENDING_CODE,
         estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
     )
-    columns = MetricColumns(uow.dialect, [])
-    aggregate = [func.count(), func.sum(columns.amount), func.count().filter(columns.inexact())]
+    counts = [days, func.count(), func.count().filter(stale)]
+    sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
+    where = estimates.c.source_key == source_key
     try:
-        row = tuple(uow.connection.execute(select(*aggregate).where(*where)).one())
+        rows = [
+            tuple(row)
+            for row in uow.connection.execute(select(*counts, *sums).where(where).group_by(days))
+        ]
     except OperationalError as error:  # SQLite's integer sum overflowed: sum in Python
         if "integer overflow" not in str(error.orig):
             with database_errors(uow.store.url):
                 raise
-        row = (None, None, 1)
-    if not row[2]:
-        return row[0], columns.money(row[1])
-    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(*where))]
-    return len(amounts), sum(amounts, Decimal(0))
+        rows = [(*row, None, 1) for row in uow.execute(select(*counts).where(where).group_by(days))]
+    histogram = sorted((day, count) for day, count, *_ in rows if day is not None)
+    if not any(row[4] for row in rows):
+        return (
+            sum(row[2] for row in rows),
+            sum(map(columns.money, (row[3] for row in rows)), Decimal(0)),
+            histogram,
+        )
+    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
+    return len(amounts), sum(amounts, Decimal(0)), histogram
 
 
 def metric_tallies(
@@ -209,7 +222,7 @@ def _metric_tallies(
             "pending": exact_tally.open_amount,
             "all": exact_tally.total_amount,
         }
-    stale_count, stale_amount = _stale(uow, source_key, latest)
+    stale_count, stale_amount, latencies = _stale_and_latencies(uow, source_key, latest)
     return MetricTallies(
         won=counts["won"],
         lost=counts["lost"],
@@ -219,7 +232,7 @@ def _metric_tallies(
         open_amount=sums["pending"],
         total_amount=sums["all"],
         median_amount=median_amount(uow, source_key, scheme, price_counts, exact=exact),
-        median_latency_days=median_days(uow, source_key),
+        median_latency_days=median_of_histogram(latencies),
         stale_pending=stale_count,
         stale_amount=stale_amount,
         weeks=weeks,
