@@ -1,13 +1,14 @@
 """The metric part of the pushed-down tally: outcome counts and sums per week and below each
-price edge (in the tally's one scan), then medians and the stale pipeline (small queries).
+price edge (in the tally's one scan), then the stale pipeline with the latency histogram (one
+grouped scan) and the amount median (a sort of one price band).
 
 Sums are exact: both backends add the integer scaled amounts (``encodings.scaled_amount``),
-exact for amounts with at most ``AMOUNT_SCALE`` decimals, and on PostgreSQL several times
-cheaper than adding ``numeric`` values. A source holding a finer or a huge amount (counted in
-the same scan), or whose integer sum overflows (SQLite), has its sums made in Python from the
-stored exact amounts instead. The same scan keeps the latest sending time, which the stale
-pipeline needs, so it costs no scan of its own. The result
-must equal the core's ``tally_metrics`` exactly (the contract and pushdown tests check it).
+exact for amounts with at most ``AMOUNT_SCALE`` decimals, and on PostgreSQL much cheaper than
+adding ``numeric`` values. A source holding a finer or a huge amount (counted in the same
+scan), or whose integer sum overflows (SQLite), has its sums made in Python from the stored
+exact amounts instead. The same scan keeps the latest sending time, which the stale pipeline
+needs, so that costs no scan of its own. The result must equal the core's ``tally_metrics``
+exactly (the contract and pushdown tests check it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,19 @@ from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme, EstimateRow
@@ -116,8 +129,10 @@ def _stale_and_latencies(
     uow: SqlUnitOfWork, source_key: int, latest: datetime | None
 ) -> tuple[int, Decimal, list[tuple[int, int]]]:
     """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), and
-    the histogram of whole days to a decision: one scan grouped by those days (a few hundred
-    groups; the stale rows, pending, all fall in the NULL group)."""
+    the histogram of whole days to a decision. PostgreSQL: one scan grouped by those days (a
+    few hundred groups; the stale rows, pending, all fall in the NULL group). SQLite groups
+    through a sorter: sorting only the decided rows, and filtering the stale ones apart, is
+    cheaper there than sorting every row."""
     if latest is None:
         return 0, Decimal(0), []
     days, columns = estimates.c.latency_days, MetricColumns(uow.dialect, [])
@@ -125,28 +140,35 @@ def _stale_and_latencies(
         estimates.c.outcome == PENDING_CODE,
         estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
     )
-    counts = [days, func.count(), func.count().filter(stale)]
-    sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
     where = estimates.c.source_key == source_key
+    if uow.dialect == "postgresql":
+        rows = _grouped(uow, columns, select(days, func.count()).where(where).group_by(days), stale)
+    else:
+        decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
+        rows = [(day, count, 0, None, 0) for day, count in uow.execute(decided)]
+        rows += _grouped(uow, columns, select(null(), literal(0)).where(where, stale), true())
+    histogram = sorted((day, count) for day, count, *_ in rows if day is not None)
+    if not any(row[4] for row in rows):
+        stale_sum = sum(map(columns.money, (row[3] for row in rows)), Decimal(0))
+        return sum(row[2] for row in rows), stale_sum, histogram
+    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
+    return len(amounts), sum(amounts, Decimal(0)), histogram
+
+
+def _grouped(
+    uow: SqlUnitOfWork, columns: MetricColumns, query: Select[Any], stale: ColumnElement[bool]
+) -> list[tuple[Any, ...]]:
+    """The query's rows with the stale count, sum and inexact count appended (the sum
+    ``None`` and one inexact row if SQLite's integer sum overflowed: summed in Python)."""
+    counted = query.add_columns(func.count().filter(stale))
+    sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
     try:
-        rows = [
-            tuple(row)
-            for row in uow.connection.execute(select(*counts, *sums).where(where).group_by(days))
-        ]
-    except OperationalError as error:  # SQLite's integer sum overflowed: sum in Python
+        return [tuple(row) for row in uow.connection.execute(counted.add_columns(*sums))]
+    except OperationalError as error:
         if "integer overflow" not in str(error.orig):
             with database_errors(uow.store.url):
                 raise
-        rows = [(*row, None, 1) for row in uow.execute(select(*counts).where(where).group_by(days))]
-    histogram = sorted((day, count) for day, count, *_ in rows if day is not None)
-    if not any(row[4] for row in rows):
-        return (
-            sum(row[2] for row in rows),
-            sum(map(columns.money, (row[3] for row in rows)), Decimal(0)),
-            histogram,
-        )
-    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
-    return len(amounts), sum(amounts, Decimal(0)), histogram
+    return [(*row, None, 1) for row in uow.execute(counted)]
 
 
 def metric_tallies(
