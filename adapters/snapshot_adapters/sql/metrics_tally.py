@@ -120,7 +120,7 @@ def python_sums(
 
 def _latest(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
     """The latest sending time, when the tally's scan could not give it (sums overflowed)."""
-    return uow.execute(  # type: ignore[no-any-return]
+    return uow.execute(
         select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
     ).scalar_one_or_none()
 
@@ -141,12 +141,13 @@ def _stale_and_latencies(
         estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
     )
     where = estimates.c.source_key == source_key
+    rows: list[tuple[Any, ...]]
     if uow.dialect == "postgresql":
         rows = _grouped(uow, columns, select(days, func.count()).where(where).group_by(days), stale)
     else:
         decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
-        rows = [(day, count, 0, None, 0) for day, count in uow.execute(decided)]
-        rows += _grouped(uow, columns, select(null(), literal(0)).where(where, stale), true())
+        rows = [(*row, 0, None, 0) for row in uow.execute(decided)]
+        rows += _grouped(uow, columns, select(null(), literal(0)).where(where, stale), true())  # type: ignore[arg-type]
     histogram = sorted((day, count) for day, count, *_ in rows if day is not None)
     if not any(row[4] for row in rows):
         stale_sum = sum(map(columns.money, (row[3] for row in rows)), Decimal(0))
