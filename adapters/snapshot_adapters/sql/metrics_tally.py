@@ -1,21 +1,36 @@
 """The metric part of the pushed-down tally: outcome counts and sums per week and below each
-price edge (in the tally's one scan), then medians and the stale pipeline (small queries).
+price edge (in the tally's one scan), then the stale pipeline with the latency histogram (one
+grouped scan) and the amount median (a sort of one price band).
 
-Sums are exact: PostgreSQL adds ``numeric`` amounts; SQLite adds the integer scaled amounts
-(``encodings.scaled_amount``), exact for amounts with at most ``AMOUNT_SCALE`` decimals. A
-source holding a finer or a huge amount (counted in the same scan), or whose integer sum
-overflows, has its sums made in Python from the stored exact amounts instead. The result
-must equal the core's ``tally_metrics`` exactly (the contract and pushdown tests check it).
+Sums are exact: both backends add the integer scaled amounts (``encodings.scaled_amount``),
+exact for amounts with at most ``AMOUNT_SCALE`` decimals, and on PostgreSQL much cheaper than
+adding ``numeric`` values. A source holding a finer or a huge amount (counted in the same
+scan), or whose integer sum overflows (SQLite), has its sums made in Python from the stored
+exact amounts instead. The same scan keeps the latest sending time, which the stale pipeline
+needs, so that costs no scan of its own. The result must equal the core's ``tally_metrics``
+exactly (the contract and pushdown tests check it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme, EstimateRow
@@ -24,12 +39,12 @@ from snapshot_core.domain.metrics import (
     STALE_AFTER_DAYS,
     BandOutcomes,
     MetricTallies,
-    median_of,
     tally_metrics,
 )
 
 from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
 from .errors import database_errors
+from .metric_medians import median_amount, median_of_histogram
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -42,13 +57,12 @@ _SCALE = Decimal(10) ** AMOUNT_SCALE
 
 
 class MetricColumns:
-    """The metric columns of one tally row, and how to read them back."""
+    """The metric columns of one tally row, and how to read them back: the outcome counts and
+    sums, three per price edge, then the count of inexact amounts and the latest sending time."""
 
     def __init__(self, dialect: str, below: Sequence[ColumnElement[bool]]) -> None:
         self.dialect, self.below = dialect, list(below)
-        self.amount: ColumnElement[Any] = (
-            estimates.c.amount if dialect == "postgresql" else estimates.c.amount_scaled
-        )
+        self.amount: ColumnElement[Any] = estimates.c.amount_scaled
 
     def columns(self) -> list[ColumnElement[Any]]:
         outcome, amount = estimates.c.outcome, self.amount
@@ -63,23 +77,22 @@ class MetricColumns:
                 func.count().filter(below & (outcome == WON)),
                 func.count().filter(below & (outcome == LOST)),
             ]
-        if self.dialect != "postgresql":
-            columns.append(func.count().filter(self.inexact()))
-        return columns
+        return [*columns, func.count().filter(self.inexact()), func.max(estimates.c.sent_at)]
 
     def inexact(self) -> ColumnElement[bool]:
-        """SQLite: a row whose scaled amount is not its exact amount (finer, or capped)."""
-        text_amount = cast(estimates.c.amount, Text)
-        fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
+        """A row whose scaled amount is not its exact amount (finer, or capped)."""
+        if self.dialect == "postgresql":  # numeric's scale: digits after the point, as stored
+            fraction_digits: ColumnElement[Any] = func.scale(estimates.c.amount)
+        else:
+            text_amount = cast(estimates.c.amount, Text)
+            fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
         return or_(fraction_digits > AMOUNT_SCALE, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
 
     def width(self) -> int:
-        return 7 + 3 * len(self.below) + (self.dialect != "postgresql")
+        return 9 + 3 * len(self.below)
 
     def money(self, value: Any) -> Decimal:
-        if value is None:
-            return Decimal(0)
-        return Decimal(value) if self.dialect == "postgresql" else Decimal(value) / _SCALE
+        return Decimal(0) if value is None else Decimal(value) / _SCALE
 
 
 def _bands_from_cumulative(cumulative: list[Any], total: Any) -> list[Any]:
@@ -105,86 +118,58 @@ def python_sums(
     )
 
 
-def _median_amount(
-    uow: SqlUnitOfWork, source_key: int, scheme: BandScheme, price_counts: list[int]
-) -> Decimal | None:
-    """The middle amount(s), sorting only the price band they fall in (known from the band
-    counts), on the integer scaled amount first: a fraction of the rows, cheap comparisons."""
-    n = sum(price_counts)
-    if n == 0:
-        return None
-    wanted = [(n - 1) // 2, n // 2]
-    values: list[Decimal] = []
-    below = 0
-    bounds = [None, *scheme.price_edges, None]
-    for index, count in enumerate(price_counts):
-        positions = [p - below for p in wanted if below <= p < below + count]
-        if positions:
-            lower, upper = bounds[index], bounds[index + 1]
-            query = select(estimates.c.amount).where(estimates.c.source_key == source_key)
-            if lower is not None:
-                query = query.where(estimates.c.amount >= lower)
-            if upper is not None:
-                query = query.where(estimates.c.amount < upper)
-            query = (
-                query.order_by(estimates.c.amount_scaled, estimates.c.amount)
-                .offset(positions[0])
-                .limit(positions[-1] - positions[0] + 1)
-            )
-            values += [value for (value,) in uow.execute(query)]
-        below += count
-    return median_of(values if n % 2 == 0 else values[:1])
-
-
-def _median_days(uow: SqlUnitOfWork, source_key: int) -> Decimal | None:
-    """From the histogram of whole days (a few hundred groups at most), not a sort."""
-    days = estimates.c.latency_days
-    histogram: list[tuple[int, int]] = [
-        tuple(row)
-        for row in uow.execute(
-            select(days, func.count())
-            .where(estimates.c.source_key == source_key, days.is_not(None))
-            .group_by(days)
-            .order_by(days)
-        )
-    ]
-    n = sum(count for _, count in histogram)
-    if n == 0:
-        return None
-    middle, seen = [], 0
-    for value, count in histogram:
-        middle += [value] * sum(seen <= p < seen + count for p in ((n - 1) // 2, n // 2))
-        seen += count
-    return median_of(middle)
-
-
-def _stale(uow: SqlUnitOfWork, source_key: int) -> tuple[int, Decimal]:
-    """Pending estimates sent over STALE_AFTER_DAYS before the latest one: count and sum."""
-    latest = uow.execute(
+def _latest(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
+    """The latest sending time, when the tally's scan could not give it (sums overflowed)."""
+    return uow.execute(
         select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
     ).scalar_one_or_none()
+
+
+def _stale_and_latencies(
+    uow: SqlUnitOfWork, source_key: int, latest: datetime | None
+) -> tuple[int, Decimal, list[tuple[int, int]]]:
+    """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), and
+    the histogram of whole days to a decision. PostgreSQL: one scan grouped by those days (a
+    few hundred groups; the stale rows, pending, all fall in the NULL group). SQLite groups
+    through a sorter: sorting only the decided rows, and filtering the stale ones apart, is
+    cheaper there than sorting every row."""
     if latest is None:
-        return 0, Decimal(0)
-    where = (
-        estimates.c.source_key == source_key,
+        return 0, Decimal(0), []
+    days, columns = estimates.c.latency_days, MetricColumns(uow.dialect, [])
+    stale = and_(
         estimates.c.outcome == PENDING_CODE,
         estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
     )
-    columns = MetricColumns(uow.dialect, [])
-    aggregate: list[ColumnElement[Any]] = [func.count(), func.sum(columns.amount)]
-    if uow.dialect != "postgresql":
-        aggregate.append(func.count().filter(columns.inexact()))
+    where = estimates.c.source_key == source_key
+    rows: list[tuple[Any, ...]]
+    if uow.dialect == "postgresql":
+        rows = _grouped(uow, columns, select(days, func.count()).where(where).group_by(days), stale)
+    else:
+        decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
+        rows = [(*row, 0, None, 0) for row in uow.execute(decided)]
+        rows += _grouped(uow, columns, select(null(), literal(0)).where(where, stale), true())  # type: ignore[arg-type]
+    histogram = sorted((day, count) for day, count, *_ in rows if day is not None)
+    if not any(row[4] for row in rows):
+        stale_sum = sum(map(columns.money, (row[3] for row in rows)), Decimal(0))
+        return sum(row[2] for row in rows), stale_sum, histogram
+    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
+    return len(amounts), sum(amounts, Decimal(0)), histogram
+
+
+def _grouped(
+    uow: SqlUnitOfWork, columns: MetricColumns, query: Select[Any], stale: ColumnElement[bool]
+) -> list[tuple[Any, ...]]:
+    """The query's rows with the stale count, sum and inexact count appended (the sum
+    ``None`` and one inexact row if SQLite's integer sum overflowed: summed in Python)."""
+    counted = query.add_columns(func.count().filter(stale))
+    sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
     try:
-        row = tuple(uow.connection.execute(select(*aggregate).where(*where)).one())
-    except OperationalError as error:  # SQLite's integer sum overflowed: sum in Python
+        return [tuple(row) for row in uow.connection.execute(counted.add_columns(*sums))]
+    except OperationalError as error:
         if "integer overflow" not in str(error.orig):
             with database_errors(uow.store.url):
                 raise
-        row = (None, None, 1)
-    if len(row) == 2 or not row[2]:
-        return row[0], columns.money(row[1])
-    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(*where))]
-    return len(amounts), sum(amounts, Decimal(0))
+    return [(*row, None, 1) for row in uow.execute(counted)]
 
 
 def metric_tallies(
@@ -220,10 +205,10 @@ def _metric_tallies(
     counts = {"won": 0, "lost": 0, "pending": 0}
     sums = {"won": Decimal(0), "lost": Decimal(0), "pending": Decimal(0), "all": Decimal(0)}
     band_sums, band_won, band_lost = [Decimal(0)] * n_edges, [0] * n_edges, [0] * n_edges
-    exact = all(
-        values is not None and (uow.dialect == "postgresql" or not values[-1])
-        for _, _, values in listed
-    )
+    exact = all(values is not None and not values[-2] for _, _, values in listed)
+    latest = max((values[-1] for _, _, values in listed if values is not None), default=None)
+    if any(values is None for _, _, values in listed):
+        latest = _latest(uow, source_key)
     for label, _count, values in listed:
         if values is None:
             continue
@@ -260,7 +245,7 @@ def _metric_tallies(
             "pending": exact_tally.open_amount,
             "all": exact_tally.total_amount,
         }
-    stale_count, stale_amount = _stale(uow, source_key)
+    stale_count, stale_amount, latencies = _stale_and_latencies(uow, source_key, latest)
     return MetricTallies(
         won=counts["won"],
         lost=counts["lost"],
@@ -269,8 +254,8 @@ def _metric_tallies(
         lost_amount=sums["lost"],
         open_amount=sums["pending"],
         total_amount=sums["all"],
-        median_amount=_median_amount(uow, source_key, scheme, price_counts),
-        median_latency_days=_median_days(uow, source_key),
+        median_amount=median_amount(uow, source_key, scheme, price_counts, exact=exact),
+        median_latency_days=median_of_histogram(latencies),
         stale_pending=stale_count,
         stale_amount=stale_amount,
         weeks=weeks,

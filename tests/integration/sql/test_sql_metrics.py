@@ -36,6 +36,20 @@ OVERFLOWING = [
     )
     for i in range(11)
 ]
+# Eleven stale pending amounts whose sum overflows: the stale sum, made in the same grouped
+# scan as the latency histogram, falls back to Python without losing the histogram.
+OVERFLOWING_STALE = [
+    *(
+        EstimateRow(amount=row.amount, sent_at=row.sent_at, outcome="pending")
+        for row in OVERFLOWING
+    ),
+    EstimateRow(
+        amount=Decimal(5),
+        sent_at=START + timedelta(days=80),
+        decided_at=START + timedelta(days=83),
+        outcome="won",
+    ),
+]
 STALE = [
     EstimateRow(amount=Decimal(100 + i), sent_at=START + timedelta(days=i), outcome="pending")
     for i in range(0, 70, 7)
@@ -46,11 +60,19 @@ STALE = [
 @given(rows=with_outcomes, scheme=schemes)
 @example(rows=OVERFLOWING, scheme=DEFAULT_BAND_SCHEME)
 @example(rows=STALE, scheme=DEFAULT_BAND_SCHEME)
+@example(rows=OVERFLOWING_STALE, scheme=DEFAULT_BAND_SCHEME)
 def test_metric_tally_equals_the_reference(
     sql_store: SqlStore, rows: list[EstimateRow], scheme: BandScheme
 ) -> None:
     tallied = _tally_in(sql_store, rows, scheme)
     assert tallied == tally_estimates(rows, scheme)
+
+
+def test_an_overflowing_stale_sum_is_made_exactly_in_python(sql_store: SqlStore) -> None:
+    tallied = _tally_in(sql_store, OVERFLOWING_STALE, DEFAULT_BAND_SCHEME)
+    metrics = tallied.metrics
+    assert (metrics.stale_pending, metrics.stale_amount) == (11, Decimal("99999999999999.99") * 11)  # type: ignore[attr-defined]
+    assert metrics.median_latency_days == 3  # type: ignore[attr-defined]
 
 
 def test_an_overflowing_sum_is_made_exactly_in_python(sql_store: SqlStore) -> None:
