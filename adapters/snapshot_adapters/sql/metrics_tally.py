@@ -1,6 +1,6 @@
-"""The metric part of the pushed-down tally: outcome counts and sums per week and below each
-price edge (in the tally's one scan), then the stale pipeline with the latency histogram (one
-grouped scan) and the amount median (a sort of one price band).
+"""The metric part of the pushed-down tally: outcome counts and sums per week and per price
+band (added up from the tally's cells), then the stale pipeline with the latency histogram
+(one grouped scan) and the amount median (a sort of one price band).
 
 Sums are exact: both backends add the integer scaled amounts (``encodings.scaled_amount``),
 exact for amounts with at most ``AMOUNT_SCALE`` decimals, and on PostgreSQL much cheaper than
@@ -13,10 +13,10 @@ exactly (the contract and pushdown tests check it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError
 
-from snapshot_core.domain import BandScheme, EstimateRow
+from snapshot_core.domain import BandScheme, EstimateRow, week_label
 from snapshot_core.domain.metrics import (
     EXACT,
     STALE_AFTER_DAYS,
@@ -50,34 +50,39 @@ from .schema import estimates
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
-__all__ = ["MetricColumns", "metric_tallies", "python_sums"]
+__all__ = ["OUTCOME_CELLS", "Cell", "MetricColumns", "metric_tallies", "python_sums"]
 
-WON, LOST, PENDING_CODE = OUTCOME_CODES["won"], OUTCOME_CODES["lost"], OUTCOME_CODES["pending"]
+_STORED_CODES = {name: code for name, code in OUTCOME_CODES.items() if code is not None}
+WON, LOST, PENDING_CODE = _STORED_CODES["won"], _STORED_CODES["lost"], _STORED_CODES["pending"]
+OUTCOME_CELLS = 4  # outcome codes in a cell key: 0 (not known), then the stored codes
 _SCALE = Decimal(10) ** AMOUNT_SCALE
 
 
-class MetricColumns:
-    """The metric columns of one tally row, and how to read them back: the outcome counts and
-    sums, three per price edge, then the count of inexact amounts and the latest sending time."""
+class Cell(NamedTuple):
+    """One group of the tally: a week, a price band index and an outcome code (0: not known),
+    its row count, and its metric columns (``MetricColumns``; ``None``: the sums overflowed)."""
 
-    def __init__(self, dialect: str, below: Sequence[ColumnElement[bool]]) -> None:
-        self.dialect, self.below = dialect, list(below)
+    week: str
+    band: int
+    code: int
+    rows: int
+    values: Sequence[Any] | None
+
+
+class MetricColumns:
+    """The metric columns of one tally cell, and how to read them back: the sum of scaled
+    amounts, the count of inexact amounts and the latest sending time."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
         self.amount: ColumnElement[Any] = estimates.c.amount_scaled
 
     def columns(self) -> list[ColumnElement[Any]]:
-        outcome, amount = estimates.c.outcome, self.amount
-        columns: list[ColumnElement[Any]] = [
-            *(func.count().filter(outcome == code) for code in (WON, LOST, PENDING_CODE)),
-            func.sum(amount),
-            *(func.sum(amount).filter(outcome == code) for code in (WON, LOST, PENDING_CODE)),
+        return [
+            func.sum(self.amount),
+            func.count().filter(self.inexact()),
+            func.max(estimates.c.sent_at),
         ]
-        for below in self.below:
-            columns += [
-                func.sum(amount).filter(below),
-                func.count().filter(below & (outcome == WON)),
-                func.count().filter(below & (outcome == LOST)),
-            ]
-        return [*columns, func.count().filter(self.inexact()), func.max(estimates.c.sent_at)]
 
     def inexact(self) -> ColumnElement[bool]:
         """A row whose scaled amount is not its exact amount (finer, or capped)."""
@@ -88,21 +93,11 @@ class MetricColumns:
             fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
         return or_(fraction_digits > AMOUNT_SCALE, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
 
-    def width(self) -> int:
-        return 9 + 3 * len(self.below)
-
     def money(self, value: Any) -> Decimal:
         return Decimal(0) if value is None else Decimal(value) / _SCALE
 
 
-def _bands_from_cumulative(cumulative: list[Any], total: Any) -> list[Any]:
-    bounds = [*cumulative, total]
-    return [upper - lower for lower, upper in zip([0, *cumulative], bounds, strict=True)]
-
-
-def python_sums(
-    uow: SqlUnitOfWork, source_key: int, scheme: BandScheme, week_label: Any
-) -> MetricTallies:
+def python_sums(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> MetricTallies:
     """The rare path: the core's reference tally over the stored exact rows."""
     columns = (estimates.c.week_key, estimates.c.amount, estimates.c.outcome, estimates.c.sent_at)
     query = select(*columns).where(estimates.c.source_key == source_key)
@@ -110,7 +105,9 @@ def python_sums(
     for week_key, amount, code, sent_at in (tuple(row) for row in uow.execute(query)):
         rows.append(EstimateRow(amount=amount, sent_at=sent_at, outcome=OUTCOME_OF_CODE[code]))
         keys.append(week_key)
-    week_of_row = {id(row): week_label(key) for row, key in zip(rows, keys, strict=True)}
+    week_of_row = {
+        id(row): week_label(*divmod(key, 100)) for row, key in zip(rows, keys, strict=True)
+    }
     return tally_metrics(
         rows,
         week_of=lambda row: week_of_row[id(row)],
@@ -135,7 +132,7 @@ def _stale_and_latencies(
     cheaper there than sorting every row."""
     if latest is None:
         return 0, Decimal(0), []
-    days, columns = estimates.c.latency_days, MetricColumns(uow.dialect, [])
+    days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
     stale = and_(
         estimates.c.outcome == PENDING_CODE,
         estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
@@ -176,84 +173,75 @@ def metric_tallies(
     uow: SqlUnitOfWork,
     source_key: int | None,
     scheme: BandScheme,
-    rows: Iterable[tuple[str, int, Sequence[Any] | None]],
+    cells: Sequence[Cell],
     price_counts: list[int],
-    decided: int,
-    week_label: Any,
-) -> MetricTallies:
-    """``rows``: (week label, week count, metric columns or ``None``: sums overflowed)."""
+) -> tuple[MetricTallies, list[tuple[int, int]]]:
+    """The metrics, and the latency histogram ((whole days, count), ascending days)."""
     if source_key is None:
-        return MetricTallies()
+        return MetricTallies(), []
     with localcontext(EXACT):
-        return _metric_tallies(
-            uow, source_key, scheme, list(rows), price_counts, decided, week_label
-        )
+        return _metric_tallies(uow, source_key, scheme, cells, price_counts)
 
 
 def _metric_tallies(
     uow: SqlUnitOfWork,
     source_key: int,
     scheme: BandScheme,
-    listed: list[tuple[str, int, Sequence[Any] | None]],
+    cells: Sequence[Cell],
     price_counts: list[int],
-    decided: int,
-    week_label: Any,
-) -> MetricTallies:
-    columns = MetricColumns(uow.dialect, [])
-    n_edges = len(scheme.price_edges)
-    weeks: dict[str, BandOutcomes] = {}
-    counts = {"won": 0, "lost": 0, "pending": 0}
-    sums = {"won": Decimal(0), "lost": Decimal(0), "pending": Decimal(0), "all": Decimal(0)}
-    band_sums, band_won, band_lost = [Decimal(0)] * n_edges, [0] * n_edges, [0] * n_edges
-    exact = all(values is not None and not values[-2] for _, _, values in listed)
-    latest = max((values[-1] for _, _, values in listed if values is not None), default=None)
-    if any(values is None for _, _, values in listed):
+) -> tuple[MetricTallies, list[tuple[int, int]]]:
+    money = MetricColumns(uow.dialect).money
+    exact = all(cell.values is not None and not cell.values[1] for cell in cells)
+    if all(cell.values is not None for cell in cells):
+        latest = max((cell.values[2] for cell in cells if cell.values), default=None)
+    else:
         latest = _latest(uow, source_key)
-    for label, _count, values in listed:
-        if values is None:
-            continue
-        won, lost, pending, week_sum, won_sum, lost_sum, pending_sum = values[:7]
-        counts["won"] += won
-        counts["lost"] += lost
-        counts["pending"] += pending
-        named = (("all", week_sum), ("won", won_sum), ("lost", lost_sum), ("pending", pending_sum))
-        for name, value in named:
-            sums[name] += columns.money(value)
-        weeks[label] = BandOutcomes(amount_total=columns.money(week_sum), won=won, lost=lost)
-        for edge in range(n_edges):
-            below_sum, below_won, below_lost = values[7 + 3 * edge : 10 + 3 * edge]
-            band_sums[edge] += columns.money(below_sum)
-            band_won[edge] += below_won
-            band_lost[edge] += below_lost
-    amounts = _bands_from_cumulative(band_sums, sums["all"])
-    won_by_band = _bands_from_cumulative(band_won, counts["won"])
-    lost_by_band = _bands_from_cumulative(band_lost, counts["lost"])
-    bands = {
-        label: BandOutcomes(amount_total=a, won=w, lost=lo)
-        for label, c, a, w, lo in zip(
-            scheme.price_labels, price_counts, amounts, won_by_band, lost_by_band, strict=True
-        )
-        if c
-    }
-    if not exact:
-        exact_tally = python_sums(uow, source_key, scheme, week_label)
-        weeks, bands = dict(exact_tally.weeks), dict(exact_tally.price_bands)
-        counts = {"won": exact_tally.won, "lost": exact_tally.lost, "pending": exact_tally.pending}
-        sums = {
-            "won": exact_tally.won_amount,
-            "lost": exact_tally.lost_amount,
-            "pending": exact_tally.open_amount,
-            "all": exact_tally.total_amount,
+    # Integer scaled sums (exact), made Decimal once each at the end.
+    week_sums: dict[str, list[int]] = {}  # week -> [scaled sum, won, lost]
+    band_sums = [[0, 0, 0] for _ in price_counts]
+    counts, sums = [0] * OUTCOME_CELLS, [0] * OUTCOME_CELLS  # by outcome code
+    for cell in cells if exact else ():
+        scaled = cell.values[0] if cell.values else 0
+        counts[cell.code] += cell.rows
+        sums[cell.code] += scaled
+        won, lost = cell.rows * (cell.code == WON), cell.rows * (cell.code == LOST)
+        for into in (week_sums.setdefault(cell.week, [0, 0, 0]), band_sums[cell.band]):
+            into[0] += scaled
+            into[1] += won
+            into[2] += lost
+    if exact:
+        weeks = {week: _outcomes(money, *values) for week, values in week_sums.items()}
+        bands = {
+            label: _outcomes(money, *values)
+            for label, count, values in zip(
+                scheme.price_labels, price_counts, band_sums, strict=True
+            )
+            if count
         }
+        named = {
+            "won": (counts[WON], money(sums[WON])),
+            "lost": (counts[LOST], money(sums[LOST])),
+            "pending": (counts[PENDING_CODE], money(sums[PENDING_CODE])),
+        }
+        total_amount = money(sum(sums))
+    else:
+        exact_tally = python_sums(uow, source_key, scheme)
+        weeks, bands = dict(exact_tally.weeks), dict(exact_tally.price_bands)
+        named = {
+            "won": (exact_tally.won, exact_tally.won_amount),
+            "lost": (exact_tally.lost, exact_tally.lost_amount),
+            "pending": (exact_tally.pending, exact_tally.open_amount),
+        }
+        total_amount = exact_tally.total_amount
     stale_count, stale_amount, latencies = _stale_and_latencies(uow, source_key, latest)
-    return MetricTallies(
-        won=counts["won"],
-        lost=counts["lost"],
-        pending=counts["pending"],
-        won_amount=sums["won"],
-        lost_amount=sums["lost"],
-        open_amount=sums["pending"],
-        total_amount=sums["all"],
+    metrics = MetricTallies(
+        won=named["won"][0],
+        lost=named["lost"][0],
+        pending=named["pending"][0],
+        won_amount=named["won"][1],
+        lost_amount=named["lost"][1],
+        open_amount=named["pending"][1],
+        total_amount=total_amount,
         median_amount=median_amount(uow, source_key, scheme, price_counts, exact=exact),
         median_latency_days=median_of_histogram(latencies),
         stale_pending=stale_count,
@@ -261,3 +249,8 @@ def _metric_tallies(
         weeks=weeks,
         price_bands=bands,
     )
+    return metrics, latencies
+
+
+def _outcomes(money: Any, scaled: int, won: int, lost: int) -> BandOutcomes:
+    return BandOutcomes(amount_total=money(scaled), won=won, lost=lost)
