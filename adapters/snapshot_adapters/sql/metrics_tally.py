@@ -44,7 +44,7 @@ from snapshot_core.domain.metrics import (
 
 from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
 from .errors import database_errors
-from .metric_medians import median_amount, median_of_histogram
+from .metric_medians import median_amount, median_columns, median_of_histogram, median_of_scaled
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -123,34 +123,56 @@ def _latest(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
 
 
 def _stale_and_latencies(
-    uow: SqlUnitOfWork, source_key: int, latest: datetime | None
+    uow: SqlUnitOfWork,
+    source_key: int,
+    latest: datetime | None,
+    histogram: list[tuple[int, int]] | None,
 ) -> tuple[int, Decimal, list[tuple[int, int]]]:
     """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), and
-    the histogram of whole days to a decision. PostgreSQL: one scan grouped by those days (a
-    few hundred groups; the stale rows, pending, all fall in the NULL group). SQLite groups
-    through a sorter: sorting only the decided rows, and filtering the stale ones apart, is
-    cheaper there than sorting every row."""
+    the histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
+    or made here (SQLite groups through a sorter: sorting only the decided rows, and
+    filtering the stale ones apart, is cheaper there than sorting every row)."""
     if latest is None:
         return 0, Decimal(0), []
     days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
-    stale = and_(
+    stale, where = _stale(latest), estimates.c.source_key == source_key
+    rows: list[tuple[Any, ...]]
+    if histogram is None:
+        decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
+        rows = [(*row, 0, None, 0) for row in uow.execute(decided)]
+    else:
+        rows = [(day, count, 0, None, 0) for day, count in histogram]
+    rows += _grouped(uow, columns, select(null(), literal(0)).where(where, stale), true())  # type: ignore[arg-type]
+    latencies = sorted((day, count) for day, count, *_ in rows if day is not None)
+    if not any(row[4] for row in rows):
+        stale_sum = sum(map(columns.money, (row[3] for row in rows)), Decimal(0))
+        return sum(row[2] for row in rows), stale_sum, latencies
+    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
+    return len(amounts), sum(amounts, Decimal(0)), latencies
+
+
+def _stale(latest: datetime) -> ColumnElement[bool]:
+    return and_(
         estimates.c.outcome == PENDING_CODE,
         estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
     )
-    where = estimates.c.source_key == source_key
-    rows: list[tuple[Any, ...]]
-    if uow.dialect == "postgresql":
-        rows = _grouped(uow, columns, select(days, func.count()).where(where).group_by(days), stale)
-    else:
-        decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
-        rows = [(*row, 0, None, 0) for row in uow.execute(decided)]
-        rows += _grouped(uow, columns, select(null(), literal(0)).where(where, stale), true())  # type: ignore[arg-type]
-    histogram = sorted((day, count) for day, count, *_ in rows if day is not None)
-    if not any(row[4] for row in rows):
-        stale_sum = sum(map(columns.money, (row[3] for row in rows)), Decimal(0))
-        return sum(row[2] for row in rows), stale_sum, histogram
-    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
-    return len(amounts), sum(amounts, Decimal(0)), histogram
+
+
+def _stale_and_median(
+    uow: SqlUnitOfWork,
+    source_key: int,
+    scheme: BandScheme,
+    latest: datetime,
+    price_counts: list[int],
+) -> tuple[int, Decimal, Decimal | None]:
+    """PostgreSQL, every scaled amount exact: the stale count and sum and the amount median in
+    one scan (the tally's scan made the latency histogram)."""
+    stale, amount = _stale(latest), estimates.c.amount_scaled
+    medians = median_columns(scheme, price_counts)
+    query = select(func.count().filter(stale), func.sum(amount).filter(stale), *medians)
+    row = tuple(uow.execute(query.where(estimates.c.source_key == source_key)).one())
+    median = median_of_scaled(list(row[2:]), sum(price_counts))
+    return row[0], MetricColumns(uow.dialect).money(row[1]), median
 
 
 def _grouped(
@@ -175,12 +197,14 @@ def metric_tallies(
     scheme: BandScheme,
     cells: Sequence[Cell],
     price_counts: list[int],
+    histogram: list[tuple[int, int]] | None,
 ) -> tuple[MetricTallies, list[tuple[int, int]]]:
-    """The metrics, and the latency histogram ((whole days, count), ascending days)."""
+    """The metrics, and the latency histogram ((whole days, count), ascending days; made here
+    when ``histogram`` is ``None``)."""
     if source_key is None:
         return MetricTallies(), []
     with localcontext(EXACT):
-        return _metric_tallies(uow, source_key, scheme, cells, price_counts)
+        return _metric_tallies(uow, source_key, scheme, cells, price_counts, histogram)
 
 
 def _metric_tallies(
@@ -189,6 +213,7 @@ def _metric_tallies(
     scheme: BandScheme,
     cells: Sequence[Cell],
     price_counts: list[int],
+    histogram: list[tuple[int, int]] | None,
 ) -> tuple[MetricTallies, list[tuple[int, int]]]:
     money = MetricColumns(uow.dialect).money
     exact = all(cell.values is not None and not cell.values[1] for cell in cells)
@@ -233,7 +258,16 @@ def _metric_tallies(
             "pending": (exact_tally.pending, exact_tally.open_amount),
         }
         total_amount = exact_tally.total_amount
-    stale_count, stale_amount, latencies = _stale_and_latencies(uow, source_key, latest)
+    if uow.dialect == "postgresql" and exact and latest is not None and histogram is not None:
+        stale_count, stale_amount, median = _stale_and_median(
+            uow, source_key, scheme, latest, price_counts
+        )
+        latencies = sorted(histogram)
+    else:
+        stale_count, stale_amount, latencies = _stale_and_latencies(
+            uow, source_key, latest, histogram
+        )
+        median = median_amount(uow, source_key, scheme, price_counts, exact=exact)
     metrics = MetricTallies(
         won=named["won"][0],
         lost=named["lost"][0],
@@ -242,7 +276,7 @@ def _metric_tallies(
         lost_amount=named["lost"][1],
         open_amount=named["pending"][1],
         total_amount=total_amount,
-        median_amount=median_amount(uow, source_key, scheme, price_counts, exact=exact),
+        median_amount=median,
         median_latency_days=median_of_histogram(latencies),
         stale_pending=stale_count,
         stale_amount=stale_amount,

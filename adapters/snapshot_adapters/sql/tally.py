@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, case, func, null, select, text
 from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme, BucketTallies
@@ -51,16 +51,23 @@ def _cell_key(scheme: BandScheme) -> ColumnElement[Any]:
 def tally_query(
     source_key: int, scheme: BandScheme, dialect: str = "sqlite", *, metrics: bool = True
 ) -> Select[Any]:
-    """Per cell: its key and count, then the metric columns (``MetricColumns``) unless
-    ``metrics`` is false (the counts-only query)."""
-    columns: list[ColumnElement[Any]] = [_cell_key(scheme), func.count()]
+    """Rows of (cell key, latency days, count, metric columns (``MetricColumns``) unless
+    ``metrics`` is false): one per cell with NULL days; on PostgreSQL with the metrics, also
+    one per whole days to a decision with a NULL cell (the latency histogram, in the same
+    scan through grouping sets; SQLite has none, ``metrics_tally`` makes it there)."""
+    days = estimates.c.latency_days
+    histogram = metrics and dialect == "postgresql"
+    columns: list[ColumnElement[Any]] = [
+        _cell_key(scheme),
+        days if histogram else null(),
+        func.count(),
+    ]
     if metrics:
         columns += MetricColumns(dialect).columns()
     # By position: the key holds bound edges, which PostgreSQL would not match between a
     # repeated expression's two sets of parameters.
-    return (
-        select(*columns).where(estimates.c.source_key == source_key).group_by(literal_column("1"))
-    )
+    groups = "GROUPING SETS ((1), (2))" if histogram else "1"
+    return select(*columns).where(estimates.c.source_key == source_key).group_by(text(groups))
 
 
 def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> BucketTallies:
@@ -83,15 +90,20 @@ def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> Buc
     labels: dict[int, str] = {}
     price_counts = [0] * n_bands
     cells: list[Cell] = []
+    histogram: list[tuple[int, int]] | None = None if uow.dialect == "sqlite" else []
     for row in [] if source_key is None else _tally_rows(uow, source_key, scheme):
+        if row[0] is None:  # PostgreSQL: a row of the latency histogram
+            if row[1] is not None and histogram is not None:
+                histogram.append((row[1], row[2]))
+            continue
         week_band, code = divmod(row[0], OUTCOME_CELLS)
         week_key, band = divmod(week_band, n_bands)
         label = labels.get(week_key) or labels.setdefault(week_key, week_label(week_key))
-        weeks[label] += row[1]
-        price_counts[band] += row[1]
-        cells.append(Cell(label, band, code, row[1], row[2:] if len(row) > 2 else None))
+        weeks[label] += row[2]
+        price_counts[band] += row[2]
+        cells.append(Cell(label, band, code, row[2], row[3:] if len(row) > 3 else None))
     total = sum(price_counts)
-    metrics, latencies = metric_tallies(uow, source_key, scheme, cells, price_counts)
+    metrics, latencies = metric_tallies(uow, source_key, scheme, cells, price_counts, histogram)
     latency_counts = [0] * (len(scheme.latency_edges_days) + 2)
     for days, count in latencies:
         latency_counts[scheme.latency_band_index(days)] += count
