@@ -23,13 +23,12 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
-    cast,
     func,
     literal,
     null,
     or_,
     select,
-    true,
+    type_coerce,
 )
 from sqlalchemy.exc import OperationalError
 
@@ -71,27 +70,27 @@ class Cell(NamedTuple):
 
 class MetricColumns:
     """The metric columns of one tally cell, and how to read them back: the sum of scaled
-    amounts, the count of inexact amounts and the latest sending time."""
+    amounts, the count of inexact amounts (PostgreSQL; NULL on SQLite) and the latest sending
+    time."""
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
         self.amount: ColumnElement[Any] = estimates.c.amount_scaled
 
     def columns(self) -> list[ColumnElement[Any]]:
-        return [
-            func.sum(self.amount),
-            func.count().filter(self.inexact()),
-            func.max(estimates.c.sent_at),
-        ]
+        # SQLite sorts every row to group it: the inexact count (text functions, and the
+        # amount's text in every sorted record) is made in the stale pipeline's plain scan.
+        inexact = func.count().filter(self.inexact()) if self.dialect == "postgresql" else null()
+        return [func.sum(self.amount), inexact, func.max(estimates.c.sent_at)]
 
     def inexact(self) -> ColumnElement[bool]:
         """A row whose scaled amount is not its exact amount (finer, or capped)."""
         if self.dialect == "postgresql":  # numeric's scale: digits after the point, as stored
-            fraction_digits: ColumnElement[Any] = func.scale(estimates.c.amount)
-        else:
-            text_amount = cast(estimates.c.amount, Text)
-            fraction_digits = func.length(text_amount) - func.instr(text_amount, literal("."))
-        return or_(fraction_digits > AMOUNT_SCALE, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
+            finer = func.scale(estimates.c.amount) > AMOUNT_SCALE
+        else:  # the stored key has one point, then the fraction without trailing zeros
+            pattern = "*." + "?" * (AMOUNT_SCALE + 1) + "*"
+            finer = type_coerce(estimates.c.amount, Text).op("GLOB")(literal(pattern, Text))
+        return or_(finer, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
 
     def money(self, value: Any) -> Decimal:
         return Decimal(0) if value is None else Decimal(value) / _SCALE
@@ -127,28 +126,30 @@ def _stale_and_latencies(
     source_key: int,
     latest: datetime | None,
     histogram: list[tuple[int, int]] | None,
-) -> tuple[int, Decimal, list[tuple[int, int]]]:
-    """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), and
-    the histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
-    or made here (SQLite groups through a sorter: sorting only the decided rows, and
-    filtering the stale ones apart, is cheaper there than sorting every row)."""
+) -> tuple[int, Decimal, list[tuple[int, int]], bool]:
+    """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), the
+    histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
+    or made here (SQLite groups through a sorter: sorting only the decided rows, and counting
+    the stale ones in a plain scan, is cheaper there than sorting every row); and whether any
+    amount is inexact (counted in that plain scan)."""
     if latest is None:
-        return 0, Decimal(0), []
+        return 0, Decimal(0), [], False
     days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
     stale, where = _stale(latest), estimates.c.source_key == source_key
     rows: list[tuple[Any, ...]]
     if histogram is None:
         decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
-        rows = [(*row, 0, None, 0) for row in uow.execute(decided)]
+        rows = [(*row, 0, 0, None, 0) for row in uow.execute(decided)]
     else:
-        rows = [(day, count, 0, None, 0) for day, count in histogram]
-    rows += _grouped(uow, columns, select(null(), literal(0)).where(where, stale), true())  # type: ignore[arg-type]
+        rows = [(day, count, 0, 0, None, 0) for day, count in histogram]
+    rows += _grouped(uow, columns, select(null(), literal(0)).where(where), stale)  # type: ignore[arg-type]
     latencies = sorted((day, count) for day, count, *_ in rows if day is not None)
-    if not any(row[4] for row in rows):
-        stale_sum = sum(map(columns.money, (row[3] for row in rows)), Decimal(0))
-        return sum(row[2] for row in rows), stale_sum, latencies
+    inexact = any(row[3] for row in rows)
+    if not any(row[5] for row in rows):
+        stale_sum = sum(map(columns.money, (row[4] for row in rows)), Decimal(0))
+        return sum(row[2] for row in rows), stale_sum, latencies, inexact
     amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
-    return len(amounts), sum(amounts, Decimal(0)), latencies
+    return len(amounts), sum(amounts, Decimal(0)), latencies, inexact
 
 
 def _stale(latest: datetime) -> ColumnElement[bool]:
@@ -178,9 +179,10 @@ def _stale_and_median(
 def _grouped(
     uow: SqlUnitOfWork, columns: MetricColumns, query: Select[Any], stale: ColumnElement[bool]
 ) -> list[tuple[Any, ...]]:
-    """The query's rows with the stale count, sum and inexact count appended (the sum
-    ``None`` and one inexact row if SQLite's integer sum overflowed: summed in Python)."""
-    counted = query.add_columns(func.count().filter(stale))
+    """The query's rows with the stale count, the inexact count, the stale sum and inexact
+    count appended (the sum ``None`` and one inexact stale row if SQLite's integer sum
+    overflowed: summed in Python)."""
+    counted = query.add_columns(func.count().filter(stale), func.count().filter(columns.inexact()))
     sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
     try:
         return [tuple(row) for row in uow.connection.execute(counted.add_columns(*sums))]
@@ -216,11 +218,25 @@ def _metric_tallies(
     histogram: list[tuple[int, int]] | None,
 ) -> tuple[MetricTallies, list[tuple[int, int]]]:
     money = MetricColumns(uow.dialect).money
-    exact = all(cell.values is not None and not cell.values[1] for cell in cells)
-    if all(cell.values is not None for cell in cells):
-        latest = max((cell.values[2] for cell in cells if cell.values), default=None)
-    else:
+    overflowed = any(cell.values is None for cell in cells)
+    inexact = any(cell.values[1] for cell in cells if cell.values)  # PostgreSQL counts them here
+    if overflowed:
         latest = _latest(uow, source_key)
+    else:
+        latest = max((cell.values[2] for cell in cells if cell.values), default=None)
+    two_passes = uow.dialect == "postgresql" and not inexact and histogram is not None
+    median: Decimal | None = None
+    if two_passes and latest is not None:
+        stale_count, stale_amount, median = _stale_and_median(
+            uow, source_key, scheme, latest, price_counts
+        )
+        latencies = sorted(histogram or [])
+    else:
+        stale_count, stale_amount, latencies, inexact_rows = _stale_and_latencies(
+            uow, source_key, latest, histogram
+        )
+        inexact = inexact or inexact_rows
+    exact = not overflowed and not inexact
     # Integer scaled sums (exact), made Decimal once each at the end.
     week_sums: dict[str, list[int]] = {}  # week -> [scaled sum, won, lost]
     band_sums = [[0, 0, 0] for _ in price_counts]
@@ -258,15 +274,7 @@ def _metric_tallies(
             "pending": (exact_tally.pending, exact_tally.open_amount),
         }
         total_amount = exact_tally.total_amount
-    if uow.dialect == "postgresql" and exact and latest is not None and histogram is not None:
-        stale_count, stale_amount, median = _stale_and_median(
-            uow, source_key, scheme, latest, price_counts
-        )
-        latencies = sorted(histogram)
-    else:
-        stale_count, stale_amount, latencies = _stale_and_latencies(
-            uow, source_key, latest, histogram
-        )
+    if not two_passes:
         median = median_amount(uow, source_key, scheme, price_counts, exact=exact)
     metrics = MetricTallies(
         won=named["won"][0],
