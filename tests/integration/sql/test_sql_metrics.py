@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from snapshot_adapters.sql import SqlStore
+from snapshot_adapters.sql import SqlStore, metric_medians
 from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, EstimateRow, tally_estimates
 
 from .test_sql_pushdown import _tally_in, rows_with_fine_amounts, schemes
@@ -116,3 +116,17 @@ def test_medians_and_finer_amounts_equal_the_reference(
 ) -> None:
     tallied = _tally_in(sql_store, rows, DEFAULT_BAND_SCHEME)
     assert tallied == tally_estimates(rows, DEFAULT_BAND_SCHEME)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=with_outcomes, scheme=schemes)
+@example(rows=MEDIANS[1], scheme=DEFAULT_BAND_SCHEME)
+@example(rows=_sent([str(10 + i % 7) for i in range(40)]), scheme=DEFAULT_BAND_SCHEME)
+def test_the_amount_median_cut_at_pivots_equals_the_reference(
+    sql_store: SqlStore, rows: list[EstimateRow], scheme: BandScheme
+) -> None:
+    """Every band is cut at pivots here (large bands only, in use), read from either end."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(metric_medians, "PIVOT_MIN_ROWS", 0)
+        tallied = _tally_in(sql_store, rows, scheme)
+    assert tallied == tally_estimates(rows, scheme)
