@@ -10,7 +10,6 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Float, and_, func, select, true
-from sqlalchemy.dialects.postgresql import array
 
 from snapshot_core.domain import BandScheme
 from snapshot_core.domain.metrics import median_of
@@ -154,6 +153,9 @@ def median_columns(scheme: BandScheme, price_counts: list[int]) -> list[ColumnEl
     """PostgreSQL, every scaled amount exact: per band holding a middle position, the scaled
     amounts at those positions (``percentile_disc`` sorts the band's integers in memory; it
     filters within a scan, so another aggregate may share that scan)."""
+    # Imported here: a command on SQLite never loads the PostgreSQL dialect (start-up time).
+    from sqlalchemy.dialects.postgresql import array
+
     columns: list[ColumnElement[Any]] = []
     for index, in_band, positions in _middle(scheme, price_counts):
         count = price_counts[index]
