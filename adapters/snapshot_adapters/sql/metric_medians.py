@@ -1,23 +1,35 @@
-"""The two medians of the pushed-down tally: of amounts (a sort of one price band) and of
-decision latencies (from a histogram of whole days); and how a price band is selected."""
+"""The two medians of the pushed-down tally: of amounts (a sort of the price band that holds
+the middle, by a query of its own or, on PostgreSQL, by an ordered-set aggregate that can
+share a scan) and of decision latencies (from a histogram of whole days); and how a price
+band is selected."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Float, and_, func, select, true
 
 from snapshot_core.domain import BandScheme
 from snapshot_core.domain.metrics import median_of
 
-from .encodings import scaled_edge
+from .encodings import AMOUNT_SCALE, scaled_edge
 from .schema import estimates
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
-__all__ = ["band_bounds", "median_amount", "median_of_histogram"]
+PIVOT_MIN_ROWS = 20_000  # a smaller band sorts in less time than a counting scan takes
+PIVOT_SPREAD = (-0.02, 0.0, 0.02)  # pivots around the middle's place, as fractions of the band
+
+__all__ = [
+    "band_bounds",
+    "median_amount",
+    "median_columns",
+    "median_of_histogram",
+    "median_of_scaled",
+]
 
 
 def band_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
@@ -40,31 +52,125 @@ def median_amount(
     """The middle amount(s), sorting only the price band they fall in (known from the band
     counts), on the integer scaled amount: a fraction of the rows, cheap comparisons. When
     every scaled amount is exact (``exact``), equal scaled amounts are equal amounts and the
-    exact amount need not take part in the sort; otherwise it breaks the ties."""
+    exact amount need not take part in the sort; otherwise it breaks the ties.
+
+    A sort for ``OFFSET k LIMIT 2`` keeps k + 2 rows (SQLite: about 0.5 µs a kept row), so a
+    large band is first cut at pivots near where the middle should fall (one counting scan),
+    and the piece holding it is read from whichever end is nearer."""
     n = sum(price_counts)
     if n == 0:
         return None
+    order: list[ColumnElement[Any]] = [estimates.c.amount_scaled]
+    order += [] if exact else [estimates.c.amount]
+    values: list[Decimal] = []
+    for index, in_band, positions in _middle(scheme, price_counts):
+        count, wanted = price_counts[index], sorted(set(positions))
+        for piece, rows, here in _pieces(uow, source_key, scheme, index, in_band, count, wanted):
+            values += _at(uow, source_key, piece, rows, here, order)
+    return median_of(values if n % 2 == 0 else values[:1])
+
+
+def _pieces(
+    uow: SqlUnitOfWork,
+    source_key: int,
+    scheme: BandScheme,
+    index: int,
+    in_band: ColumnElement[bool],
+    count: int,
+    positions: list[int],
+) -> list[tuple[ColumnElement[bool], int, list[int]]]:
+    """The band cut at pivots on the scaled amount (placed as if amounts were spread evenly
+    over the band), as (condition, row count, the positions in it, 0-based): only the pieces
+    holding a position. Splitting on the sort's first key keeps every piece's order."""
+    amount, edges = band_bounds(scheme)
+    lower = 0 if index == 0 else edges[index - 1]  # scaled amounts are >= 0
+    upper = edges[index] if index < len(edges) else None
+    if count < PIVOT_MIN_ROWS or amount is not estimates.c.amount_scaled or upper is None:
+        return [(in_band, count, positions)]
+    middle = (positions[0] + 0.5) / count
+    pivots = sorted(
+        {lower + int((upper - lower) * min(max(middle + d, 0.0), 1.0)) for d in PIVOT_SPREAD}
+        - {lower, upper}
+    )
+    if not pivots:
+        return [(in_band, count, positions)]
+    counted = select(*(func.count().filter(amount < pivot) for pivot in pivots))
+    below = list(uow.execute(counted.where(estimates.c.source_key == source_key, in_band)).one())
+    cuts = [(lower, 0), *zip(pivots, below, strict=True), (upper, count)]
+    pieces = []
+    for (start, first), (end, last) in pairwise(cuts):
+        here = [p - first for p in positions if first <= p < last]
+        if here:
+            pieces.append((and_(in_band, amount >= start, amount < end), last - first, here))
+    return pieces
+
+
+def _at(
+    uow: SqlUnitOfWork,
+    source_key: int,
+    piece: ColumnElement[bool],
+    rows: int,
+    positions: list[int],
+    order: list[ColumnElement[Any]],
+) -> list[Decimal]:
+    """The amounts at these consecutive positions of the piece, read from its nearer end
+    (ties in the sort are equal amounts, so either direction gives the same values)."""
+    first, last = positions[0], positions[-1]
+    query = select(estimates.c.amount).where(estimates.c.source_key == source_key, piece)
+    if first <= rows - 1 - last:
+        query = query.order_by(*order).offset(first)
+    else:
+        query = query.order_by(*(key.desc() for key in order)).offset(rows - 1 - last)
+    values = [value for (value,) in uow.execute(query.limit(last - first + 1))]
+    return values if first <= rows - 1 - last else values[::-1]
+
+
+def _middle(
+    scheme: BandScheme, price_counts: list[int]
+) -> list[tuple[int, ColumnElement[bool], list[int]]]:
+    """For each price band holding a middle position: its index, its condition, the positions
+    in it (ascending, 0-based; one or two, repeated for an odd count)."""
+    n = sum(price_counts)
     wanted = [(n - 1) // 2, n // 2]
     amount, edges = band_bounds(scheme)
     bounds = [None, *edges, None]
-    order = [estimates.c.amount_scaled] + ([] if exact else [estimates.c.amount])
-    values: list[Decimal] = []
-    below = 0
+    bands, below = [], 0
     for index, count in enumerate(price_counts):
         positions = [p - below for p in wanted if below <= p < below + count]
         if positions:
             lower, upper = bounds[index], bounds[index + 1]
-            query = select(estimates.c.amount).where(estimates.c.source_key == source_key)
+            conditions = [true()]
             if lower is not None:
-                query = query.where(amount >= lower)
+                conditions.append(amount >= lower)
             if upper is not None:
-                query = query.where(amount < upper)
-            query = (
-                query.order_by(*order).offset(positions[0]).limit(positions[-1] - positions[0] + 1)
-            )
-            values += [value for (value,) in uow.execute(query)]
+                conditions.append(amount < upper)
+            bands.append((index, and_(*conditions), positions))
         below += count
-    return median_of(values if n % 2 == 0 else values[:1])
+    return bands
+
+
+def median_columns(scheme: BandScheme, price_counts: list[int]) -> list[ColumnElement[Any]]:
+    """PostgreSQL, every scaled amount exact: per band holding a middle position, the scaled
+    amounts at those positions (``percentile_disc`` sorts the band's integers in memory; it
+    filters within a scan, so another aggregate may share that scan)."""
+    # Imported here: a command on SQLite never loads the PostgreSQL dialect (start-up time).
+    from sqlalchemy.dialects.postgresql import array
+
+    columns: list[ColumnElement[Any]] = []
+    for index, in_band, positions in _middle(scheme, price_counts):
+        count = price_counts[index]
+        # percentile_disc(f) is the row at 1-based ceil(f * count): p + 1 for f = (p + ½) / count
+        # (a double's error on f * count is far below ½ at any count that fits in memory).
+        fractions = array([(p + 0.5) / count for p in sorted(set(positions))], type_=Float)
+        within = func.percentile_disc(fractions).within_group(estimates.c.amount_scaled)
+        columns.append(within.filter(in_band))
+    return columns
+
+
+def median_of_scaled(values: list[list[int]], n: int) -> Decimal | None:
+    """The median from ``median_columns``' values (exact scaled amounts / 10**AMOUNT_SCALE)."""
+    middle = [Decimal(value).scaleb(-AMOUNT_SCALE) for band in values for value in band]
+    return median_of(middle if n % 2 == 0 else middle[:1])
 
 
 def median_of_histogram(histogram: list[tuple[int, int]]) -> Decimal | None:

@@ -1,11 +1,14 @@
-"""The bucketing query, pushed down: one scan of the source's estimates, grouped by the ISO
-week key prepared at ingest, with one FILTER count per band edge.
+"""The bucketing query, pushed down: one scan of the source's estimates grouped into cells —
+(ISO week key prepared at ingest, price band, outcome code) — each with a count, and for the
+metrics a scaled sum, a count of inexact amounts and the latest sending time.
 
-A tally needs only the three marginal distributions, never their combinations, so each row
-costs one small hash lookup (its week) and one comparison per edge: no CASE expressions, and
-a group count (weeks) small enough for PostgreSQL to aggregate in parallel. Edges come with
-each call (the band scheme is configurable), so the comparisons are made at query time,
-on integers when the edges allow it (see ``encodings.scaled_amount``).
+Every figure of a tally (weeks, price bands, outcome counts and sums per week and per band)
+is a sum over cells, so the database does four aggregates a row and Python adds up a few
+hundred cells, instead of one FILTER aggregate per edge, outcome and sum (about 35 a row).
+The cell is one integer, so grouping compares (SQLite: sorts) one integer a row. Latency
+bands come from the latency histogram the metrics need anyway (``metrics_tally``). Edges come
+with each call (the band scheme is configurable), so bands are found at query time, on
+integers when the edges allow it (see ``encodings.scaled_amount``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import ColumnElement, Select, case, func, null, select, text
 from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme, BucketTallies
@@ -21,7 +24,7 @@ from snapshot_core.domain import week_label as core_week_label
 
 from .errors import database_errors
 from .metric_medians import band_bounds
-from .metrics_tally import MetricColumns, metric_tallies
+from .metrics_tally import OUTCOME_CELLS, Cell, MetricColumns, metric_tallies
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -37,32 +40,34 @@ def week_label(week_key: int) -> str:
     return core_week_label(*divmod(week_key, 100))
 
 
+def _cell_key(scheme: BandScheme) -> ColumnElement[Any]:
+    """(week_key * bands + price band) * OUTCOME_CELLS + outcome code (0: not known)."""
+    amount, bounds = band_bounds(scheme)
+    band = case(*((amount < bound, index) for index, bound in enumerate(bounds)), else_=len(bounds))
+    week_band = estimates.c.week_key * (len(bounds) + 1) + band
+    return week_band * OUTCOME_CELLS + func.coalesce(estimates.c.outcome, 0)
+
+
 def tally_query(
     source_key: int, scheme: BandScheme, dialect: str = "sqlite", *, metrics: bool = True
 ) -> Select[Any]:
-    """Per week: count, decided count, then ``count(amount < edge)`` for each price edge and
-    ``count(latency_days < edge)`` for each latency edge (cumulative counts), then the
-    metric columns (``MetricColumns``: outcome counts and sums, per week and below each edge)."""
-    amount, bounds = band_bounds(scheme)
+    """Rows of (cell key, latency days, count, metric columns (``MetricColumns``) unless
+    ``metrics`` is false): one per cell with NULL days; on PostgreSQL with the metrics, also
+    one per whole days to a decision with a NULL cell (the latency histogram, in the same
+    scan through grouping sets; SQLite has none, ``metrics_tally`` makes it there)."""
     days = estimates.c.latency_days
+    histogram = metrics and dialect == "postgresql"
     columns: list[ColumnElement[Any]] = [
-        estimates.c.week_key,
+        _cell_key(scheme),
+        days if histogram else null(),
         func.count(),
-        func.count(days),  # decided; NULL latency means pending
-        *(func.count().filter(amount < bound) for bound in bounds),
-        *(func.count().filter(days < edge) for edge in scheme.latency_edges_days),
     ]
     if metrics:
-        columns += MetricColumns(dialect, [amount < bound for bound in bounds]).columns()
-    return (
-        select(*columns).where(estimates.c.source_key == source_key).group_by(estimates.c.week_key)
-    )
-
-
-def _bands(cumulative: list[int], total: int) -> list[int]:
-    """Counts below each edge -> counts per band (the last band takes the rest)."""
-    bounds = [*cumulative, total]
-    return [upper - lower for lower, upper in zip([0, *cumulative], bounds, strict=True)]
+        columns += MetricColumns(dialect).columns()
+    # By position: the key holds bound edges, which PostgreSQL would not match between a
+    # repeated expression's two sets of parameters.
+    groups = "GROUPING SETS ((1), (2))" if histogram else "1"
+    return select(*columns).where(estimates.c.source_key == source_key).group_by(text(groups))
 
 
 def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> BucketTallies:
@@ -70,7 +75,7 @@ def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> Buc
     if uow.dialect == "postgresql":
         # For this transaction only. Right after an ingest the planner has no statistics for
         # the new source and guesses one row, then may sort a million rows on disk to group
-        # them; there are only as many groups as weeks, so hashing is always right. And a
+        # them; there are only as many groups as cells, so hashing is always right. And a
         # one-off aggregate gains less from JIT compilation than the compilation costs. The
         # median's sort of one price band (a third of a million rows of a million-row source)
         # spilled to disk ("external merge") within the default 4 MB of work_mem.
@@ -80,41 +85,40 @@ def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> Buc
                 f" set_config('work_mem', '{MEDIAN_SORT_MEMORY}', true)"
             )
         )
-    n_price = len(scheme.price_edges)
+    n_bands = len(scheme.price_edges) + 1
     weeks: Counter[str] = Counter()
-    price_below = [0] * n_price
-    latency_below = [0] * len(scheme.latency_edges_days)
-    total = decided = 0
-    result = [] if source_key is None else _tally_rows(uow, source_key, scheme)
-    for row in result:
-        week_key, count, week_decided = row[0], row[1], row[2]
-        weeks[week_label(week_key)] += count
-        total += count
-        decided += week_decided
-        for index, value in enumerate(row[3 : 3 + n_price]):
-            price_below[index] += value
-        for index, value in enumerate(row[3 + n_price : 3 + n_price + len(latency_below)]):
-            latency_below[index] += value
-    latency_counts = [*_bands(latency_below, decided), total - decided]
-    price_counts = _bands(price_below, total)
-    first_metric = 3 + n_price + len(latency_below)
-    metric_rows = [
-        (week_label(r[0]), r[1], r[first_metric:] if len(r) > first_metric else None)
-        for r in result
-    ]
+    labels: dict[int, str] = {}
+    price_counts = [0] * n_bands
+    cells: list[Cell] = []
+    histogram: list[tuple[int, int]] | None = None if uow.dialect == "sqlite" else []
+    for row in [] if source_key is None else _tally_rows(uow, source_key, scheme):
+        if row[0] is None:  # PostgreSQL: a row of the latency histogram
+            if row[1] is not None and histogram is not None:
+                histogram.append((row[1], row[2]))
+            continue
+        week_band, code = divmod(row[0], OUTCOME_CELLS)
+        week_key, band = divmod(week_band, n_bands)
+        label = labels.get(week_key) or labels.setdefault(week_key, week_label(week_key))
+        weeks[label] += row[2]
+        price_counts[band] += row[2]
+        cells.append(Cell(label, band, code, row[2], row[3:] if len(row) > 3 else None))
+    total = sum(price_counts)
+    metrics, latencies = metric_tallies(uow, source_key, scheme, cells, price_counts, histogram)
+    latency_counts = [0] * (len(scheme.latency_edges_days) + 2)
+    for days, count in latencies:
+        latency_counts[scheme.latency_band_index(days)] += count
+    latency_counts[-1] = total - sum(latency_counts)  # pending: no decision
     return BucketTallies(
         estimate_count=total,
         weeks=weeks,
         price_bands=_nonzero(scheme.price_labels, price_counts),
         latency_bands=_nonzero(scheme.latency_labels, latency_counts),
-        metrics=metric_tallies(
-            uow, source_key, scheme, metric_rows, price_counts, decided, week_label
-        ),
+        metrics=metrics,
     )
 
 
 def _tally_rows(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> list[tuple[Any, ...]]:
-    """The per-week rows; without the metric sums if SQLite's integer sum overflowed (amounts
+    """The cells; without the metric columns if SQLite's integer sum overflowed (amounts
     near 1e14: their sums are then made in Python, see ``metrics_tally``)."""
     query = tally_query(source_key, scheme, uow.dialect)
     try:

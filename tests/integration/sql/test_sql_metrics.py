@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from snapshot_adapters.sql import SqlStore
+from snapshot_adapters.sql import SqlStore, metric_medians
 from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, EstimateRow, tally_estimates
 
 from .test_sql_pushdown import _tally_in, rows_with_fine_amounts, schemes
@@ -89,3 +90,43 @@ def test_the_stale_pipeline_counts_pending_sent_over_30_days_before_the_latest(
         5,
         Decimal(100 + 107 + 114 + 121 + 128),
     )
+
+
+def _sent(amounts: list[str]) -> list[EstimateRow]:
+    return [
+        EstimateRow(
+            amount=Decimal(amount),
+            sent_at=START + timedelta(days=i),
+            decided_at=START + timedelta(days=i + i % 5) if i % 3 else None,
+            outcome=("won", "lost", "pending", None)[i % 4],
+        )
+        for i, amount in enumerate(amounts)
+    ]
+
+
+# The middle of an even count across two price bands, and within one; an odd count.
+MEDIANS = [_sent(["499", "500"]), _sent(["100", "499.5", "500", "3000"]), _sent(["1", "2", "9"])]
+# Four decimals are exact in the scaled integer, five are not (trailing zeros do not count).
+FRACTIONS = [_sent(["1.0001", "2.10000", "3"]), _sent(["1.0001", "2.00001", "3"])]
+
+
+@pytest.mark.parametrize("rows", MEDIANS + FRACTIONS)
+def test_medians_and_finer_amounts_equal_the_reference(
+    sql_store: SqlStore, rows: list[EstimateRow]
+) -> None:
+    tallied = _tally_in(sql_store, rows, DEFAULT_BAND_SCHEME)
+    assert tallied == tally_estimates(rows, DEFAULT_BAND_SCHEME)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=with_outcomes, scheme=schemes)
+@example(rows=MEDIANS[1], scheme=DEFAULT_BAND_SCHEME)
+@example(rows=_sent([str(10 + i % 7) for i in range(40)]), scheme=DEFAULT_BAND_SCHEME)
+def test_the_amount_median_cut_at_pivots_equals_the_reference(
+    sql_store: SqlStore, rows: list[EstimateRow], scheme: BandScheme
+) -> None:
+    """Every band is cut at pivots here (large bands only, in use), read from either end."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(metric_medians, "PIVOT_MIN_ROWS", 0)
+        tallied = _tally_in(sql_store, rows, scheme)
+    assert tallied == tally_estimates(rows, scheme)
