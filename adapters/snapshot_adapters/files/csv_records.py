@@ -9,6 +9,7 @@ from itertools import chain
 from typing import Any
 
 from snapshot_core.domain import EstimateRow, RowProblem
+from snapshot_core.domain.estimate_columns import EstimateColumns
 
 from .columns import Columns
 from .errors import UnreadableFileError
@@ -91,7 +92,9 @@ class CsvRecords:
         self.header = header
         return Columns.from_header(header, start, column_map)
 
-    def rows(self, columns: Columns, checker: RowChecker) -> Iterator[EstimateRow]:
+    def rows(
+        self, columns: Columns, checker: RowChecker
+    ) -> Iterator[EstimateRow | EstimateColumns]:
         """The data rows checked into EstimateRows (bad ones reported to ``checker``): a
         batch at a time on the default path (plain_rows.py), else one by one."""
         plain = PlainRows.for_file(checker, columns)
@@ -150,7 +153,7 @@ class CsvRecords:
 
     def _batched_rows(
         self, width: int, checker: RowChecker, plain: PlainRows
-    ) -> Iterator[EstimateRow]:
+    ) -> Iterator[EstimateRow | EstimateColumns]:
         """``_single_rows`` for the default path: well-shaped records are gathered into
         batches for ``plain``; a batch is let go before anything else happens (a bad row, an
         error while reading ahead, the end), so rows are judged in file order and every

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Collection, Sequence
 from zlib import crc32
 
 __all__ = ["SeenIds"]
@@ -57,3 +58,48 @@ class SeenIds:
         payloads.insert(at, check | (line if line < _MAX_LINE else _MAX_LINE))
         self.count += 1
         return None
+
+    def add_new(
+        self, idents: Sequence[str], lines: Sequence[int], others: Collection[str] = ()
+    ) -> list[int]:
+        """``first()`` for a batch of ids in one call: records each id at its line, except
+        (returning their positions, nothing recorded for them) an id seen before, one that
+        appears more than once in ``idents``, and one in ``others``."""
+        skip: set[str] = set(others)
+        if len(set(idents)) != len(idents):
+            once: set[str] = set()
+            for ident in idents:
+                if ident in once:
+                    skip.add(ident)
+                once.add(ident)
+        refused: list[int] = []
+        all_keys, all_payloads, mask, shift = self._keys, self._payloads, _MASK64, _SHIFT
+        for position, ident in enumerate(idents):
+            if skip and ident in skip:
+                refused.append(position)
+                continue
+            key = hash(ident) & mask
+            bucket = key >> shift
+            keys = all_keys[bucket]
+            if keys is None:
+                keys = all_keys[bucket] = array("Q")
+                all_payloads[bucket] = array("Q")
+            payloads = all_payloads[bucket]
+            assert payloads is not None
+            at = bisect_left(keys, key)
+            check = crc32(ident.encode("utf-8", "surrogatepass")) << 32
+            if at < len(keys) and keys[at] == key:
+                end, known = len(keys), False
+                while at < end and keys[at] == key:
+                    if payloads[at] >> 32 << 32 == check:
+                        known = True
+                        break
+                    at += 1
+                if known:
+                    refused.append(position)
+                    continue
+            line = lines[position]
+            keys.insert(at, key)
+            payloads.insert(at, check | (line if line < _MAX_LINE else _MAX_LINE))
+        self.count += len(idents) - len(refused)
+        return refused
