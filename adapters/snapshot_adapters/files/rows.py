@@ -218,7 +218,18 @@ class RowChecker:
         span = self._span
         in_range = span.in_range if span is not None else None
         stopping = not self.skip_bad
-        for index, line in enumerate(lines):
+        start = 0
+        if all(fast) and not (stopping and self.bad_rows):
+            # The common case, in one go: the rows up to the next milestone whose weeks are
+            # plausible and known; from the first that is not, row by row.
+            start = min(len(lines), self._next_stop - self.rows - 1)
+            if span is not None:
+                start = span.count_in_range(weeks[:start])
+            self.rows += start
+            self.stored += start
+            kept.extend(range(start))
+        for index in range(start, len(lines)):
+            line = lines[index]
             if not fast[index]:
                 row = slow(index)
                 if row is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Collection, Sequence
+from itertools import repeat
 from zlib import crc32
 
 __all__ = ["SeenIds"]
@@ -73,24 +74,26 @@ class SeenIds:
                     skip.add(ident)
                 once.add(ident)
         refused: list[int] = []
-        all_keys, all_payloads, mask, shift = self._keys, self._payloads, _MASK64, _SHIFT
-        for position, ident in enumerate(idents):
-            if skip and ident in skip:
+        all_keys, all_payloads, shift, last = self._keys, self._payloads, _SHIFT, _MAX_LINE
+        # The digests of the whole batch at C speed; the loop below only places them.
+        keys = [key & _MASK64 for key in map(hash, idents)]
+        checks = list(map(crc32, map(str.encode, idents, repeat("utf-8"), repeat("surrogatepass"))))
+        for position, key in enumerate(keys):
+            if skip and idents[position] in skip:
                 refused.append(position)
                 continue
-            key = hash(ident) & mask
             bucket = key >> shift
-            keys = all_keys[bucket]
-            if keys is None:
-                keys = all_keys[bucket] = array("Q")
+            bucket_keys = all_keys[bucket]
+            if bucket_keys is None:
+                bucket_keys = all_keys[bucket] = array("Q")
                 all_payloads[bucket] = array("Q")
             payloads = all_payloads[bucket]
             assert payloads is not None
-            at = bisect_left(keys, key)
-            check = crc32(ident.encode("utf-8", "surrogatepass")) << 32
-            if at < len(keys) and keys[at] == key:
-                end, known = len(keys), False
-                while at < end and keys[at] == key:
+            at = bisect_left(bucket_keys, key)
+            check = checks[position] << 32
+            if at < len(bucket_keys) and bucket_keys[at] == key:
+                end, known = len(bucket_keys), False
+                while at < end and bucket_keys[at] == key:
                     if payloads[at] >> 32 << 32 == check:
                         known = True
                         break
@@ -99,7 +102,7 @@ class SeenIds:
                     refused.append(position)
                     continue
             line = lines[position]
-            keys.insert(at, key)
-            payloads.insert(at, check | (line if line < _MAX_LINE else _MAX_LINE))
+            bucket_keys.insert(at, key)
+            payloads.insert(at, check | (line if line < last else last))
         self.count += len(idents) - len(refused)
         return refused
