@@ -11,7 +11,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from snapshot_adapters.files import IngestLimits, csv_records
+from snapshot_adapters.files import IngestLimits, csv_records, plausibility
+from snapshot_adapters.files import rows as rows_module
 from snapshot_adapters.files.plain_rows import PlainRows
 from snapshot_adapters.files.rows import RowChecker
 from snapshot_core.domain import InvalidInputError
@@ -57,10 +58,28 @@ def _csv(rows: list[tuple[str, str, str, str]], extra: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ingest(text: str | bytes, batch: int, plain: bool, options: dict[str, Any]) -> tuple[Any, ...]:
+# (plausibility's warm-up, its refresh interval, rows between progress calls): the real
+# ones, and ones so small that a dozen rows go past the warm-up (to the column-at-a-time
+# judging, kept_of_batch) and cross refreshes and milestones inside a batch.
+REAL_STEPS = (plausibility.WARM_UP, plausibility._RECOMPUTE_EVERY, rows_module._PROGRESS_EVERY)
+STEPS = st.sampled_from([REAL_STEPS, (1, 2, 3), (3, 1, 2), (0, 1, 1)])
+
+
+def _ingest(
+    text: str | bytes,
+    batch: int,
+    plain: bool,
+    options: dict[str, Any],
+    steps: tuple[int, int, int] = REAL_STEPS,
+) -> tuple[Any, ...]:
     backend = memory_backend()
     rejects = io.StringIO()
+    warm_up, recompute, progress = steps
     with (
+        mock.patch.object(plausibility, "WARM_UP", warm_up),
+        mock.patch.object(rows_module, "WARM_UP", warm_up),
+        mock.patch.object(plausibility, "_RECOMPUTE_EVERY", recompute),
+        mock.patch.object(rows_module, "_PROGRESS_EVERY", progress),
         mock.patch.object(csv_records, "BATCH_ROWS", batch),
         mock.patch.object(PlainRows, "for_file", wraps=PlainRows.for_file) as for_file,
     ):
@@ -86,26 +105,32 @@ def _ingest(text: str | bytes, batch: int, plain: bool, options: dict[str, Any])
     on_bad_rows=st.sampled_from(["skip", "reject"]),
     max_weeks=st.sampled_from([None, 2, 520]),
     decimal=st.sampled_from([None, "point", "comma"]),
+    steps=STEPS,
 )
 @example(
     rows=[("12.5", "2026-01-05", "", "E-1"), ("5.250", "2026-01-06T10:00Z", "", "E-1")],
     extra=[], batch=2, on_bad_rows="skip", max_weeks=520, decimal=None,
+    steps=REAL_STEPS,
 )  # fmt: skip
 @example(
     rows=[("1", "2026-01-05", "", ""), ("1234567890123456", "2026-01-05", "", "")],
     extra=[], batch=2, on_bad_rows="skip", max_weeks=None, decimal=None,
+    steps=REAL_STEPS,
 )  # fmt: skip
 @example(
     rows=[("1", "2026-01-05", "2026-02-30", "E-1"), ("2", "2026-01-05", "2026-01-04", "E-2")],
     extra=[1], batch=5, on_bad_rows="reject", max_weeks=None, decimal=None,
+    steps=REAL_STEPS,
 )  # fmt: skip
 def test_the_batched_path_equals_row_by_row_checking(
     rows: list[tuple[str, str, str, str]], extra: list[int], batch: int,
     on_bad_rows: str, max_weeks: int | None, decimal: str | None,
+    steps: tuple[int, int, int],
 ) -> None:  # fmt: skip
     text = _csv(rows, extra)
     options = {"on_bad_rows": on_bad_rows, "max_weeks": max_weeks, "decimal": decimal}
-    assert _ingest(text, batch, True, options) == _ingest(text, batch, False, options)
+    batched = _ingest(text, batch, True, options, steps)
+    assert batched == _ingest(text, batch, False, options, steps)
 
 
 def test_a_clean_file_takes_the_batched_path() -> None:
