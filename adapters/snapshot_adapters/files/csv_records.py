@@ -200,10 +200,9 @@ class CsvRecords:
         """The rows of records read in one go (each with the line it ends on; ``before``:
         where the reader stood before the first): one batch when all are well-shaped."""
         if all(len(fields) == width for fields, _ in chunk):
-            ends = [end for _, end in chunk]
-            lines = [before + 1]
-            lines += [end + 1 for end in ends[:-1]]
-            yield from plain.rows(lines, [fields for fields, _ in chunk])
+            starts = [before + 1]
+            starts += [end + 1 for _, end in chunk[:-1]]
+            yield from plain.rows(starts, [fields for fields, _ in chunk])
             return
         lines: list[int] = []
         records: list[list[str]] = []
