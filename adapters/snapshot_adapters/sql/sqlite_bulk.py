@@ -200,7 +200,7 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
     return count
 
 
-_QUEUED = 2  # chunks waiting for the writer
+_QUEUED = 1  # a chunk waiting for the writer while it writes another: memory stays flat
 
 
 def _chunks(batches: Iterator[list[SqliteRow]]) -> Iterator[list[SqliteRow]]:
