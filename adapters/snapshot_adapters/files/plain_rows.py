@@ -183,8 +183,17 @@ class PlainRows:
         )
         if not kept:
             return ()
-        if len(kept) == count and all(fast):
-            return (EstimateColumns(batch.amounts, sent_at, decided_at, ids),)  # type: ignore[arg-type]
+        if len(kept) == count:  # every row kept: the columns as they are, the others' put in
+            amounts = batch.amounts
+            for index in [index for index, good in enumerate(fast) if not good]:
+                row = kept[index]
+                assert not isinstance(row, int)  # a row check() kept, in its place
+                amounts[index] = str(row.amount)
+                sent_at[index] = micros_of(row.sent_at)
+                moment = row.decided_at
+                decided_at[index] = None if moment is None else micros_of(moment)
+                ids[index] = row.estimate_id
+            return (EstimateColumns(amounts, sent_at, decided_at, ids),)  # type: ignore[arg-type]
         return (_gathered(kept, batch.amounts, sent_at, decided_at, ids),)
 
     def _check(self, batch: _Batch, index: int) -> EstimateRow | None:
