@@ -35,6 +35,7 @@ __all__ = ["BATCH_ROWS", "PlainRows"]
 
 BATCH_ROWS = 512  # rows whose columns are checked together
 _SHAPES = 4096  # distinct shapes remembered per column; real files have a handful
+MONEY_AMOUNT = re.compile(r"\$?[0-9]{1,3}(?:,[0-9]{3}){1,4}\.[0-9]{1,10}")
 MICROS_PER_DAY = 86_400_000_000
 
 
@@ -92,6 +93,9 @@ class PlainRows:
         self._whole_amounts = _Column(re.compile(f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}"))
         self._sent_dates = _Column(ISO_TIMESTAMP)
         self._decided_dates = _Column(ISO_TIMESTAMP, empty_ok=True)
+        # `$6,327.07` under a decimal point: what AmountReader reads as Decimal("6327.07")
+        # (its first digit not 0, as a group's must be; at most 15 digits).
+        self._money_amounts = _Column(MONEY_AMOUNT)
 
     @classmethod
     def for_file(cls, checker: RowChecker, columns: Columns) -> PlainRows | None:
@@ -116,24 +120,41 @@ class PlainRows:
         decideds = [fields[decided].strip() for fields in records] if decided >= 0 else None
         idents = [fields[ident].strip() for fields in records] if ident >= 0 else None
         point = self._read_amount.convention == "point"
+        by_columns = self._checker.columns_ok()
+        amount_fits = (self._point_amounts if point else self._whole_amounts).misfits(amounts)
+        readings = amounts
+        if amount_fits is not None and point and by_columns:
+            readings = self._money(amounts, amount_fits)
         # Per row, whether all its values are plain: None (the common case) when all are.
-        misfits = [
+        misfits = [amount_fits] + [
             column.misfits(values)
-            for column, values in (
-                (self._point_amounts if point else self._whole_amounts, amounts),
-                (self._sent_dates, sents),
-                (self._decided_dates, decideds),
-            )
+            for column, values in ((self._sent_dates, sents), (self._decided_dates, decideds))
             if values is not None
         ]
         flags = [flag for flag in misfits if flag is not None]
         plain: list[bool] | None = (
             None if not flags else [all(row) for row in zip(*flags, strict=True)]
         )
-        values = _Batch(lines, records, amounts, sents, decideds, idents)
-        if self._checker.columns_ok():
+        values = _Batch(lines, records, amounts, sents, decideds, idents, readings)
+        if by_columns:
             return self._columns(values, [True] * len(lines) if plain is None else plain)
         return self._one_by_one(values, plain)
+
+    def _money(self, amounts: list[str], fits: list[bool]) -> list[str]:
+        """The amounts as ``Decimal`` reads them, `$6,327.07` as `6327.07` (marked as fitting
+        in ``fits``); the others as they are."""
+        positions = [index for index, fit in enumerate(fits) if not fit]
+        texts = [amounts[index] for index in positions]
+        money = self._money_amounts.misfits(texts)
+        readings = amounts
+        for position, index in enumerate(positions):
+            text = texts[position]
+            if (money is None or money[position]) and text.lstrip("$")[0] != "0":
+                if readings is amounts:
+                    readings = list(amounts)
+                readings[index] = text.replace("$", "").replace(",", "")
+                fits[index] = True
+        return readings
 
     def _columns(self, batch: _Batch, fast: list[bool]) -> tuple[EstimateColumns, ...]:
         """The batch judged a column at a time (module docstring), as one EstimateColumns
@@ -171,7 +192,7 @@ class PlainRows:
         def row_of(index: int) -> EstimateRow:
             decided = decided_at[index]
             return trusted_row(
-                Decimal(batch.amounts[index]),
+                Decimal(batch.readings[index]),
                 _moment(sent_at[index]),  # type: ignore[arg-type]  # a fast row's is read
                 None if decided is None else _moment(decided),
                 ids[index],
@@ -184,7 +205,7 @@ class PlainRows:
         if not kept:
             return ()
         if len(kept) == count:  # every row kept: the columns as they are, the others' put in
-            amounts = batch.amounts
+            amounts = batch.readings
             for index in [index for index, good in enumerate(fast) if not good]:
                 row = kept[index]
                 assert not isinstance(row, int)  # a row check() kept, in its place
@@ -194,7 +215,7 @@ class PlainRows:
                 decided_at[index] = None if moment is None else micros_of(moment)
                 ids[index] = row.estimate_id
             return (EstimateColumns(amounts, sent_at, decided_at, ids),)  # type: ignore[arg-type]
-        return (_gathered(kept, batch.amounts, sent_at, decided_at, ids),)
+        return (_gathered(kept, batch.readings, sent_at, decided_at, ids),)
 
     def _check(self, batch: _Batch, index: int) -> EstimateRow | None:
         decideds, idents = batch.decideds, batch.idents
@@ -257,6 +278,7 @@ class _Batch(NamedTuple):
     sents: list[str]
     decideds: list[str] | None
     idents: list[str] | None
+    readings: list[str]  # the amounts as Decimal reads them (fast rows')
 
 
 _fromisoformat = datetime.fromisoformat

@@ -4,6 +4,7 @@ rows, same report, same bad rows in the same order, same rejects file, same erro
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 from unittest import mock
 
@@ -22,6 +23,9 @@ from .conftest import memory_backend
 AMOUNTS = st.one_of(
     st.integers(0, 10**16).map(str),  # whole amounts, up to one digit over the bound
     st.from_regex(r"[0-9]{1,16}(\.[0-9]{1,11})?", fullmatch=True),  # plain, and over the bounds
+    # money as exports write it (`$6,327.07`), and near misses: groups of 2 or 4, 0 first,
+    # 16 digits, 11 decimals, no fraction
+    st.from_regex(r"\$?[0-9]{1,4}(,[0-9]{2,4}){0,5}(\.[0-9]{1,11})?", fullmatch=True),
     st.sampled_from(
         ["", "5.250", "1,234", "1.234,50", "12,5", "$1,234.50", "-3", "(4.00)", "x", "007",
          "0.250", "1e3", "٣", " 12 ", "12.", ".5", "1\n2"]
@@ -151,6 +155,27 @@ def test_a_clean_file_takes_the_batched_path() -> None:
             report = memory_backend().ingest(io.StringIO(_csv(rows, [])), format="csv")
         assert report.stored_rows == 7
         assert (calls["check"], calls["checked"]) == (expected_slow, 7 - expected_slow)
+
+
+def test_money_amounts_are_read_a_column_at_a_time_once_the_decimal_point_is_known() -> None:
+    """`$6,327.07` is what AmountReader reads as 6327.07 once the file has a decimal point:
+    past the first batch (read row by row: the warm-up, and `12.50` settles the point), such
+    rows no longer go through ``check``."""
+    rows = [("12.50", "2026-01-05", "", "E-0")]
+    rows += [(f"${n},327.07", f"2026-01-0{n % 7 + 1}", "", f"E-{n}") for n in range(1, 9)]
+    calls = {"check": 0}
+    with (
+        mock.patch.object(plausibility, "WARM_UP", 1),
+        mock.patch.object(rows_module, "WARM_UP", 1),
+        mock.patch.object(csv_records, "BATCH_ROWS", 4),
+        mock.patch.object(RowChecker, "check", _counted(RowChecker.check, calls)),
+    ):
+        backend = memory_backend()
+        report = backend.ingest(io.StringIO(_csv(rows, [])), format="csv")
+    store: Any = backend.uow_factory
+    stored = [row.amount for row in store.estimates[report.source_id]]
+    assert stored == [Decimal("12.50")] + [Decimal(f"{n}327.07") for n in range(1, 9)]
+    assert calls["check"] == 4
 
 
 def _counted(method: Any, calls: dict[str, int]) -> Any:
