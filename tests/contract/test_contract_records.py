@@ -10,10 +10,12 @@ import pytest
 from snapshot_core.domain import (
     DEFAULT_BAND_SCHEME,
     BandScheme,
+    EstimateRow,
     RunOutcome,
     SnapshotResult,
     tally_estimates,
 )
+from snapshot_core.domain.estimate_columns import EstimateColumns
 from snapshot_core.domain.models import Outcome
 from snapshot_core.ports import UnitOfWorkFactory
 
@@ -42,6 +44,60 @@ def test_add_many_streams_rows_and_tally_equals_the_reference(store: UnitOfWorkF
     with store() as uow:
         for scheme in (DEFAULT_BAND_SCHEME, ODD_SCHEME):
             assert uow.estimates.tally("src-1", scheme) == tally_estimates(sample, scheme)
+
+
+def _with_outcomes(sample: list[EstimateRow]) -> list[EstimateRow]:
+    outcomes: list[Outcome | None] = ["won", "lost", "pending", None]
+    return [
+        row.model_copy(update={"outcome": outcomes[index % len(outcomes)]})
+        for index, row in enumerate(sample)
+    ]
+
+
+def _columns(sample: list[EstimateRow], size: int) -> list[EstimateColumns]:
+    return [EstimateColumns.of_rows(sample[at : at + size]) for at in range(0, len(sample), size)]
+
+
+def test_add_columns_stores_what_add_many_stores(store: UnitOfWorkFactory) -> None:
+    """Column batches (as the file readers hand them over) are the same rows: the same
+    tallies and outcome counts as ``add_many`` of the rows; appended after rows already
+    there; an unknown source is a KeyError."""
+    _with_source(store, "src-1", "src-2")
+    first, second = _with_outcomes(rows(300, seed=4)), rows(70, seed=5)
+    with store() as uow:
+        assert uow.estimates.add_many("src-1", iter(first[:100])) == 100
+        assert uow.estimates.add_columns("src-1", iter(_columns(first[100:], 64))) == 200
+        assert uow.estimates.add_columns("src-1", iter(_columns(second, 512))) == 70
+        assert uow.estimates.add_columns("src-2", iter([])) == 0
+        with pytest.raises(KeyError):
+            uow.estimates.add_columns("src-404", iter(_columns(second, 8)))
+        uow.commit()
+    with store() as uow:
+        for scheme in (DEFAULT_BAND_SCHEME, ODD_SCHEME):
+            tallied = uow.estimates.tally("src-1", scheme)
+            assert tallied == tally_estimates(first + second, scheme)
+        assert uow.estimates.outcome_counts("src-1") == {
+            "won": 75, "lost": 75, "pending": 75, None: 75 + 70
+        }  # fmt: skip
+
+
+def test_add_columns_reads_amounts_as_their_decimal_text(store: UnitOfWorkFactory) -> None:
+    """An amount is its text as ``Decimal`` reads it: leading zeros, trailing zeros, an
+    exponent (as ``str`` of a tiny Decimal writes it), many digits, on the band edges."""
+    _with_source(store, "src-1")
+    amounts = ["007.50", "0", "000", "0.0000001", "1E-7", "999.990", "1000.005", "1000.0049999",
+               "12345678901234.5678", "999999999999999.9999999999", "4000"]  # fmt: skip
+    sent = [1_767_225_600_000_000 + day * 86_400_000_000 for day in range(len(amounts))]
+    decided = [None if day % 3 else moment + 3_600_000_000 for day, moment in enumerate(sent)]
+    columns = EstimateColumns(amounts, sent, decided, [f"E-{n}" for n in range(len(amounts))])
+    with store() as uow:
+        assert uow.estimates.add_columns("src-1", [columns]) == len(amounts)
+        uow.commit()
+    expected = list(columns.rows())
+    assert [row.amount for row in expected] == [Decimal(text) for text in amounts]
+    with store() as uow:
+        for scheme in (DEFAULT_BAND_SCHEME, ODD_SCHEME):
+            assert uow.estimates.tally("src-1", scheme) == tally_estimates(expected, scheme)
 
 
 def test_adding_to_a_source_again_appends(store: UnitOfWorkFactory) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator, Mapping
-from itertools import chain
+from itertools import chain, islice, repeat
+from operator import attrgetter
 from typing import Any
 
 from snapshot_core.domain import EstimateRow, RowProblem
+from snapshot_core.domain.estimate_columns import EstimateColumns
 
 from .columns import Columns
 from .errors import UnreadableFileError
@@ -91,7 +93,9 @@ class CsvRecords:
         self.header = header
         return Columns.from_header(header, start, column_map)
 
-    def rows(self, columns: Columns, checker: RowChecker) -> Iterator[EstimateRow]:
+    def rows(
+        self, columns: Columns, checker: RowChecker
+    ) -> Iterator[EstimateRow | EstimateColumns]:
         """The data rows checked into EstimateRows (bad ones reported to ``checker``): a
         batch at a time on the default path (plain_rows.py), else one by one."""
         plain = PlainRows.for_file(checker, columns)
@@ -150,64 +154,73 @@ class CsvRecords:
 
     def _batched_rows(
         self, width: int, checker: RowChecker, plain: PlainRows
-    ) -> Iterator[EstimateRow]:
-        """``_single_rows`` for the default path: well-shaped records are gathered into
-        batches for ``plain``; a batch is let go before anything else happens (a bad row, an
-        error while reading ahead, the end), so rows are judged in file order and every
-        error comes where it came one by one."""
-        reader, bad, batch = self._reader, checker.bad, plain.rows
-        lines: list[int] = []
-        records: list[list[str]] = []
+    ) -> Iterator[EstimateRow | EstimateColumns]:
+        """``_single_rows`` for the default path: records are read ``BATCH_ROWS`` at a time
+        (with the line each ends on, all in C), and the well-shaped ones go to ``plain`` as
+        batches; a batch is let go before anything else happens (a bad row, an error while
+        reading ahead, the end), so rows are judged in file order and every error comes
+        where it came one by one."""
+        reader = self._reader
+        ends = map(attrgetter("line_num"), repeat(reader))
+        # ends is endless; zip stays usable after a csv.Error, as the reader does.
+        records = zip(reader, ends, strict=False)
         before = reader.line_num
         while True:
+            chunk: list[tuple[list[str], int]] = []
+            failure: Exception | None = None
             try:
-                for fields in reader:
-                    line, before = before + 1, reader.line_num
-                    if len(fields) == width:
-                        lines.append(line)
-                        records.append(fields)
-                        if len(lines) >= BATCH_ROWS:
-                            # Emptied before the batch is judged: an error it raises finds
-                            # nothing pending in the handlers below.
-                            full, lines, records = (lines, records), [], []
-                            yield from batch(*full)
-                        continue
-                    if not fields or (len(fields) == 1 and not fields[0].strip()):
-                        continue  # a blank line
-                    if lines:
-                        full, lines, records = (lines, records), [], []
-                        yield from batch(*full)
-                    problem = f"expected {width} fields as in the header, found {len(fields)}"
-                    bad(RowProblem(line, "row", problem), fields)
-                if lines:
-                    full, lines, records = (lines, records), [], []
-                    yield from batch(*full)
-                return
-            except csv.Error as error:
+                # extend() keeps what it read before an error: those rows come first.
+                chunk.extend(islice(records, BATCH_ROWS))
+            except (csv.Error, UnicodeDecodeError, UnreadableFileError) as error:
+                failure = error
+            if chunk:
+                yield from self._chunk_rows(chunk, before, width, checker, plain)
+                before = chunk[-1][1]
+            if failure is None:
+                if len(chunk) < BATCH_ROWS:
+                    return
+                continue
+            if isinstance(failure, csv.Error):
                 line, before = before + 1, reader.line_num
-                failure: UnreadableFileError | None = None
-                try:
-                    malformed = self._malformed(error, line, before)
-                except UnreadableFileError as fatal:
-                    failure = fatal
-                if lines:
-                    full, lines, records = (lines, records), [], []
-                    yield from batch(*full)
-                if failure is not None:
-                    raise failure from None
-                bad(*malformed)
-            except (UnicodeDecodeError, UnreadableFileError) as error:
-                # Reading ahead met a bad byte or a limit (size, NUL, line length): the rows
-                # before it are judged first, as they were before it was read one by one.
-                failure = (
-                    self._source.decode_error(error)
-                    if isinstance(error, UnicodeDecodeError)
-                    else error
-                )
-                if lines:
-                    full, lines, records = (lines, records), [], []
-                    yield from batch(*full)
-                raise failure from None
+                checker.bad(*self._malformed(failure, line, before))  # may raise: a fatal one
+                continue
+            # Reading ahead met a bad byte or a limit (size, NUL, line length).
+            if isinstance(failure, UnicodeDecodeError):
+                raise self._source.decode_error(failure) from None
+            raise failure from None
+
+    @staticmethod
+    def _chunk_rows(
+        chunk: list[tuple[list[str], int]],
+        before: int,
+        width: int,
+        checker: RowChecker,
+        plain: PlainRows,
+    ) -> Iterator[EstimateRow | EstimateColumns]:
+        """The rows of records read in one go (each with the line it ends on; ``before``:
+        where the reader stood before the first): one batch when all are well-shaped."""
+        if all(len(fields) == width for fields, _ in chunk):
+            starts = [before + 1]
+            starts += [end + 1 for _, end in chunk[:-1]]
+            yield from plain.rows(starts, [fields for fields, _ in chunk])
+            return
+        lines: list[int] = []
+        records: list[list[str]] = []
+        for fields, end in chunk:
+            line, before = before + 1, end
+            if len(fields) == width:
+                lines.append(line)
+                records.append(fields)
+                continue
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue  # a blank line
+            if lines:
+                full, lines, records = (lines, records), [], []
+                yield from plain.rows(*full)
+            problem = f"expected {width} fields as in the header, found {len(fields)}"
+            checker.bad(RowProblem(line, "row", problem), fields)
+        if lines:
+            yield from plain.rows(lines, records)
 
     def _malformed(self, error: csv.Error, line: int, before: int) -> tuple[RowProblem, list[str]]:
         """The bad row for a record the reader refused (lines ``line``..``before``); raises

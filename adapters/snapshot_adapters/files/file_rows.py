@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from snapshot_core.domain import EstimateRow, InvalidInputError
+from snapshot_core.domain.estimate_columns import EstimateColumns
 
 from .dates import AmbiguousDatesError
 from .errors import UnreadableFileError
@@ -15,18 +16,45 @@ if TYPE_CHECKING:
 
 __all__ = ["FileRows"]
 
+_GATHERED = 512  # single rows gathered into one batch of columns
+
 
 class FileRows:
     """The ``RowStream`` that ``ingest_row_stream`` stores: a format's rows, and afterwards
     the verdict. A file-level error ends the stream quietly; ``rejection()`` returns it, so
     nothing has to be raised through the storage adapter."""
 
-    def __init__(self, rows: Iterable[EstimateRow], checker: RowChecker) -> None:
+    def __init__(self, rows: Iterable[EstimateRow | EstimateColumns], checker: RowChecker) -> None:
         self._rows = rows
         self.checker = checker
         self.fatal: UnreadableFileError | None = None
 
     def __iter__(self) -> Iterator[EstimateRow]:
+        for item in self._items():
+            if isinstance(item, EstimateColumns):
+                yield from item.rows()
+            else:
+                yield item
+
+    def column_batches(self) -> Iterator[EstimateColumns]:
+        """The same rows as ``__iter__``, in order, as batches of columns: a format's batches
+        as they are, single rows gathered (``ColumnStream``)."""
+        gathered: list[EstimateRow] = []
+        for item in self._items():
+            if isinstance(item, EstimateColumns):
+                if gathered:
+                    yield EstimateColumns.of_rows(gathered)
+                    gathered = []
+                yield item
+            else:
+                gathered.append(item)
+                if len(gathered) >= _GATHERED:
+                    yield EstimateColumns.of_rows(gathered)
+                    gathered = []
+        if gathered:
+            yield EstimateColumns.of_rows(gathered)
+
+    def _items(self) -> Iterator[EstimateRow | EstimateColumns]:
         checker = self.checker
         rows = iter(self._rows)
         try:

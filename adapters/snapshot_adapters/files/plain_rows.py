@@ -16,20 +16,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
+from typing import NamedTuple
 
 from snapshot_core.domain import EstimateRow
+from snapshot_core.domain.estimate_columns import EPOCH, EstimateColumns, micros_of
 
 from .amounts import MAX_INTEGER_DIGITS, PLAIN_AMOUNT, AmountReader
 from .columns import Columns
-from .rows import RowChecker
+from .construct import trusted_row
+from .rows import MAX_ID_LENGTH, RowChecker
 from .values import DIGITS_AS_ZERO, ISO_TIMESTAMP, iso_to_utc
 
 __all__ = ["BATCH_ROWS", "PlainRows"]
 
 BATCH_ROWS = 512  # rows whose columns are checked together
 _SHAPES = 4096  # distinct shapes remembered per column; real files have a handful
+MONEY_AMOUNT = re.compile(r"\$?[0-9]{1,3}(?:,[0-9]{3}){1,4}\.[0-9]{1,10}")
+MICROS_PER_DAY = 86_400_000_000
 
 
 class _Column:
@@ -86,6 +93,9 @@ class PlainRows:
         self._whole_amounts = _Column(re.compile(f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}"))
         self._sent_dates = _Column(ISO_TIMESTAMP)
         self._decided_dates = _Column(ISO_TIMESTAMP, empty_ok=True)
+        # `$6,327.07` under a decimal point: what AmountReader reads as Decimal("6327.07")
+        # (its first digit not 0, as a group's must be; at most 15 digits).
+        self._money_amounts = _Column(MONEY_AMOUNT)
 
     @classmethod
     def for_file(cls, checker: RowChecker, columns: Columns) -> PlainRows | None:
@@ -101,35 +111,135 @@ class PlainRows:
             return None
         return cls(checker, columns, amounts)
 
-    def rows(self, lines: list[int], records: list[list[str]]) -> Iterator[EstimateRow]:
+    def rows(
+        self, lines: list[int], records: list[list[str]]
+    ) -> Iterable[EstimateRow | EstimateColumns]:
         amount, sent, decided, ident = self._amount, self._sent, self._decided, self._ident
         amounts = [fields[amount].strip() for fields in records]
         sents = [fields[sent].strip() for fields in records]
         decideds = [fields[decided].strip() for fields in records] if decided >= 0 else None
         idents = [fields[ident].strip() for fields in records] if ident >= 0 else None
         point = self._read_amount.convention == "point"
+        by_columns = self._checker.columns_ok()
+        amount_fits = (self._point_amounts if point else self._whole_amounts).misfits(amounts)
+        readings = amounts
+        if amount_fits is not None and point and by_columns:
+            readings = self._money(amounts, amount_fits)
         # Per row, whether all its values are plain: None (the common case) when all are.
-        misfits = [
+        misfits = [amount_fits] + [
             column.misfits(values)
-            for column, values in (
-                (self._point_amounts if point else self._whole_amounts, amounts),
-                (self._sent_dates, sents),
-                (self._decided_dates, decideds),
-            )
+            for column, values in ((self._sent_dates, sents), (self._decided_dates, decideds))
             if values is not None
         ]
         flags = [flag for flag in misfits if flag is not None]
-        plain: Iterable[bool] = (
-            repeat(True) if not flags else [all(row) for row in zip(*flags, strict=True)]
+        plain: list[bool] | None = (
+            None if not flags else [all(row) for row in zip(*flags, strict=True)]
         )
+        values = _Batch(lines, records, amounts, sents, decideds, idents, readings)
+        if by_columns:
+            return self._columns(values, [True] * len(lines) if plain is None else plain)
+        return self._one_by_one(values, plain)
+
+    def _money(self, amounts: list[str], fits: list[bool]) -> list[str]:
+        """The amounts as ``Decimal`` reads them, `$6,327.07` as `6327.07` (marked as fitting
+        in ``fits``); the others as they are."""
+        positions = [index for index, fit in enumerate(fits) if not fit]
+        texts = [amounts[index] for index in positions]
+        money = self._money_amounts.misfits(texts)
+        readings = amounts
+        for position, index in enumerate(positions):
+            text = texts[position]
+            if (money is None or money[position]) and text.lstrip("$")[0] != "0":
+                if readings is amounts:
+                    readings = list(amounts)
+                readings[index] = text.replace("$", "").replace(",", "")
+                fits[index] = True
+        return readings
+
+    def _columns(self, batch: _Batch, fast: list[bool]) -> tuple[EstimateColumns, ...]:
+        """The batch judged a column at a time (module docstring), as one EstimateColumns
+        of the rows kept; a row that is not plain, or whose values fail a check, goes
+        through ``check()`` in its place."""
+        count, checker = len(batch.lines), self._checker
+        sent_at = _instants(batch.sents, fast, optional=False)
+        decideds = batch.decideds
+        decided_at: list[int | None] = (
+            [None] * count if decideds is None else _instants(decideds, fast, optional=True)
+        )
+        for index, (decided, sent) in enumerate(zip(decided_at, sent_at, strict=True)):
+            if decided is not None and sent is not None and decided < sent:
+                fast[index] = False  # check() rejects it ("is before sent_at")
+        idents = batch.idents
+        ids: list[str | None]
+        if idents is None:
+            ids = [None] * count
+        else:
+            ids = [text or None for text in idents]
+            _unusual_ids(idents, fast)
+            chosen = [index for index in range(count) if fast[index] and idents[index]]
+            others = {text for text, good in zip(idents, fast, strict=True) if text and not good}
+            lines = batch.lines
+            refused = checker.new_ids(
+                [idents[index] for index in chosen], [lines[index] for index in chosen], others
+            )
+            for position in refused:
+                fast[chosen[position]] = False
+        span = 7 * MICROS_PER_DAY
+        weeks = [
+            (micros + _EPOCH_WEEK_OFFSET) // span if micros is not None else 0 for micros in sent_at
+        ]
+
+        def row_of(index: int) -> EstimateRow:
+            decided = decided_at[index]
+            return trusted_row(
+                Decimal(batch.readings[index]),
+                _moment(sent_at[index]),  # type: ignore[arg-type]  # a fast row's is read
+                None if decided is None else _moment(decided),
+                ids[index],
+                None,
+            )
+
+        kept = checker.kept_of_batch(
+            batch.lines, fast, weeks, batch.records, row_of, partial(self._check, batch)
+        )
+        if not kept:
+            return ()
+        if len(kept) == count:  # every row kept: the columns as they are, the others' put in
+            amounts = batch.readings
+            for index in [index for index, good in enumerate(fast) if not good]:
+                row = kept[index]
+                assert not isinstance(row, int)  # a row check() kept, in its place
+                amounts[index] = str(row.amount)
+                sent_at[index] = micros_of(row.sent_at)
+                moment = row.decided_at
+                decided_at[index] = None if moment is None else micros_of(moment)
+                ids[index] = row.estimate_id
+            return (EstimateColumns(amounts, sent_at, decided_at, ids),)  # type: ignore[arg-type]
+        return (_gathered(kept, batch.readings, sent_at, decided_at, ids),)
+
+    def _check(self, batch: _Batch, index: int) -> EstimateRow | None:
+        decideds, idents = batch.decideds, batch.idents
+        return self._checker.check(
+            batch.lines[index],
+            batch.amounts[index] or None,
+            batch.sents[index] or None,
+            (decideds[index] or None) if decideds is not None else None,
+            (idents[index] or None) if idents is not None else None,
+            batch.records[index],
+        )
+
+    def _one_by_one(self, batch: _Batch, plain: list[bool] | None) -> Iterator[EstimateRow]:
+        """Row by row (while plausibility warms up): ``checked()`` for the rows whose values
+        are plain, ``check()`` for the others."""
+        decideds, idents = batch.decideds, batch.idents
         columns = zip(
-            lines,
-            records,
-            amounts,
-            sents,
+            batch.lines,
+            batch.records,
+            batch.amounts,
+            batch.sents,
             repeat("") if decideds is None else decideds,
             repeat("") if idents is None else idents,
-            plain,
+            repeat(True) if plain is None else plain,
             strict=False,  # the repeats are endless; the lists have one value a record
         )
         check, checked, to_utc = self._checker.check, self._checker.checked, iso_to_utc
@@ -157,3 +267,109 @@ class PlainRows:
             )
             if row is not None:
                 yield row
+
+
+class _Batch(NamedTuple):
+    """A batch's records (and their lines) and its columns' stripped texts."""
+
+    lines: list[int]
+    records: list[list[str]]
+    amounts: list[str]
+    sents: list[str]
+    decideds: list[str] | None
+    idents: list[str] | None
+    readings: list[str]  # the amounts as Decimal reads them (fast rows')
+
+
+_fromisoformat = datetime.fromisoformat
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+# The instants a datetime can hold in UTC: iso_to_utc fails (OverflowError) beyond them.
+_FIRST = micros_of(datetime.min.replace(tzinfo=UTC))
+_LAST = micros_of(datetime.max.replace(tzinfo=UTC))
+# ordinal // 7 of an instant (DateSpan's week) is (micros + this) // (7 days of micros).
+_EPOCH_WEEK_OFFSET = EPOCH.toordinal() * MICROS_PER_DAY
+
+
+def _instants(texts: list[str], fast: list[bool], optional: bool) -> list[int | None]:
+    """Each fast row's text as microseconds since the epoch in UTC, as ``iso_to_utc`` reads
+    it (naive: UTC), ``None`` for an empty optional one; a row whose text names no moment
+    (`2026-02-30`) or none a UTC datetime can hold is no longer fast (check() says why)."""
+    parse = _fromisoformat
+    try:
+        if optional:
+            moments = [parse(text) if text else None for text in texts]
+        else:
+            moments = list(map(parse, texts))
+    except (ValueError, OverflowError):
+        moments = []
+        for index, text in enumerate(texts):
+            moment = None
+            if fast[index] and text:
+                try:
+                    moment = parse(text)
+                except (ValueError, OverflowError):
+                    fast[index] = False
+            moments.append(moment)
+    epoch, naive, unit = EPOCH, _NAIVE_EPOCH, _MICROSECOND
+    micros = [
+        None if moment is None else (moment - (naive if moment.tzinfo is None else epoch)) // unit
+        for moment in moments
+    ]
+    known = [value for value in micros if value is not None]
+    if known and (min(known) < _FIRST or max(known) > _LAST):
+        for index, value in enumerate(micros):
+            if value is not None and not _FIRST <= value <= _LAST:
+                fast[index] = False
+                micros[index] = None
+    if not optional:
+        for index, value in enumerate(micros):
+            if value is None:
+                fast[index] = False
+    return micros
+
+
+def _unusual_ids(idents: list[str], fast: list[bool]) -> None:
+    """Rows whose id needs more than a glance (long, not ASCII, a NUL) go through check()."""
+    if (
+        max(map(len, idents), default=0) <= MAX_ID_LENGTH
+        and "".join(idents).isascii()
+        and not any("\x00" in text for text in idents)
+    ):
+        return
+    for index, text in enumerate(idents):
+        if len(text) > MAX_ID_LENGTH or not text.isascii() or "\x00" in text:
+            fast[index] = False
+
+
+def _moment(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def _gathered(
+    kept: list[int | EstimateRow],
+    amounts: list[str],
+    sent_at: list[int | None],
+    decided_at: list[int | None],
+    ids: list[str | None],
+) -> EstimateColumns:
+    """The kept rows as columns: a fast row's values by position, another's from its row."""
+    columns = EstimateColumns([], [], [], [])
+    amount, sent, decided, ident = (
+        columns.amounts.append,
+        columns.sent_at.append,
+        columns.decided_at.append,
+        columns.estimate_ids.append,
+    )
+    for item in kept:
+        if isinstance(item, int):
+            amount(amounts[item])
+            sent(sent_at[item])  # type: ignore[arg-type]  # a fast row's is read
+            decided(decided_at[item])
+            ident(ids[item])
+        else:
+            amount(str(item.amount))
+            sent(micros_of(item.sent_at))
+            decided(None if item.decided_at is None else micros_of(item.decided_at))
+            ident(item.estimate_id)
+    return columns

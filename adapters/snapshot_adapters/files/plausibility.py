@@ -15,6 +15,8 @@ whole file. The median needs the whole file, and ingestion streams, so (memory s
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 
 __all__ = ["WARM_UP", "DateSpan"]
@@ -53,6 +55,26 @@ class DateSpan:
         if total >= self._next_refresh:
             self.refresh()
         return True
+
+    def count_in_range(self, weeks: Sequence[int]) -> int:
+        """``in_range()`` of each week in turn while it is True, a run at a time: how many
+        leading weeks it counted (the state is as after that many calls)."""
+        done, total, seen = 0, len(weeks), self.weeks
+        while done < total:
+            # Up to the next refresh, which may move the range: in between, nothing does.
+            run = weeks[done : done + self._next_refresh - self.total]
+            if not (self.low <= min(run) and max(run) <= self.high):
+                break
+            counts = Counter(run)
+            if not all(week in seen for week in counts):
+                break
+            for week, count in counts.items():
+                seen[week] += count
+            self.total += len(run)
+            done += len(run)
+            if self.total >= self._next_refresh:
+                self.refresh()
+        return done
 
     def add(self, week: int) -> None:
         """Count a week that ``in_range`` did not (new, or outside the range)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -186,6 +186,68 @@ class RowChecker:
             self._reject(self._problem_at(line, column, str(problem)), raw)
             return None
         return self._keep(line, trusted_row(amount, sent, decided, ident, None), raw, True)
+
+    def columns_ok(self) -> bool:
+        """Whether a batch may be judged a column at a time (``kept_of_batch``): not while
+        plausibility warms up, as its end lets held rows go before the row that ends it."""
+        span = self._span
+        return span is None or span.total > WARM_UP or span.gave_up
+
+    def new_ids(self, ids: Sequence[str], lines: Sequence[int], others: set[str]) -> list[int]:
+        """For ``kept_of_batch``: records the ids of a batch's rows whose values are all good,
+        each at its line, and returns the positions of those it did not record: seen before,
+        repeated in ``ids``, or among ``others`` (the ids of the batch's other rows). Those
+        rows go the way ``check()`` goes, which says why; the rest can no longer clash."""
+        return self._seen_ids.add_new(ids, lines, others)
+
+    def kept_of_batch(
+        self,
+        lines: Sequence[int],
+        fast: Sequence[bool],
+        weeks: Sequence[int],
+        raws: Sequence[list[str]],
+        row_of: Callable[[int], EstimateRow],
+        slow: Callable[[int], EstimateRow | None],
+    ) -> list[int | EstimateRow]:
+        """A batch's rows judged in file order once their values (``fast``: read, in order,
+        their ids recorded by ``new_ids``) are known good: what ``checked()`` does after
+        that — counting, plausibility (``weeks``: each sent_at's ordinal // 7), keeping —
+        with the other rows going through ``slow`` (``check()``) in their place. The rows
+        kept: a fast row's position, or the other rows' EstimateRow."""
+        kept: list[int | EstimateRow] = []
+        span = self._span
+        in_range = span.in_range if span is not None else None
+        stopping = not self.skip_bad
+        start = 0
+        if all(fast) and not (stopping and self.bad_rows):
+            # The common case, in one go: the rows up to the next milestone whose weeks are
+            # plausible and known; from the first that is not, row by row.
+            start = min(len(lines), self._next_stop - self.rows - 1)
+            if span is not None:
+                start = span.count_in_range(weeks[:start])
+            self.rows += start
+            self.stored += start
+            kept.extend(range(start))
+        for index in range(start, len(lines)):
+            line = lines[index]
+            if not fast[index]:
+                row = slow(index)
+                if row is not None:
+                    kept.append(row)
+                continue
+            rows = self.rows = self.rows + 1
+            if rows >= self._next_stop:
+                self._milestone(line)
+            if in_range is not None and not in_range(weeks[index]):
+                # New week, or far from the median: _keep's own way (in_range changed nothing).
+                if self._keep(line, row_of(index), raws[index], True) is not None:
+                    kept.append(index)
+                continue
+            if stopping and self.bad_rows:
+                continue
+            self.stored += 1
+            kept.append(index)
+        return kept
 
     def _new_id(self, ident: str, line: int) -> None:
         """Raises ValueProblem for an id that cannot be stored or was seen on another line."""

@@ -20,6 +20,7 @@ from snapshot_core.domain import (
     SourceStatus,
     tally_estimates,
 )
+from snapshot_core.domain.estimate_columns import EstimateColumns
 from snapshot_core.domain.models import Outcome
 from snapshot_core.ports import UnitOfWork
 
@@ -150,6 +151,9 @@ class _Estimates:
         before = len(batch)
         batch.extend(rows)
         return len(batch) - before
+
+    def add_columns(self, source_id: str, batches: Iterable[EstimateColumns]) -> int:
+        return self.add_many(source_id, (row for batch in batches for row in batch.rows()))
 
     def _rows(self, source_id: str) -> list[EstimateRow]:
         return self._pending.estimates.get(source_id) or self._store.estimates.get(source_id, [])

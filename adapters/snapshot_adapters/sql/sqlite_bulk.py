@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import chain, islice
+from contextvars import copy_context
+from decimal import Decimal
+from itertools import chain, islice, repeat
+from operator import floordiv
+from queue import Queue
+from threading import Thread
 
 from sqlalchemy import Connection
 
 from snapshot_core.domain import EstimateRow
+from snapshot_core.domain.estimate_columns import EstimateColumns
 
 from .bulk import COLUMNS
 from .encodings import (
@@ -21,7 +27,13 @@ from .encodings import (
     amount_columns,
 )
 
-__all__ = ["executemany_rows", "sqlite_rows"]
+__all__ = [
+    "amount_column_pairs",
+    "executemany_batches",
+    "executemany_rows",
+    "sqlite_column_rows",
+    "sqlite_rows",
+]
 
 _PER_STATEMENT = 45  # rows per INSERT: 450 parameters, under even old SQLite's limit of 999
 _BATCH = 100 * _PER_STATEMENT  # rows per executemany: memory stays flat whatever the input
@@ -83,17 +95,156 @@ def sqlite_rows(
         )
 
 
+def sqlite_column_rows(
+    source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
+) -> Iterator[list[SqliteRow]]:
+    """``sqlite_rows`` of rows given a batch at a time as columns, a list of rows a batch:
+    the same values, each column computed in one pass (the instants are microseconds)."""
+    weeks = WeekKeys()
+    day, outcomes, seq = MICROS_PER_DAY, OUTCOME_CODES, first_seq
+    for batch in batches:
+        count = len(batch)
+        sent = batch.sent_at
+        keys, scaled = amount_column_pairs(batch.amounts)
+        latency = [
+            None if decided is None else (decided - sent_at) // day  # a floor, as latency_days
+            for decided, sent_at in zip(batch.decided_at, sent, strict=True)
+        ]
+        yield list(
+            zip(
+                repeat(source_key, count),
+                range(seq, seq + count),
+                batch.estimate_ids,
+                keys,
+                scaled,
+                sent,
+                batch.decided_at,
+                map(weeks.__getitem__, map(floordiv, sent, repeat(day, count))),
+                latency,
+                repeat(None, count)
+                if batch.outcomes is None
+                else map(outcomes.get, batch.outcomes),
+                strict=True,
+            )
+        )
+        seq += count
+
+
+def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
+    """``amount_columns(Decimal(text))`` of each text, split into keys and scaled values:
+    column-wise from the texts themselves when all are plain digits (leading zeros allowed)
+    with fewer than 15 integer digits, as ``Decimal(text)`` would give them; else one by
+    one."""
+    parts = [text.partition(".") for text in texts]
+    joined = "".join([whole + fraction for whole, _, fraction in parts])
+    if joined.isdigit() and joined.isascii():
+        wholes = [whole.lstrip("0") or "0" for whole, _, _ in parts]
+        if max(map(len, wholes), default=0) < 15:  # scaled < 1e18: under the cap
+            prefixes, pad = KEY_PREFIXES, "0" * AMOUNT_SCALE
+            # Truncating the fraction to AMOUNT_SCALE digits is the floor of an amount >= 0.
+            keys = [
+                prefixes[len(whole)] + whole + "." + fraction.rstrip("0")
+                for whole, (_, _, fraction) in zip(wholes, parts, strict=True)
+            ]
+            scaled = [
+                int(whole + (fraction + pad)[:AMOUNT_SCALE])
+                for whole, (_, _, fraction) in zip(wholes, parts, strict=True)
+            ]
+            return keys, scaled
+    pairs = [amount_columns(Decimal(text)) for text in texts]
+    return [key for key, _ in pairs], [scaled for _, scaled in pairs]
+
+
 def executemany_rows(connection: Connection, rows: Iterator[SqliteRow]) -> int:
-    """Batched executemany through SQLAlchemy (so statement events still see it): the rows
-    of a batch flattened into ``_PER_STATEMENT``-row statements, the rest one by one."""
+    """``executemany_batches`` of rows one by one."""
+    return executemany_batches(connection, iter(lambda: list(islice(rows, _BATCH)), []))
+
+
+def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow]]) -> int:
+    """The rows written by batched executemany through SQLAlchemy (so statement events still
+    see it): flattened into ``_PER_STATEMENT``-row statements, the rest one by one.
+
+    Past the first ``_BATCH`` rows a second thread writes while this one reads on:
+    sqlite3 lets go of the GIL while SQLite works, so the B-tree work overlaps reading
+    the file. The queue between them is short (memory stays flat); the writer's error is
+    raised here, as it would have been without it, and nothing is left running."""
+    chunks = _chunks(batches)
+    first = next(chunks, None)
+    if first is None:
+        return 0
+    following = next(chunks, None)
+    if following is None:  # a small ingest: no thread for it
+        _execute(connection, first)
+        return len(first)
+    queue: Queue[list[SqliteRow] | None] = Queue(maxsize=_QUEUED)
+    failure: list[BaseException] = []
+    writer = Thread(
+        target=copy_context().run,  # the statement events' context (tracing) goes along
+        args=(_write, connection, queue, failure),
+        name="sqlite-writer",
+        daemon=True,
+    )
+    writer.start()
     count = 0
-    while batch := list(islice(rows, _BATCH)):
-        whole = len(batch) // _PER_STATEMENT
-        if whole:
-            values = chain.from_iterable(batch)
-            groups = [tuple(islice(values, _PARAMETERS)) for _ in range(whole)]
-            connection.exec_driver_sql(_INSERT_MANY, groups)
-        if len(batch) > whole * _PER_STATEMENT:
-            connection.exec_driver_sql(_INSERT_ONE, batch[whole * _PER_STATEMENT :])
-        count += len(batch)
+    try:
+        for chunk in chain((first, following), chunks):
+            if failure:
+                break
+            queue.put(chunk)
+            count += len(chunk)
+    finally:
+        queue.put(None)
+        _join(writer)
+    if failure:
+        raise failure[0]
     return count
+
+
+_QUEUED = 1  # a chunk waiting for the writer while it writes another: memory stays flat
+
+
+def _chunks(batches: Iterator[list[SqliteRow]]) -> Iterator[list[SqliteRow]]:
+    """The rows in lists of about ``_BATCH``: fewer hand-overs, and whole statements."""
+    gathered: list[SqliteRow] = []
+    for batch in batches:
+        gathered += batch
+        if len(gathered) >= _BATCH:
+            yield gathered
+            gathered = []
+    if gathered:
+        yield gathered
+
+
+def _write(
+    connection: Connection, queue: Queue[list[SqliteRow] | None], failure: list[BaseException]
+) -> None:
+    while (chunk := queue.get()) is not None:
+        if failure:
+            continue  # drained, so the reader never waits on a full queue
+        try:
+            _execute(connection, chunk)
+        except BaseException as error:  # raised by the reader, in its thread
+            failure.append(error)
+
+
+def _join(writer: Thread) -> None:
+    """Waits for the writer even through Ctrl-C: the transaction is rolled back only once
+    nothing else uses the connection; the interrupt is raised afterwards."""
+    interrupted: KeyboardInterrupt | None = None
+    while writer.is_alive():
+        try:
+            writer.join()
+        except KeyboardInterrupt as error:
+            interrupted = error
+    if interrupted is not None:
+        raise interrupted
+
+
+def _execute(connection: Connection, batch: list[SqliteRow]) -> None:
+    whole = len(batch) // _PER_STATEMENT
+    if whole:
+        values = chain.from_iterable(batch)
+        groups = [tuple(islice(values, _PARAMETERS)) for _ in range(whole)]
+        connection.exec_driver_sql(_INSERT_MANY, groups)
+    if len(batch) > whole * _PER_STATEMENT:
+        connection.exec_driver_sql(_INSERT_ONE, batch[whole * _PER_STATEMENT :])

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Collection, Sequence
+from itertools import repeat
 from zlib import crc32
 
 __all__ = ["SeenIds"]
@@ -57,3 +59,50 @@ class SeenIds:
         payloads.insert(at, check | (line if line < _MAX_LINE else _MAX_LINE))
         self.count += 1
         return None
+
+    def add_new(
+        self, idents: Sequence[str], lines: Sequence[int], others: Collection[str] = ()
+    ) -> list[int]:
+        """``first()`` for a batch of ids in one call: records each id at its line, except
+        (returning their positions, nothing recorded for them) an id seen before, one that
+        appears more than once in ``idents``, and one in ``others``."""
+        skip: set[str] = set(others)
+        if len(set(idents)) != len(idents):
+            once: set[str] = set()
+            for ident in idents:
+                if ident in once:
+                    skip.add(ident)
+                once.add(ident)
+        refused: list[int] = []
+        all_keys, all_payloads, shift, last = self._keys, self._payloads, _SHIFT, _MAX_LINE
+        # The digests of the whole batch at C speed; the loop below only places them.
+        keys = [key & _MASK64 for key in map(hash, idents)]
+        checks = list(map(crc32, map(str.encode, idents, repeat("utf-8"), repeat("surrogatepass"))))
+        for position, key in enumerate(keys):
+            if skip and idents[position] in skip:
+                refused.append(position)
+                continue
+            bucket = key >> shift
+            bucket_keys = all_keys[bucket]
+            if bucket_keys is None:
+                bucket_keys = all_keys[bucket] = array("Q")
+                all_payloads[bucket] = array("Q")
+            payloads = all_payloads[bucket]
+            assert payloads is not None
+            at = bisect_left(bucket_keys, key)
+            check = checks[position] << 32
+            if at < len(bucket_keys) and bucket_keys[at] == key:
+                end, known = len(bucket_keys), False
+                while at < end and bucket_keys[at] == key:
+                    if payloads[at] >> 32 << 32 == check:
+                        known = True
+                        break
+                    at += 1
+                if known:
+                    refused.append(position)
+                    continue
+            line = lines[position]
+            bucket_keys.insert(at, key)
+            payloads.insert(at, check | (line if line < last else last))
+        self.count += len(idents) - len(refused)
+        return refused

@@ -17,6 +17,7 @@ from ..domain import (
     Source,
     SourceStatus,
 )
+from ..domain.estimate_columns import EstimateColumns
 from ..domain.models import Outcome
 
 __all__ = [
@@ -80,6 +81,11 @@ class EstimateRepository(Protocol):
         The source must exist (added earlier in this unit of work, or committed before);
         otherwise ``KeyError``.
         """
+        ...
+
+    def add_columns(self, source_id: str, batches: Iterable[EstimateColumns]) -> int:
+        """``add_many`` for rows a batch at a time, column by column (consumed lazily): the
+        same rows stored the same way, in order; returns how many were stored."""
         ...
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
@@ -17,9 +17,10 @@ from ..domain import (
     check_user_id,
     text_problem,
 )
+from ..domain.estimate_columns import EstimateColumns
 from ..ports import Clock, IdFactory, UnitOfWorkFactory
 
-__all__ = ["CheckedRows", "RowStream", "ingest_estimates", "ingest_row_stream"]
+__all__ = ["CheckedRows", "ColumnStream", "RowStream", "ingest_estimates", "ingest_row_stream"]
 
 _MAX_REPORTED = 1000  # enough to fix a file; the total is always reported
 
@@ -34,6 +35,14 @@ class RowStream(Protocol):
     def __iter__(self) -> Iterator[EstimateRow]: ...
 
     def rejection(self) -> InvalidInputError | None: ...
+
+
+@runtime_checkable
+class ColumnStream(RowStream, Protocol):
+    """A ``RowStream`` that can also hand its rows over a batch at a time, as columns
+    (``EstimateColumns``): the same rows in the same order, stored without a model each."""
+
+    def column_batches(self) -> Iterator[EstimateColumns]: ...
 
 
 def _problems_from(error: ValidationError, row_number: int) -> list[RowProblem]:
@@ -149,7 +158,10 @@ def ingest_row_stream(
         uow.sources.add(
             Source(source_id=source_id, user_id=user_id, name=name, created_at=clock.now())
         )
-        stored = uow.estimates.add_many(source_id, rows)
+        if isinstance(rows, ColumnStream):
+            stored = uow.estimates.add_columns(source_id, rows.column_batches())
+        else:
+            stored = uow.estimates.add_many(source_id, rows)
         error = rows.rejection()
         if error is not None:
             raise error

@@ -4,6 +4,7 @@ rows, same report, same bad rows in the same order, same rejects file, same erro
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 from unittest import mock
 
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from snapshot_adapters.files import IngestLimits, csv_records
+from snapshot_adapters.files import IngestLimits, csv_records, plausibility
+from snapshot_adapters.files import rows as rows_module
 from snapshot_adapters.files.plain_rows import PlainRows
 from snapshot_adapters.files.rows import RowChecker
 from snapshot_core.domain import InvalidInputError
@@ -21,6 +23,9 @@ from .conftest import memory_backend
 AMOUNTS = st.one_of(
     st.integers(0, 10**16).map(str),  # whole amounts, up to one digit over the bound
     st.from_regex(r"[0-9]{1,16}(\.[0-9]{1,11})?", fullmatch=True),  # plain, and over the bounds
+    # money as exports write it (`$6,327.07`), and near misses: groups of 2 or 4, 0 first,
+    # 16 digits, 11 decimals, no fraction
+    st.from_regex(r"\$?[0-9]{1,4}(,[0-9]{2,4}){0,5}(\.[0-9]{1,11})?", fullmatch=True),
     st.sampled_from(
         ["", "5.250", "1,234", "1.234,50", "12,5", "$1,234.50", "-3", "(4.00)", "x", "007",
          "0.250", "1e3", "٣", " 12 ", "12.", ".5", "1\n2"]
@@ -57,10 +62,28 @@ def _csv(rows: list[tuple[str, str, str, str]], extra: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ingest(text: str | bytes, batch: int, plain: bool, options: dict[str, Any]) -> tuple[Any, ...]:
+# (plausibility's warm-up, its refresh interval, rows between progress calls): the real
+# ones, and ones so small that a dozen rows go past the warm-up (to the column-at-a-time
+# judging, kept_of_batch) and cross refreshes and milestones inside a batch.
+REAL_STEPS = (plausibility.WARM_UP, plausibility._RECOMPUTE_EVERY, rows_module._PROGRESS_EVERY)
+STEPS = st.sampled_from([REAL_STEPS, (1, 2, 3), (3, 1, 2), (0, 1, 1)])
+
+
+def _ingest(
+    text: str | bytes,
+    batch: int,
+    plain: bool,
+    options: dict[str, Any],
+    steps: tuple[int, int, int] = REAL_STEPS,
+) -> tuple[Any, ...]:
     backend = memory_backend()
     rejects = io.StringIO()
+    warm_up, recompute, progress = steps
     with (
+        mock.patch.object(plausibility, "WARM_UP", warm_up),
+        mock.patch.object(rows_module, "WARM_UP", warm_up),
+        mock.patch.object(plausibility, "_RECOMPUTE_EVERY", recompute),
+        mock.patch.object(rows_module, "_PROGRESS_EVERY", progress),
         mock.patch.object(csv_records, "BATCH_ROWS", batch),
         mock.patch.object(PlainRows, "for_file", wraps=PlainRows.for_file) as for_file,
     ):
@@ -86,26 +109,32 @@ def _ingest(text: str | bytes, batch: int, plain: bool, options: dict[str, Any])
     on_bad_rows=st.sampled_from(["skip", "reject"]),
     max_weeks=st.sampled_from([None, 2, 520]),
     decimal=st.sampled_from([None, "point", "comma"]),
+    steps=STEPS,
 )
 @example(
     rows=[("12.5", "2026-01-05", "", "E-1"), ("5.250", "2026-01-06T10:00Z", "", "E-1")],
     extra=[], batch=2, on_bad_rows="skip", max_weeks=520, decimal=None,
+    steps=REAL_STEPS,
 )  # fmt: skip
 @example(
     rows=[("1", "2026-01-05", "", ""), ("1234567890123456", "2026-01-05", "", "")],
     extra=[], batch=2, on_bad_rows="skip", max_weeks=None, decimal=None,
+    steps=REAL_STEPS,
 )  # fmt: skip
 @example(
     rows=[("1", "2026-01-05", "2026-02-30", "E-1"), ("2", "2026-01-05", "2026-01-04", "E-2")],
     extra=[1], batch=5, on_bad_rows="reject", max_weeks=None, decimal=None,
+    steps=REAL_STEPS,
 )  # fmt: skip
 def test_the_batched_path_equals_row_by_row_checking(
     rows: list[tuple[str, str, str, str]], extra: list[int], batch: int,
     on_bad_rows: str, max_weeks: int | None, decimal: str | None,
+    steps: tuple[int, int, int],
 ) -> None:  # fmt: skip
     text = _csv(rows, extra)
     options = {"on_bad_rows": on_bad_rows, "max_weeks": max_weeks, "decimal": decimal}
-    assert _ingest(text, batch, True, options) == _ingest(text, batch, False, options)
+    batched = _ingest(text, batch, True, options, steps)
+    assert batched == _ingest(text, batch, False, options, steps)
 
 
 def test_a_clean_file_takes_the_batched_path() -> None:
@@ -126,6 +155,27 @@ def test_a_clean_file_takes_the_batched_path() -> None:
             report = memory_backend().ingest(io.StringIO(_csv(rows, [])), format="csv")
         assert report.stored_rows == 7
         assert (calls["check"], calls["checked"]) == (expected_slow, 7 - expected_slow)
+
+
+def test_money_amounts_are_read_a_column_at_a_time_once_the_decimal_point_is_known() -> None:
+    """`$6,327.07` is what AmountReader reads as 6327.07 once the file has a decimal point:
+    past the first batch (read row by row: the warm-up, and `12.50` settles the point), such
+    rows no longer go through ``check``."""
+    rows = [("12.50", "2026-01-05", "", "E-0")]
+    rows += [(f"${n},327.07", f"2026-01-0{n % 7 + 1}", "", f"E-{n}") for n in range(1, 9)]
+    calls = {"check": 0}
+    with (
+        mock.patch.object(plausibility, "WARM_UP", 1),
+        mock.patch.object(rows_module, "WARM_UP", 1),
+        mock.patch.object(csv_records, "BATCH_ROWS", 4),
+        mock.patch.object(RowChecker, "check", _counted(RowChecker.check, calls)),
+    ):
+        backend = memory_backend()
+        report = backend.ingest(io.StringIO(_csv(rows, [])), format="csv")
+    store: Any = backend.uow_factory
+    stored = [row.amount for row in store.estimates[report.source_id]]
+    assert stored == [Decimal("12.50")] + [Decimal(f"{n}327.07") for n in range(1, 9)]
+    assert calls["check"] == 4
 
 
 def _counted(method: Any, calls: dict[str, int]) -> Any:

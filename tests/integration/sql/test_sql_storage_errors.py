@@ -3,20 +3,22 @@ disk, an I/O error; and a read-only SQLite file still serves the read commands."
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, exc
 
-from snapshot_adapters.fake import synthetic_estimates
+from snapshot_adapters.fake import FixedClock, SequentialIds, synthetic_estimates
+from snapshot_adapters.files import ingest_file
 from snapshot_adapters.sql import create_sql_store, engine
 from snapshot_adapters.sql.errors import storage_failure
 from snapshot_core.domain import (
@@ -54,7 +56,28 @@ def test_a_lock_held_past_the_busy_timeout_is_database_locked(
     assert isinstance(caught.value, DatabaseUnavailableError)  # old handlers still catch it
 
 
-def test_a_full_database_is_database_disk_full_and_nothing_is_stored(sqlite_url: str) -> None:
+def _csv_file(count: int) -> io.StringIO:
+    lines = ["estimate_id,amount,sent_at,decided_at"]
+    for row in synthetic_estimates(count, seed=3):
+        decided = "" if row.decided_at is None else row.decided_at.isoformat()
+        lines.append(f"{row.estimate_id or ''},{row.amount},{row.sent_at.isoformat()},{decided}")
+    return io.StringIO("\n".join(lines) + "\n")
+
+
+def _ingest_rows(store: Any) -> None:
+    orchestrator(store).ingest_estimates(user_id=USER, rows=synthetic_estimates(20_000, seed=1))
+
+
+def _ingest_file(store: Any) -> None:
+    # The CSV path hands rows over as column batches, written from a second thread.
+    ingest_file(_csv_file(20_000), format="csv", uow_factory=store, ids=SequentialIds(),
+                clock=FixedClock(), user_id=USER)  # fmt: skip
+
+
+@pytest.mark.parametrize("ingest", [_ingest_rows, _ingest_file])
+def test_a_full_database_is_database_disk_full_and_nothing_is_stored(
+    sqlite_url: str, ingest: Callable[[Any], None]
+) -> None:
     store = create_sql_store(sqlite_url)
     app = orchestrator(store)
     app.list_sources(user_id=USER)
@@ -68,7 +91,7 @@ def test_a_full_database_is_database_disk_full_and_nothing_is_stored(sqlite_url:
     store.engine.dispose()
     try:
         with pytest.raises(DatabaseDiskFullError) as caught:
-            app.ingest_estimates(user_id=USER, rows=synthetic_estimates(20_000, seed=1))
+            ingest(store)
         assert caught.value.code == "database_disk_full"
         assert "Free disk space" in caught.value.solution
         event.remove(store.engine, "connect", _tiny)

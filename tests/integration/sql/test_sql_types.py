@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from snapshot_adapters.sql.encodings import amount_columns, epoch_micros, from_epoch_micros
-from snapshot_adapters.sql.sqlite_bulk import sqlite_rows
+from snapshot_adapters.sql.sqlite_bulk import amount_column_pairs, sqlite_column_rows, sqlite_rows
 from snapshot_adapters.sql.types import (
     AMOUNT_SCALE,
     SCALED_AMOUNT_CAP,
@@ -22,6 +22,7 @@ from snapshot_adapters.sql.types import (
     sqlite_datetime,
 )
 from snapshot_core.domain import EstimateRow
+from snapshot_core.domain.estimate_columns import EstimateColumns
 
 amounts = st.one_of(
     st.decimals(min_value=0, max_value=Decimal("1E+100"), allow_nan=False, allow_infinity=False),
@@ -97,6 +98,58 @@ def test_the_rows_sqlite_stores_hold_the_same_amount_columns(amount: Decimal) ->
     row = EstimateRow(amount=amount, sent_at=datetime(2026, 1, 5, tzinfo=UTC))
     ((_, _, _, key, scaled, *_),) = sqlite_rows(1, 1, [row])
     assert (key, scaled) == (decimal_key(row.amount), scaled_amount(row.amount))
+
+
+# Amounts as a file writes them (the text that column batches carry): leading zeros,
+# trailing zeros, up to 15 integer digits and more, and str() of any Decimal.
+amount_texts = st.one_of(
+    st.from_regex(r"[0-9]{1,17}(\.[0-9]{1,11})?", fullmatch=True),
+    amounts.map(lambda amount: str(amount.copy_abs())),
+    st.sampled_from(["0", "000", "0.0", "007.50", "1E-7", "0E-7", "999999999999999.9999"]),
+)
+
+
+@given(st.lists(amount_texts, max_size=8))
+@example(["461168601842738.7904", "0461168601842738.7903"])  # just over, just under the cap
+@example(["٣", "1.5"])  # a digit that is not ASCII: Decimal reads it, one by one
+def test_amount_columns_from_text_equal_those_of_the_decimal(texts: list[str]) -> None:
+    keys, scaled = amount_column_pairs(texts)
+    assert list(zip(keys, scaled, strict=True)) == [amount_columns(Decimal(t)) for t in texts]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            amounts,
+            st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+            st.one_of(st.none(), st.timedeltas(min_value=timedelta(0), max_value=timedelta(400))),
+            st.one_of(st.none(), st.from_regex(r"[A-Za-z0-9-]{1,5}", fullmatch=True)),
+            st.sampled_from([None, "won", "lost", "pending"]),
+        ),
+        max_size=12,
+    ),
+    st.integers(1, 5),
+)
+def test_column_batches_are_stored_as_the_rows_are(
+    values: list[tuple[Decimal, datetime, timedelta | None, str | None, str | None]], size: int
+) -> None:
+    """sqlite_column_rows of rows made into columns equals sqlite_rows of the rows."""
+    sample = [
+        EstimateRow(
+            amount=amount.copy_abs(),
+            sent_at=sent.replace(tzinfo=UTC),
+            decided_at=None if later is None else sent.replace(tzinfo=UTC) + later,
+            estimate_id=ident,
+            outcome=outcome,
+        )
+        for amount, sent, later, ident, outcome in values
+    ]
+    batches = [
+        EstimateColumns.of_rows(sample[at : at + size]) for at in range(0, len(sample), size)
+    ]
+    stored = [row for batch in sqlite_column_rows(7, 3, batches) for row in batch]
+    assert stored == list(sqlite_rows(7, 3, sample))
+    assert [row for batch in batches for row in batch.rows()] == sample
 
 
 @given(
