@@ -238,7 +238,9 @@ def test_settings_files_are_read_with_the_environment_first(
             )
         )
         assert light_settings.read_settings("sqlite:///c.db") == light_settings.ReadSettings(
-            "sqlite:///c.db", "from local"
+            "sqlite:///c.db",
+            "from local",
+            {"snapshot_user": "from local", "snapshot_database_url": "b"},
         )
 
 

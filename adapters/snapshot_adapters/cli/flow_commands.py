@@ -54,7 +54,7 @@ def bucket(
     from snapshot_core.use_cases import bucket_source
 
     user_id = require_user(user)
-    c = container()
+    c = container(light=True)
     buckets = bucket_source(
         uow_factory=c.storage(),
         clock=c.clock(),

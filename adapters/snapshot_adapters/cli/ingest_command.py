@@ -251,7 +251,7 @@ def ingest(
     if decimal_comma and decimal_point:
         raise typer.BadParameter("give one of --decimal-comma and --decimal-point")
     columns = _pairs(column_map, "--map")
-    c = container(creates=True)  # says so when it makes a new SQLite file
+    c = container(creates=True, light=True)  # says so when it makes a new SQLite file
     settings = c.settings()
     if rejects is not None:
         try:
