@@ -1,0 +1,297 @@
+"""`snapshot ingest` and `snapshot bucket` print the same whether they start light
+(`cli/light_start.py`: no pydantic-settings, no dependency-injector) or through ``Settings``
+and ``Container``.
+
+Every case runs one command twice in this process, from the same state (database file and
+settings restored between the two): once as users run it, once with the light start switched
+off. Exit code, stdout and stderr must be equal (a new source's id aside: each run makes its
+own, and so does the buckets' creation time). The cases cover new and existing databases,
+users from the option, the environment and ``.env``, settings the light start reads and
+settings it leaves to ``Settings`` (bad ones too), bad files, missing users, unknown and
+other users' sources, a span longer than SNAPSHOT_MAX_WEEKS, an unreachable PostgreSQL
+server and a URL no store speaks; the cases where the light start must answer check that
+it did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from snapshot_adapters.cli import common, light_start
+from snapshot_adapters.cli.main import main
+
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_NOW = re.compile(r'"created_at": "[^"]*"')  # when the buckets were made: each run's own
+
+GOOD = (
+    "estimate_id,amount,sent_at,decided_at,notes\n"
+    "E-1,1200.50,2026-01-05T10:00:00Z,2026-01-09T10:00:00Z,first\n"
+    "E-2,300,2026-02-16T09:30:00+02:00,,second\n"
+    "E-3,8000,2026-03-02,2026-03-03,third\n"
+)
+BAD_ROW = GOOD + "E-4,lots,2026-03-02,,fourth\n"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+    light: bool  # the light start answered
+
+
+@pytest.fixture
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """A working directory and an environment with no settings of the caller's."""
+    for name in list(os.environ):
+        if name.upper().startswith(("SNAPSHOT_", "OPENAI_", "AZURE_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SNAPSHOT_LLM", "fake")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "good.csv").write_text(GOOD)
+    (tmp_path / "bad.csv").write_text(BAD_ROW)
+    saved = dict(os.environ)
+    yield tmp_path
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def _close() -> None:
+    """Close what the command opened (as the end of its process would)."""
+    common.release()
+    if common._container.cache_info().currsize:
+        with contextlib.suppress(Exception):  # a URL the store refused: nothing is open
+            storage = common._container().storage()
+            getattr(storage, "dispose", lambda: None)()
+    common._container.cache_clear()
+    common._light.cache_clear()
+
+
+def _run(
+    args: list[str], capfd: pytest.CaptureFixture[str], *, light: bool, reset: Callable[[], None]
+) -> Outcome:
+    reset()
+    made: list[bool] = []
+    environment = dict(os.environ)
+    original = light_start.light_container
+
+    def spy(database_url: str | None) -> light_start.LightContainer | None:
+        found = original(database_url)
+        made.append(found is not None)
+        return found
+
+    light_start._enabled = light
+    light_start.light_container = spy  # type: ignore[assignment]
+    try:
+        capfd.readouterr()
+        code = main(args)
+        out, err = capfd.readouterr()
+    finally:
+        _close()
+        light_start._enabled = True
+        light_start.light_container = original  # type: ignore[assignment]
+        os.environ.clear()
+        os.environ.update(environment)
+    out, err = (_NOW.sub("NOW", _ID.sub("ID", text)) for text in (out, err))
+    return Outcome(code, out, err, any(made))
+
+
+def assert_same(
+    args: list[str],
+    capfd: pytest.CaptureFixture[str],
+    reset: Callable[[], None] = lambda: None,
+    *,
+    light: bool | None = None,
+) -> Outcome:
+    """Both starts print the same; ``light`` says whether the light one must have answered."""
+    quick = _run(args, capfd, light=True, reset=reset)
+    full = _run(args, capfd, light=False, reset=reset)
+    assert not full.light
+    assert (quick.code, quick.stdout, quick.stderr) == (full.code, full.stdout, full.stderr)
+    assert "Traceback" not in full.stderr
+    if light is not None:
+        assert quick.light is light, (args, quick)
+    return quick
+
+
+def _database(folder: Path) -> tuple[Path, Callable[[], None]]:
+    """A database with one source of user "u" (returned by ``source``) and its restorer."""
+    path = folder / "snapshot.db"
+    code = main(["--db", f"sqlite:///{path}", "ingest", str(folder / "good.csv"), "-u", "u"])
+    _close()
+    assert code == 0
+    content = path.read_bytes()
+
+    def reset() -> None:
+        for companion in ("-wal", "-shm"):
+            Path(f"{path}{companion}").unlink(missing_ok=True)
+        path.write_bytes(content)
+
+    return path, reset
+
+
+def _source_id(path: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        (found,) = db.execute("SELECT source_id FROM sources").fetchone()
+    db.close()
+    return str(found)
+
+
+def test_ingest_prints_the_same_on_both_starts(
+    isolated: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path, reset = _database(isolated)
+    db = ["--db", f"sqlite:///{path}"]
+    for args, light in [
+        ([*db, "ingest", "good.csv", "--user", "u"], True),
+        ([*db, "ingest", "good.csv", "-u", "u", "--json", "--name", "N"], True),
+        ([*db, "ingest", "bad.csv", "-u", "u"], True),
+        ([*db, "ingest", "bad.csv", "-u", "u", "--on-bad-rows", "skip"], True),
+        ([*db, "ingest", "bad.csv", "-u", "u", "--rejects", "rejects.csv", "--force"], True),
+        ([*db, "ingest", "good.csv", "-u", "u", "--map", "amount=notes"], True),
+        ([*db, "ingest", "good.csv", "-u", "u", "--map", "nonsense"], False),
+        ([*db, "ingest", "good.csv"], True),  # no user anywhere
+        ([*db, "ingest", "good.csv", "--user", ""], False),
+        ([*db, "ingest", "missing.csv", "-u", "u"], False),
+        ([*db, "ingest", str(isolated), "-u", "u"], False),
+        ([*db, "ingest", "./good.csv", "-u", "u"], True),  # Typer's own path coercion
+        ([*db, "ingest", "good.csv", "-u", "u", "--format", "jsonl"], True),
+        (["--db", "sqlite:///new.db", "ingest", "good.csv", "-u", "u"], True),
+        (["--db", "mysql://x/y", "ingest", "good.csv", "-u", "u"], True),
+        (["--db", "postgresql+psycopg://u@127.0.0.1:1/x", "ingest", "good.csv", "-u", "u"], True),
+        (["--db", "memory://", "ingest", "good.csv", "-u", "u"], False),
+    ]:
+
+        def restore() -> None:
+            reset()
+            for made in ("new.db", "new.db-wal", "new.db-shm", "rejects.csv"):
+                (isolated / made).unlink(missing_ok=True)
+
+        assert_same(args, capfd, restore, light=light)
+
+
+def test_bucket_prints_the_same_on_both_starts(
+    isolated: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path, reset = _database(isolated)
+    source = _source_id(path)
+    db = ["--db", f"sqlite:///{path}"]
+    for args, light in [
+        ([*db, "bucket", source, "--user", "u"], True),
+        ([*db, "bucket", source, "-u", "u", "--json"], True),
+        ([*db, "bucket", source, "-u", "someone-else"], True),
+        ([*db, "bucket", "no-such-source", "-u", "u"], True),
+        ([*db, "bucket", source], True),  # no user anywhere
+        (["--db", "sqlite:///absent.db", "bucket", source, "-u", "u"], True),
+        (["--db", "postgresql+psycopg://u@127.0.0.1:1/x", "bucket", source, "-u", "u"], True),
+    ]:
+        assert_same(args, capfd, reset, light=light)
+
+
+@pytest.mark.parametrize(
+    ("variables", "files", "light"),
+    [
+        ({"SNAPSHOT_USER": "u"}, {}, True),
+        ({}, {".env": "SNAPSHOT_USER=u\n"}, True),
+        ({"SNAPSHOT_USER": "u"}, {".env.local": "SNAPSHOT_USER=v\n"}, True),
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_MAX_WEEKS": "2"}, {}, True),  # a span too long
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_MIN_CELL_COUNT": "3"}, {}, True),
+        (
+            {"SNAPSHOT_USER": "u", "SNAPSHOT_CURRENCY": "EUR", "SNAPSHOT_MAX_INSIGHTS": "8"},
+            {},
+            True,
+        ),
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_MAX_WEEKS": "0"}, {}, False),  # refused by Settings
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_TEMPERATURE": "hot"}, {}, False),
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_PRICE_BANDS": "100,50"}, {}, False),
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_LATENCY_BANDS": "1,2,3"}, {}, False),
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_INGEST_MAX_ROWS": "2"}, {}, False),
+        ({"SNAPSHOT_USER": "u", "SNAPSHOT_INGEST_MAX_BYTES": "10"}, {}, False),
+        ({"SNAPSHOT_USER": "u"}, {".env": "not a line dotenv reads\n"}, False),
+    ],
+)
+def test_settings_give_the_same_on_both_starts(
+    isolated: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    files: dict[str, str],
+    light: bool,
+) -> None:
+    path, reset = _database(isolated)
+    source = _source_id(path)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    for name, text in files.items():
+        (isolated / name).write_text(text)
+    monkeypatch.setenv("SNAPSHOT_DATABASE_URL", f"sqlite:///{path}")
+    assert_same(["ingest", "good.csv"], capfd, reset, light=light)
+    assert_same(["bucket", source], capfd, reset, light=light)
+    assert_same(["bucket", source, "--json"], capfd, reset, light=light)
+
+
+def test_an_older_database_is_migrated_alike(
+    isolated: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    path, _ = _database(isolated)
+    with sqlite3.connect(path) as db:  # as if made by the code before the last revision
+        db.execute("UPDATE alembic_version SET version_num = '0005'")
+    db.close()
+    content = path.read_bytes()
+
+    def reset() -> None:
+        for companion in ("-wal", "-shm"):
+            Path(f"{path}{companion}").unlink(missing_ok=True)
+        path.write_bytes(content)
+
+    db_option = ["--db", f"sqlite:///{path}"]
+    assert_same([*db_option, "ingest", "good.csv", "-u", "u"], capfd, reset, light=True)
+    assert_same([*db_option, "bucket", _source_id(path), "-u", "u"], capfd, reset, light=True)
+
+
+def test_the_light_start_leaves_no_wal_file_and_loads_no_settings_model(tmp_path: Path) -> None:
+    """In real processes, as users run them: the store is closed as the process ends (its
+    -wal and -shm files removed, as before), and neither pydantic-settings nor
+    dependency-injector is imported."""
+    (tmp_path / "good.csv").write_text(GOOD)
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))
+    }
+    environment |= {"SNAPSHOT_USER": "u", "SNAPSHOT_LLM": "fake"}
+    heavy = {"pydantic_settings", "dependency_injector", "typer._adapters"}
+    outputs = []
+    for args in (["ingest", "good.csv"], ["bucket", "SOURCE"]):
+        args = [a.replace("SOURCE", outputs[-1] if outputs else "") for a in args]
+        code = (
+            "import atexit, sys\n"
+            "atexit.register(lambda: print(' '.join(sys.modules), file=sys.stderr))\n"
+            f"sys.argv = ['snapshot', *{args!r}]\n"
+            "from snapshot_adapters.cli.main import run\nrun()"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout.strip())
+        loaded = set(result.stderr.split())
+        assert not {name for name in loaded if name.split(".")[0] in heavy or name in heavy}
+        assert sorted(p.name for p in tmp_path.glob("snapshot.db*")) == ["snapshot.db"], args
