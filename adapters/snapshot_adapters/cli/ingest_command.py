@@ -11,6 +11,7 @@ import typer
 
 from .app import app
 from .common import UserOption, container, err, print_json, require_user
+from .loading import loading
 from .terminal import emit
 
 if TYPE_CHECKING:
@@ -232,16 +233,17 @@ def ingest(
     by name, by a common spelling (Total, Date Sent, Quote #, Status: a notice says which),
     or by --map; any other column is ignored and never stored.
     """
-    from snapshot_core.domain import InvalidInputError
+    with loading():
+        from snapshot_core.domain import InvalidInputError
 
-    from ..files import (
-        IngestLimits,
-        RejectsPathError,
-        UnreadableFileError,
-        check_rejects_path,
-        detect_format,
-        ingest_file,
-    )
+        from ..files import (
+            IngestLimits,
+            RejectsPathError,
+            UnreadableFileError,
+            check_rejects_path,
+            detect_format,
+            ingest_file,
+        )
 
     user_id = require_user(user)
     try:
@@ -263,11 +265,13 @@ def ingest(
             )
         except RejectsPathError as refused:
             raise typer.BadParameter(str(refused), param_hint="--rejects") from None
+    with loading():
+        storage = c.storage()  # SQLAlchemy and the SQL store, for a store made here
     progress = _LateProgress()
     try:
         report = ingest_file(
             file,
-            uow_factory=c.storage(),
+            uow_factory=storage,
             ids=c.ids(),
             clock=c.clock(),
             user_id=user_id,

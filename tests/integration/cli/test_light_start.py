@@ -295,3 +295,24 @@ def test_the_light_start_leaves_no_wal_file_and_loads_no_settings_model(tmp_path
         loaded = set(result.stderr.split())
         assert not {name for name in loaded if name.split(".")[0] in heavy or name in heavy}
         assert sorted(p.name for p in tmp_path.glob("snapshot.db*")) == ["snapshot.db"], args
+
+
+def test_loading_freezes_only_in_the_snapshot_process() -> None:
+    """In-process (tests, programs calling ``main``), a command leaves the garbage collector
+    as it found it; in the `snapshot` process, what start-up loaded is frozen."""
+    import gc
+
+    from snapshot_adapters.cli.loading import loading
+
+    frozen = gc.get_freeze_count()
+    with loading():
+        assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    code = (
+        "import gc, sys\nsys.argv = ['snapshot', '--help']\n"
+        "from snapshot_adapters.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit:\n"
+        "    print(gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stderr.split() == ["True", "True"], result.stderr
