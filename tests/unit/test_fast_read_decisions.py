@@ -313,7 +313,7 @@ def test_typer_coerces_what_the_quick_coercion_answers_to_the_same_value() -> No
 
     from snapshot_adapters.cli import flow_commands
     from snapshot_adapters.cli.app import app
-    from snapshot_adapters.cli.quick_params import _QuickCoercion, quicken
+    from snapshot_adapters.cli.quick_params import quicken
 
     del flow_commands
     group = typer.main.get_group(app)
@@ -323,17 +323,7 @@ def test_typer_coerces_what_the_quick_coercion_answers_to_the_same_value() -> No
     for param in show.params:
         typer_own = build_runtime_param(param.type_descriptor)
         for value in [*samples, None, *flow_commands_formats()]:
-            expected: Any
-            try:
-                expected = typer_own.coerce(value, param=param, ctx=context)
-            except Exception as error:  # the same error, in Typer's words
-                expected = (type(error), str(error))
-            got: Any
-            try:
-                got = _QuickCoercion().coerce(value, param=param, ctx=context)
-            except Exception as error:
-                got = (type(error), str(error))
-            assert got == expected and type(got) is type(expected), (param.name, value)
+            _assert_coerced_alike(typer_own, value, param, context)
 
 
 def test_typer_coerces_paths_and_lists_of_texts_as_the_quick_coercion_does(
@@ -345,7 +335,7 @@ def test_typer_coerces_paths_and_lists_of_texts_as_the_quick_coercion_does(
 
     from snapshot_adapters.cli import ingest_command
     from snapshot_adapters.cli.app import app
-    from snapshot_adapters.cli.quick_params import _plain, _QuickCoercion, quicken
+    from snapshot_adapters.cli.quick_params import _plain, quicken
 
     del ingest_command
     monkeypatch.chdir(tmp_path)
@@ -368,17 +358,25 @@ def test_typer_coerces_paths_and_lists_of_texts_as_the_quick_coercion_does(
             continue
         typer_own = build_runtime_param(param.type_descriptor)
         for value in [*paths, *texts, None]:
-            expected: Any
-            try:
-                expected = typer_own.coerce(value, param=param, ctx=context)
-            except Exception as error:  # the same error, in Typer's words
-                expected = (type(error), str(error))
-            got: Any
-            try:
-                got = _QuickCoercion().coerce(value, param=param, ctx=context)
-            except Exception as error:
-                got = (type(error), str(error))
-            assert got == expected and type(got) is type(expected), (param.name, value)
+            _assert_coerced_alike(typer_own, value, param, context)
+
+
+def _assert_coerced_alike(typer_own: Any, value: Any, param: Any, context: Any) -> None:
+    """The quick coercion gives what Typer's own gives: the same value of the same type, or
+    the same error in the same words."""
+    from snapshot_adapters.cli.quick_params import _QuickCoercion
+
+    expected: Any
+    try:
+        expected = typer_own.coerce(value, param=param, ctx=context)
+    except Exception as error:
+        expected = (type(error), str(error))
+    got: Any
+    try:
+        got = _QuickCoercion().coerce(value, param=param, ctx=context)
+    except Exception as error:
+        got = (type(error), str(error))
+    assert got == expected and type(got) is type(expected), (param.name, value)
 
 
 def flow_commands_formats() -> list[Any]:

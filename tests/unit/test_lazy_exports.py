@@ -14,6 +14,8 @@ import pytest
 
 import snapshot_core
 
+from ..integration.test_composition import _modules_loaded_by
+
 PACKAGES = [
     "snapshot_core",
     "snapshot_core.domain",
@@ -83,13 +85,7 @@ def test_a_function_named_like_its_module_stays_the_function() -> None:
 
 
 def _loaded_by(code: str) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return set(result.stdout.split())
+    return _modules_loaded_by(code, packages=False)
 
 
 def test_importing_the_core_loads_no_model_and_a_use_case_only_what_it_needs() -> None:

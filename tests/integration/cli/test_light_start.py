@@ -15,19 +15,19 @@ it did.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from snapshot_adapters.cli import common, light_start
+from snapshot_adapters.cli import light_start
 from snapshot_adapters.cli.main import main
+
+from . import two_ways
+from .two_ways import FastPath, Outcome, close_stores, isolate, run_as_users_do
 
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _NOW = re.compile(r'"created_at": "[^"]*"')  # when the buckets were made: each run's own
@@ -41,69 +41,18 @@ GOOD = (
 BAD_ROW = GOOD + "E-4,lots,2026-03-02,,fourth\n"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-    light: bool  # the light start answered
+LIGHT = FastPath(light_start, ("light_container",))
 
 
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """A working directory and an environment with no settings of the caller's."""
-    for name in list(os.environ):
-        if name.upper().startswith(("SNAPSHOT_", "OPENAI_", "AZURE_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SNAPSHOT_LLM", "fake")
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "good.csv").write_text(GOOD)
     (tmp_path / "bad.csv").write_text(BAD_ROW)
-    saved = dict(os.environ)
-    yield tmp_path
-    os.environ.clear()
-    os.environ.update(saved)
+    yield from isolate(monkeypatch, tmp_path)
 
 
-def _close() -> None:
-    """Close what the command opened (as the end of its process would)."""
-    common.release()
-    if common._container.cache_info().currsize:
-        with contextlib.suppress(Exception):  # a URL the store refused: nothing is open
-            storage = common._container().storage()
-            getattr(storage, "dispose", lambda: None)()
-    common._container.cache_clear()
-    common._light.cache_clear()
-
-
-def _run(
-    args: list[str], capfd: pytest.CaptureFixture[str], *, light: bool, reset: Callable[[], None]
-) -> Outcome:
-    reset()
-    made: list[bool] = []
-    environment = dict(os.environ)
-    original = light_start.light_container
-
-    def spy(database_url: str | None) -> light_start.LightContainer | None:
-        found = original(database_url)
-        made.append(found is not None)
-        return found
-
-    light_start._enabled = light
-    light_start.light_container = spy  # type: ignore[assignment]
-    try:
-        capfd.readouterr()
-        code = main(args)
-        out, err = capfd.readouterr()
-    finally:
-        _close()
-        light_start._enabled = True
-        light_start.light_container = original  # type: ignore[assignment]
-        os.environ.clear()
-        os.environ.update(environment)
-    out, err = (_NOW.sub("NOW", _ID.sub("ID", text)) for text in (out, err))
-    return Outcome(code, out, err, any(made))
+def _normalise(text: str) -> str:
+    return _NOW.sub("NOW", _ID.sub("ID", text))
 
 
 def assert_same(
@@ -114,21 +63,14 @@ def assert_same(
     light: bool | None = None,
 ) -> Outcome:
     """Both starts print the same; ``light`` says whether the light one must have answered."""
-    quick = _run(args, capfd, light=True, reset=reset)
-    full = _run(args, capfd, light=False, reset=reset)
-    assert not full.light
-    assert (quick.code, quick.stdout, quick.stderr) == (full.code, full.stdout, full.stderr)
-    assert "Traceback" not in full.stderr
-    if light is not None:
-        assert quick.light is light, (args, quick)
-    return quick
+    return two_ways.assert_same(args, capfd, LIGHT, reset, fast=light, normalise=_normalise)
 
 
 def _database(folder: Path) -> tuple[Path, Callable[[], None]]:
     """A database with one source of user "u" (returned by ``source``) and its restorer."""
     path = folder / "snapshot.db"
     code = main(["--db", f"sqlite:///{path}", "ingest", str(folder / "good.csv"), "-u", "u"])
-    _close()
+    close_stores()
     assert code == 0
     content = path.read_bytes()
 
@@ -268,31 +210,14 @@ def test_the_light_start_leaves_no_wal_file_and_loads_no_settings_model(tmp_path
     -wal and -shm files removed, as before), and neither pydantic-settings nor
     dependency-injector is imported."""
     (tmp_path / "good.csv").write_text(GOOD)
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))
-    }
-    environment |= {"SNAPSHOT_USER": "u", "SNAPSHOT_LLM": "fake"}
     heavy = {"pydantic_settings", "dependency_injector", "typer._adapters"}
-    outputs = []
+    outputs: list[str] = []
     for args in (["ingest", "good.csv"], ["bucket", "SOURCE"]):
         args = [a.replace("SOURCE", outputs[-1] if outputs else "") for a in args]
-        code = (
-            "import atexit, sys\n"
-            "atexit.register(lambda: print(' '.join(sys.modules), file=sys.stderr))\n"
-            f"sys.argv = ['snapshot', *{args!r}]\n"
-            "from snapshot_adapters.cli.main import run\nrun()"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=tmp_path,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        settings = {"SNAPSHOT_USER": "u", "SNAPSHOT_LLM": "fake"}
+        result, loaded = run_as_users_do(args, tmp_path, settings)
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout.strip())
-        loaded = set(result.stderr.split())
         assert not {name for name in loaded if name.split(".")[0] in heavy or name in heavy}
         assert sorted(p.name for p in tmp_path.glob("snapshot.db*")) == ["snapshot.db"], args
 
