@@ -402,3 +402,53 @@ def test_the_light_reader_and_the_revision_import_no_sqlalchemy() -> None:
 def test_the_fast_path_can_be_switched_off_only_from_python() -> None:
     assert isinstance(fast_read, types.ModuleType) and fast_read._enabled is True
     assert "_enabled" not in fast_read.__all__
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(
+        st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120),
+        st.text(max_size=20),
+        st.sampled_from(["", " ", "a  ", "  a", "x" * 79, "x" * 80, "[bold]x[/]", ":smile:"]),
+    ),
+    columns=st.sampled_from([None, "1", "10", "79", "80", "81", "200", "0", "abc", " 90"]),
+    options=st.sampled_from([{}, {"markup": False, "emoji": False}, {"markup": True}]),
+)
+@example(text="Stored 1 row (csv).", columns=None, options={"markup": False, "emoji": False})
+def test_a_line_written_without_rich_is_what_rich_writes(
+    text: str, columns: str | None, options: dict[str, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    import io
+
+    from snapshot_adapters.cli.common import _LazyConsole
+    from snapshot_adapters.cli.terminal import data_console
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    for name in ("TTY_COMPATIBLE", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    written = []
+    for console in (_LazyConsole(stderr=True), data_console(stderr=True)):
+        with contextlib.redirect_stderr(io.StringIO()) as stream:
+            console.print(text, **options)
+        written.append(stream.getvalue())
+    assert written[0] == written[1]
+
+
+def test_a_short_plain_line_is_written_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import io
+
+    from snapshot_adapters.cli.common import _LazyConsole
+
+    monkeypatch.setenv("COLUMNS", "40")
+    console = _LazyConsole(stderr=True)
+    with contextlib.redirect_stderr(io.StringIO()) as stream:
+        console.print("Stored 1 row (csv).", markup=False, emoji=False)
+        assert console._console is None  # no Rich console was made
+        console.print("x" * 40)  # as wide as the console: Rich's
+        assert console._console is not None
+    assert stream.getvalue() == "Stored 1 row (csv).\n" + "x" * 40 + "\n"

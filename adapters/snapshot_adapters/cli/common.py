@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import os
+import re
+import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast, overload
@@ -48,6 +51,51 @@ class _LazyConsole:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.console, name)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print``; a line Rich would print unchanged is written without loading
+        Rich (a tenth of a one-row ingest), until a console is made."""
+        if self._console is None and _unchanged_by_rich(objects, options, self._stderr):
+            stream = sys.stderr if self._stderr else sys.stdout
+            stream.write(f"{objects[0]}\n")
+            stream.flush()
+            return
+        self.console.print(*objects, **options)
+
+
+_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: one cell a character, nothing to strip
+
+
+def _unchanged_by_rich(objects: tuple[Any, ...], options: dict[str, Any], stderr: bool) -> bool:
+    """Whether ``data_console(stderr=...).print(*objects, **options)`` would write the one
+    string given and a newline: printable ASCII, no option but markup and emoji off (as the
+    console has them), not a terminal (Rich's own tests: TTY_COMPATIBLE, FORCE_COLOR, Jupyter),
+    and shorter than the width Rich gives a console that is not a terminal (``Console.size``:
+    COLUMNS, else the first standard stream that is a terminal, else 80)."""
+    if len(objects) != 1 or type(objects[0]) is not str or not _PLAIN.fullmatch(objects[0]):
+        return False
+    if any(options.get(name, False) for name in ("markup", "emoji")):
+        return False
+    if set(options) - {"markup", "emoji"}:
+        return False
+    stream = sys.stderr if stderr else sys.stdout
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return False
+    if "get_ipython" in vars(builtins) or stream.isatty():
+        return False
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        width = int(columns)
+    else:
+        width = 0
+        for descriptor in (0, 1, 2):
+            try:
+                width = os.get_terminal_size(descriptor).columns
+            except (AttributeError, ValueError, OSError):
+                continue
+            break
+        width = width or 80
+    return len(objects[0]) < width
 
 
 # stdout carries results only; stderr everything a person reads along the way.

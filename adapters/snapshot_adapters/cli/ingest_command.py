@@ -47,7 +47,8 @@ class _LateProgress:
 
     def __call__(self, done: int, total: int | None) -> None:
         if self._bar is None:
-            if not err.is_terminal or time.monotonic() - self._started < _PROGRESS_AFTER:
+            # The time first: asking Rich whether stderr is a terminal loads Rich.
+            if time.monotonic() - self._started < _PROGRESS_AFTER or not err.is_terminal:
                 return
             from rich.progress import (
                 BarColumn,
