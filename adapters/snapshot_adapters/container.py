@@ -4,16 +4,19 @@ Start-up cost matters (every CLI command builds one): adapters are imported insi
 provider functions, only when a provider is first called, and only
 ``dependency_injector.providers`` is used. ``dependency_injector.containers`` is avoided on
 purpose: it imports ``dependency_injector.wiring``, which imports FastAPI, Starlette and
-Werkzeug whenever they are installed, none of which a container here needs.
+Werkzeug whenever they are installed, none of which a container here needs. Even
+``providers`` loads pydantic-settings, asyncio and PyYAML, so it is imported only when a
+container is built: `snapshot ingest` and `snapshot bucket` call ``sql_store``,
+``system_clock`` and ``uuid_ids`` themselves (cli/light_start.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dependency_injector import providers
-
 if TYPE_CHECKING:
+    from dependency_injector import providers
+
     from snapshot_core import Orchestrator
     from snapshot_core.domain import RunPolicy
     from snapshot_core.ports import (
@@ -27,7 +30,14 @@ if TYPE_CHECKING:
 
     from .settings import Settings
 
-__all__ = ["Container", "build_container", "build_orchestrator"]
+__all__ = [
+    "Container",
+    "build_container",
+    "build_orchestrator",
+    "sql_store",
+    "system_clock",
+    "uuid_ids",
+]
 
 
 def _memory_store() -> UnitOfWorkFactory:
@@ -37,19 +47,25 @@ def _memory_store() -> UnitOfWorkFactory:
 
 
 def _sql_store(settings: Settings) -> UnitOfWorkFactory:
+    return sql_store(settings.database_url)
+
+
+def sql_store(database_url: str) -> UnitOfWorkFactory:
+    """The SQL store of ``database_url``; a missing driver or a URL it cannot use is said in
+    the catalogue's words."""
     from snapshot_core.domain import InvalidSettingsError, redact_text, redact_url
 
     from .sql import create_sql_store  # SQLAlchemy is loaded only when SQL storage is chosen
 
     try:
-        return create_sql_store(settings.database_url)
+        return create_sql_store(database_url)
     except ModuleNotFoundError as missing:  # the driver is an optional extra
         raise ImportError(
-            f"{missing.name} is needed for {redact_url(settings.database_url)}: "
+            f"{missing.name} is needed for {redact_url(database_url)}: "
             'pip install "snapshot-orchestrator[postgres]"'
         ) from None
     except ValueError as unsupported:  # a scheme we do not speak, or a malformed URL
-        said = redact_text(str(unsupported), settings.database_url)
+        said = redact_text(str(unsupported), database_url)
         raise InvalidSettingsError([f"SNAPSHOT_DATABASE_URL: {said}"]) from None
 
 
@@ -72,13 +88,13 @@ def _fake_model() -> LanguageModel:
     return FakeModel(keep=100)  # a long-lived process stays bounded
 
 
-def _system_clock() -> Clock:
+def system_clock() -> Clock:
     from .system import SystemClock
 
     return SystemClock()
 
 
-def _uuid_ids() -> IdFactory:
+def uuid_ids() -> IdFactory:
     from .system import UuidIds
 
     return UuidIds()
@@ -120,9 +136,11 @@ class Container:
     """
 
     def __init__(self, settings: Settings) -> None:
+        from dependency_injector import providers
+
         self.settings = providers.Object(settings)
-        self.clock = providers.Singleton(_system_clock)
-        self.ids = providers.Singleton(_uuid_ids)
+        self.clock = providers.Singleton(system_clock)
+        self.ids = providers.Singleton(uuid_ids)
         self.policy = providers.Singleton(_policy, self.settings)
         self.storage: providers.Provider[UnitOfWorkFactory] = (
             providers.Singleton(_memory_store)
@@ -162,6 +180,8 @@ def build_container(settings: Settings | None = None, **overrides: Any) -> Conta
 
     Keyword ``overrides`` replace providers by name, e.g. ``model=FakeModel()``.
     """
+    from dependency_injector import providers
+
     if settings is None:
         from .settings import load_settings
 

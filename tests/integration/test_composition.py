@@ -116,7 +116,9 @@ def test_settings_made_in_python_raise_invalid_settings_without_the_value() -> N
     assert "SECRET" not in raised.value.message
 
 
-def _modules_loaded_by(code: str) -> set[str]:
+def _modules_loaded_by(code: str, *, packages: bool = True) -> set[str]:
+    """The modules a fresh interpreter has loaded after ``code`` (their top packages only,
+    unless ``packages=False``)."""
     import subprocess
     import sys
 
@@ -126,7 +128,7 @@ def _modules_loaded_by(code: str) -> set[str]:
         text=True,
         check=True,
     )
-    return {name.split(".")[0] for name in result.stdout.split()}
+    return {name.split(".")[0] if packages else name for name in result.stdout.split()}
 
 
 HEAVY = {"pydantic", "pydantic_settings", "dependency_injector", "sqlalchemy", "alembic", "rich"}

@@ -20,12 +20,13 @@ from pydantic import BaseModel
 from pydantic_settings import EnvSettingsSource
 
 from snapshot_adapters.cli import fast_read, light_settings
+from snapshot_adapters.cli.light_start import LightContainer
 from snapshot_adapters.cli.snapshot_document import SHAPE, Unsure, snapshot_json
 from snapshot_adapters.fake import FakeModel, FixedClock, SequentialIds, synthetic_estimates
 from snapshot_adapters.memory import MemoryStore
 from snapshot_adapters.settings import DEFAULT_DATABASE_URL, Settings, load_settings
 from snapshot_core import Orchestrator
-from snapshot_core.domain import InvalidSettingsError, SnapshotResult
+from snapshot_core.domain import InvalidSettingsError, RunPolicy, SnapshotResult
 from snapshot_core.domain.user_text import USER_ID_MAX_LENGTH
 
 
@@ -43,6 +44,10 @@ def test_the_copied_constants_equal_their_originals() -> None:
     assert light_settings.DEFAULT_DATABASE_URL == DEFAULT_DATABASE_URL
     assert fast_read._USER_ID_MAX_LENGTH == USER_ID_MAX_LENGTH
     assert Settings.model_config["env_file"] == light_settings.ENV_FILES
+    fields = Settings.model_fields
+    assert fields["max_weeks"].default == light_settings.DEFAULT_MAX_WEEKS
+    assert fields["ingest_max_bytes"].default == light_settings.DEFAULT_INGEST_MAX_BYTES
+    assert fields["ingest_max_rows"].default == light_settings.DEFAULT_INGEST_MAX_ROWS
 
 
 def _fields(shape: dict[str, Any], model: type[BaseModel], where: str) -> None:
@@ -217,6 +222,37 @@ def test_settings_the_fast_path_reads_are_settings_pydantic_accepts_alike(
         except InvalidSettingsError as error:
             pytest.fail(f"the fast path read settings Settings refuses: {error.message}")
     assert (light.database_url, light.user) == (full.database_url, full.user)
+    # What `snapshot ingest` and `snapshot bucket` read of them (cli/light_start.py).
+    assert (light.max_weeks, light.ingest_max_bytes, light.ingest_max_rows) == (
+        full.max_weeks,
+        full.ingest_max_bytes,
+        full.ingest_max_rows,
+    )
+    assert LightContainer(light).policy() == full.run_policy()
+
+
+@pytest.mark.parametrize("every", [False, True])
+def test_the_light_policy_of_each_setting_is_settings_own(
+    every: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each setting that is a field of the policy, alone and all at once, at a value other
+    than its default: the property test above may draw few of them."""
+    monkeypatch.chdir(tmp_path)
+    values = {
+        "SNAPSHOT_MIN_ESTIMATES": "7",
+        "SNAPSHOT_MIN_CELL_COUNT": "3",
+        "SNAPSHOT_MAX_WEEKS": "12",
+        "SNAPSHOT_CURRENCY": "CHF",
+        "SNAPSHOT_NARRATIVE_FALLBACK": "template",
+        "SNAPSHOT_MAX_INSIGHTS": "8",
+    }
+    for chosen in [values] if every else [{name: value} for name, value in values.items()]:
+        with _environment(chosen):
+            light = light_settings.read_settings()
+            assert light is not None, chosen
+            policy, full = LightContainer(light).policy(), load_settings().run_policy()
+            assert policy == full != RunPolicy(), chosen  # the value took effect
+            assert light.max_weeks == load_settings().max_weeks
 
 
 def test_settings_files_are_read_with_the_environment_first(
@@ -238,7 +274,9 @@ def test_settings_files_are_read_with_the_environment_first(
             )
         )
         assert light_settings.read_settings("sqlite:///c.db") == light_settings.ReadSettings(
-            "sqlite:///c.db", "from local"
+            "sqlite:///c.db",
+            "from local",
+            {"snapshot_user": "from local", "snapshot_database_url": "b"},
         )
 
 
@@ -275,7 +313,7 @@ def test_typer_coerces_what_the_quick_coercion_answers_to_the_same_value() -> No
 
     from snapshot_adapters.cli import flow_commands
     from snapshot_adapters.cli.app import app
-    from snapshot_adapters.cli.quick_params import _QuickCoercion, quicken
+    from snapshot_adapters.cli.quick_params import quicken
 
     del flow_commands
     group = typer.main.get_group(app)
@@ -285,17 +323,60 @@ def test_typer_coerces_what_the_quick_coercion_answers_to_the_same_value() -> No
     for param in show.params:
         typer_own = build_runtime_param(param.type_descriptor)
         for value in [*samples, None, *flow_commands_formats()]:
-            expected: Any
-            try:
-                expected = typer_own.coerce(value, param=param, ctx=context)
-            except Exception as error:  # the same error, in Typer's words
-                expected = (type(error), str(error))
-            got: Any
-            try:
-                got = _QuickCoercion().coerce(value, param=param, ctx=context)
-            except Exception as error:
-                got = (type(error), str(error))
-            assert got == expected and type(got) is type(expected), (param.name, value)
+            _assert_coerced_alike(typer_own, value, param, context)
+
+
+def test_typer_coerces_paths_and_lists_of_texts_as_the_quick_coercion_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer.main
+    from typer._click import Context
+    from typer._coercion import build_runtime_param
+
+    from snapshot_adapters.cli import ingest_command
+    from snapshot_adapters.cli.app import app
+    from snapshot_adapters.cli.quick_params import _plain, quicken
+
+    del ingest_command
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text("x")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "unreadable.csv").write_text("x")
+    (tmp_path / "unreadable.csv").chmod(0)
+    group = typer.main.get_group(app)
+    ingest = quicken(group.get_command(Context(group), "ingest"), Context(group))
+    context = Context(ingest)
+    paths = ["a.csv", str(tmp_path / "a.csv"), "./a.csv", "a.csv/", ".//a.csv", "folder"]
+    paths += ["folder/", "missing.csv", "", "-", "unreadable.csv", "\udcff.csv", "é.csv"]
+    paths += [Path("a.csv"), b"a.csv", "a\x00.csv"]
+    texts: list[Any] = [("amount=Total",), ["a=b", "c=d"], (), ("é", "\udcff"), ("x", 1)]
+    texts += ["amount=Total", None, (b"a=b",)]
+    quick = {"file", "rejects", "mapping", "column_map", "outcome_map"}
+    assert quick <= {param.name for param in ingest.params if _plain(param)}
+    for param in ingest.params:
+        if param.name not in quick:
+            continue
+        typer_own = build_runtime_param(param.type_descriptor)
+        for value in [*paths, *texts, None]:
+            _assert_coerced_alike(typer_own, value, param, context)
+
+
+def _assert_coerced_alike(typer_own: Any, value: Any, param: Any, context: Any) -> None:
+    """The quick coercion gives what Typer's own gives: the same value of the same type, or
+    the same error in the same words."""
+    from snapshot_adapters.cli.quick_params import _QuickCoercion
+
+    expected: Any
+    try:
+        expected = typer_own.coerce(value, param=param, ctx=context)
+    except Exception as error:
+        expected = (type(error), str(error))
+    got: Any
+    try:
+        got = _QuickCoercion().coerce(value, param=param, ctx=context)
+    except Exception as error:
+        got = (type(error), str(error))
+    assert got == expected and type(got) is type(expected), (param.name, value)
 
 
 def flow_commands_formats() -> list[Any]:
@@ -321,3 +402,53 @@ def test_the_light_reader_and_the_revision_import_no_sqlalchemy() -> None:
 def test_the_fast_path_can_be_switched_off_only_from_python() -> None:
     assert isinstance(fast_read, types.ModuleType) and fast_read._enabled is True
     assert "_enabled" not in fast_read.__all__
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(
+        st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120),
+        st.text(max_size=20),
+        st.sampled_from(["", " ", "a  ", "  a", "x" * 79, "x" * 80, "[bold]x[/]", ":smile:"]),
+    ),
+    columns=st.sampled_from([None, "1", "10", "79", "80", "81", "200", "0", "abc", " 90"]),
+    options=st.sampled_from([{}, {"markup": False, "emoji": False}, {"markup": True}]),
+)
+@example(text="Stored 1 row (csv).", columns=None, options={"markup": False, "emoji": False})
+def test_a_line_written_without_rich_is_what_rich_writes(
+    text: str, columns: str | None, options: dict[str, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    import io
+
+    from snapshot_adapters.cli.common import _LazyConsole
+    from snapshot_adapters.cli.terminal import data_console
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    for name in ("TTY_COMPATIBLE", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    written = []
+    for console in (_LazyConsole(stderr=True), data_console(stderr=True)):
+        with contextlib.redirect_stderr(io.StringIO()) as stream:
+            console.print(text, **options)
+        written.append(stream.getvalue())
+    assert written[0] == written[1]
+
+
+def test_a_short_plain_line_is_written_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import io
+
+    from snapshot_adapters.cli.common import _LazyConsole
+
+    monkeypatch.setenv("COLUMNS", "40")
+    console = _LazyConsole(stderr=True)
+    with contextlib.redirect_stderr(io.StringIO()) as stream:
+        console.print("Stored 1 row (csv).", markup=False, emoji=False)
+        assert console._console is None  # no Rich console was made
+        console.print("x" * 40)  # as wide as the console: Rich's
+        assert console._console is not None
+    assert stream.getvalue() == "Stored 1 row (csv).\n" + "x" * 40 + "\n"

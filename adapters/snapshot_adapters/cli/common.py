@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import os
+import re
+import sys
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast, overload
 
 import typer
 
@@ -16,6 +19,7 @@ if TYPE_CHECKING:
 
     from ..container import Container
     from ..settings import Settings
+    from .light_start import LightContainer
 
 __all__ = [
     "UserOption",
@@ -24,6 +28,7 @@ __all__ = [
     "out",
     "print_json",
     "refuse_empty_user",
+    "release",
     "require_user",
     "set_database_url",
     "settings",
@@ -47,6 +52,51 @@ class _LazyConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.console, name)
 
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print``; a line Rich would print unchanged is written without loading
+        Rich (a tenth of a one-row ingest), until a console is made."""
+        if self._console is None and _unchanged_by_rich(objects, options, self._stderr):
+            stream = sys.stderr if self._stderr else sys.stdout
+            stream.write(f"{objects[0]}\n")
+            stream.flush()
+            return
+        self.console.print(*objects, **options)
+
+
+_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: one cell a character, nothing to strip
+
+
+def _unchanged_by_rich(objects: tuple[Any, ...], options: dict[str, Any], stderr: bool) -> bool:
+    """Whether ``data_console(stderr=...).print(*objects, **options)`` would write the one
+    string given and a newline: printable ASCII, no option but markup and emoji off (as the
+    console has them), not a terminal (Rich's own tests: TTY_COMPATIBLE, FORCE_COLOR, Jupyter),
+    and shorter than the width Rich gives a console that is not a terminal (``Console.size``:
+    COLUMNS, else the first standard stream that is a terminal, else 80)."""
+    if len(objects) != 1 or type(objects[0]) is not str or not _PLAIN.fullmatch(objects[0]):
+        return False
+    if any(options.get(name, False) for name in ("markup", "emoji")):
+        return False
+    if set(options) - {"markup", "emoji"}:
+        return False
+    stream = sys.stderr if stderr else sys.stdout
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return False
+    if "get_ipython" in vars(builtins) or stream.isatty():
+        return False
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        width = int(columns)
+    else:
+        width = 0
+        for descriptor in (0, 1, 2):
+            try:
+                width = os.get_terminal_size(descriptor).columns
+            except (AttributeError, ValueError, OSError):
+                continue
+            break
+        width = width or 80
+    return len(objects[0]) < width
+
 
 # stdout carries results only; stderr everything a person reads along the way.
 out = cast("Console", _LazyConsole(stderr=False))
@@ -68,6 +118,7 @@ def set_database_url(url: str | None) -> None:
         os.environ["SNAPSHOT_DATABASE_URL"] = url
     settings.cache_clear()
     _container.cache_clear()
+    _light.cache_clear()
 
 
 @cache
@@ -96,18 +147,42 @@ def _container() -> Container:
     return build_container(settings())
 
 
-def container(*, creates: bool = False) -> Container:
+@cache
+def _light() -> LightContainer | None:
+    from .light_start import light_container
+
+    return light_container(_database_url)
+
+
+@overload
+def container(*, creates: bool = False) -> Container: ...
+@overload
+def container(*, creates: bool = False, light: Literal[True]) -> Container | LightContainer: ...
+def container(*, creates: bool = False, light: bool = False) -> Container | LightContainer:
     """One container per process. A command that only reads (``creates=False``) never
     makes a new SQLite file: a missing one is ``NoDatabaseError``. One that writes says
-    on stderr where it creates it, so a file made in the wrong directory is noticed."""
-    path = sqlite_file(settings().database_url)
+    on stderr where it creates it, so a file made in the wrong directory is noticed.
+    ``light=True``: a command that calls only what ``LightContainer`` has gets one when
+    the settings allow (see light_start.py)."""
+    quick = _light() if light else None
+    path = sqlite_file(quick.settings().database_url if quick else settings().database_url)
     if path is not None and not path.exists():
         if not creates:
             from snapshot_core.domain import NoDatabaseError
 
             raise NoDatabaseError(str(path))
         err.print(f"Creating a new SQLite database at {path}")
-    return _container()
+    return quick or _container()
+
+
+def release() -> bool:
+    """After a command on the light path (``LightContainer``, no ``Container``): close its
+    store and say ``True``: nothing else this process made holds a connection or a file."""
+    quick = _light() if _light.cache_info().currsize else None
+    if quick is None or _container.cache_info().currsize:
+        return False
+    quick.close()
+    return True
 
 
 def refuse_empty_user(user: str | None) -> None:
@@ -123,7 +198,9 @@ def require_user(user: str | None) -> str:
     variable came out empty must not act as whoever the environment names.
     """
     refuse_empty_user(user)
-    user = user or settings().user
+    if not user:  # the light settings' user when they are read: Settings' own
+        quick = _light()
+        user = quick.settings().user if quick else settings().user
     if not user:
         raise typer.BadParameter("missing --user (or set SNAPSHOT_USER)", param_hint="--user")
     return user

@@ -14,6 +14,7 @@ import typer
 
 from .app import app
 from .common import UserOption, container, err, out, print_json, refuse_empty_user, require_user
+from .loading import loading
 from .terminal import emit
 
 if TYPE_CHECKING:
@@ -51,12 +52,15 @@ def bucket(
     as_json: JsonFlag = False,
 ) -> None:
     """Aggregate a source's estimates into weekly, price and latency buckets."""
-    from snapshot_core.use_cases import bucket_source
+    with loading():
+        from snapshot_core.use_cases import bucket_source
 
     user_id = require_user(user)
-    c = container()
+    c = container(light=True)
+    with loading():
+        storage = c.storage()  # SQLAlchemy and the SQL store, for a store made here
     buckets = bucket_source(
-        uow_factory=c.storage(),
+        uow_factory=storage,
         clock=c.clock(),
         policy=c.policy(),
         source_id=source_id,

@@ -11,6 +11,7 @@ import typer
 
 from .app import app
 from .common import UserOption, container, err, print_json, require_user
+from .loading import loading
 from .terminal import emit
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ class _LateProgress:
 
     def __call__(self, done: int, total: int | None) -> None:
         if self._bar is None:
-            if not err.is_terminal or time.monotonic() - self._started < _PROGRESS_AFTER:
+            # The time first: asking Rich whether stderr is a terminal loads Rich.
+            if time.monotonic() - self._started < _PROGRESS_AFTER or not err.is_terminal:
                 return
             from rich.progress import (
                 BarColumn,
@@ -232,16 +234,17 @@ def ingest(
     by name, by a common spelling (Total, Date Sent, Quote #, Status: a notice says which),
     or by --map; any other column is ignored and never stored.
     """
-    from snapshot_core.domain import InvalidInputError
+    with loading():
+        from snapshot_core.domain import InvalidInputError
 
-    from ..files import (
-        IngestLimits,
-        RejectsPathError,
-        UnreadableFileError,
-        check_rejects_path,
-        detect_format,
-        ingest_file,
-    )
+        from ..files import (
+            IngestLimits,
+            RejectsPathError,
+            UnreadableFileError,
+            check_rejects_path,
+            detect_format,
+            ingest_file,
+        )
 
     user_id = require_user(user)
     try:
@@ -251,7 +254,7 @@ def ingest(
     if decimal_comma and decimal_point:
         raise typer.BadParameter("give one of --decimal-comma and --decimal-point")
     columns = _pairs(column_map, "--map")
-    c = container(creates=True)  # says so when it makes a new SQLite file
+    c = container(creates=True, light=True)  # says so when it makes a new SQLite file
     settings = c.settings()
     if rejects is not None:
         try:
@@ -263,11 +266,13 @@ def ingest(
             )
         except RejectsPathError as refused:
             raise typer.BadParameter(str(refused), param_hint="--rejects") from None
+    with loading():
+        storage = c.storage()  # SQLAlchemy and the SQL store, for a store made here
     progress = _LateProgress()
     try:
         report = ingest_file(
             file,
-            uow_factory=c.storage(),
+            uow_factory=storage,
             ids=c.ids(),
             clock=c.clock(),
             user_id=user_id,

@@ -1,12 +1,13 @@
-"""The database URL and default user a read command needs, read as pydantic-settings reads them
-(``--db``, then the environment, then ``.env.local``, then ``.env``), without loading it.
+"""The settings a read command, `snapshot ingest` or `snapshot bucket` needs (the database URL,
+the default user, the run policy's), read as pydantic-settings reads them (``--db``, then the
+environment, then ``.env.local``, then ``.env``), without loading it.
 
 ``Settings`` validates every setting, and a bad one stops every command. So these are read
 only when every setting that is set is one whose value ``Settings`` surely accepts (any text;
 one of a few words; a whole number in bounds; a currency code). Otherwise ``read_settings``
 returns ``None`` and the command loads ``Settings`` itself, which names the bad setting.
 ``SETTING_NAMES`` (every variable name that sets a field, lower case) is kept equal to
-pydantic-settings' own list by a test.
+pydantic-settings' own list by a test, and so are the defaults copied here.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["DEFAULT_DATABASE_URL", "SETTING_NAMES", "ReadSettings", "read_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///snapshot.db"  # settings.DEFAULT_DATABASE_URL (a test checks)
+# Settings' defaults of the fields `snapshot ingest` reads (a test checks them too).
+DEFAULT_MAX_WEEKS = 156
+DEFAULT_INGEST_MAX_BYTES = 2 * 1024**3
+DEFAULT_INGEST_MAX_ROWS = 10_000_000
 ENV_FILES = (".env", ".env.local")  # later files win, as in Settings.model_config
 
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")
@@ -94,8 +99,25 @@ SETTING_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class ReadSettings:
+    """The settings as ``Settings`` would load them: ``values`` holds every setting that is
+    set (each one ``Settings`` surely accepts as it is), by lower-case name."""
+
     database_url: str
     user: str | None
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    # The fields of Settings that `snapshot ingest` reads, by the same names.
+    @property
+    def max_weeks(self) -> int:
+        return int(self.values.get("snapshot_max_weeks", DEFAULT_MAX_WEEKS))
+
+    @property
+    def ingest_max_bytes(self) -> int:
+        return DEFAULT_INGEST_MAX_BYTES  # when it is set, Settings reads it (not surely valid)
+
+    @property
+    def ingest_max_rows(self) -> int:
+        return DEFAULT_INGEST_MAX_ROWS  # likewise
 
 
 def _environment() -> dict[str, str] | None:
@@ -160,4 +182,8 @@ def read_settings(database_url: str | None = None) -> ReadSettings | None:
             return None
     if not database_url:  # `--db ""` is no --db at all (common.set_database_url)
         database_url = effective.get("snapshot_database_url", DEFAULT_DATABASE_URL)
-    return ReadSettings(database_url=str(database_url), user=effective.get("snapshot_user"))
+    return ReadSettings(
+        database_url=str(database_url),
+        user=effective.get("snapshot_user"),
+        values={key: value for key, value in effective.items() if value is not None},
+    )

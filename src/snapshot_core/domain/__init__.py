@@ -1,90 +1,95 @@
 """The domain: models, rules and errors, with no I/O."""
 
-from .agent_input import (
-    AgentInput,
-    AgentInputInsight,
-    AgentInputMoney,
-    AgentInputOutcomes,
-    AgentInputWeeks,
-    BandLabel,
-    WeekLabel,
-    build_agent_input,
-)
-from .api_keys import ApiKey, NewApiKey
-from .bucketing import (
-    DEFAULT_BAND_SCHEME,
-    PENDING,
-    BandScheme,
-    BucketTallies,
-    build_buckets,
-    confidence_level,
-    iso_week_label,
-    latency_days,
-    tally_estimates,
-    week_label,
-    weeks_between,
-)
-from .citations import (
-    Citation,
-    check_findings,
-    grounding_fact,
-    read_citations,
-    ungrounded_citations,
-)
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import export_lazily
 from .errors import *  # noqa: F403 - the catalogue is the public error API
 from .errors import __all__ as _errors_all
-from .facts import FactKind, GroundingNumber
-from .grounding import numbers_in, numbers_in_values, ungrounded_numbers
-from .insights import CATALOGUE as INSIGHT_CATALOGUE
-from .insights import Insight, InsightKind, rank_insights, template_narrative
-from .jobs import Job, JobState
-from .metrics import MetricTallies, tally_metrics
-from .models import (
-    BAND_LABEL_PATTERN,
-    BandCount,
-    ConfidenceLevel,
-    EstimateBuckets,
-    EstimateRow,
-    FrozenModel,
-    MoneySummary,
-    OutcomeSummary,
-    PriceBandCount,
-    Source,
-    SourceStatus,
-    WeekCount,
-    as_utc,
-)
-from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
-from .policy import LEASE_SAFETY_MARGIN_SECONDS, RunPolicy
-from .redaction import redact_text, redact_url, url_secrets
-from .runs import (
-    RUN_DETAIL_MAX_CHARS,
-    CallFacts,
-    JobTiming,
-    ModelReply,
-    RunOutcome,
-    SnapshotRun,
-    TokenUsage,
-)
-from .seen_ids import SeenIds
-from .snapshot import (
-    SCHEMA_VERSION,
-    NarrativeSource,
-    SnapshotMeta,
-    SnapshotResult,
-    assemble_snapshot,
-    run_of_snapshot,
-    shown_buckets,
-)
-from .stats import RunStats, percentile, summarize_runs
-from .suppression import suppress_buckets, suppress_small_cells
-from .user_text import (
-    ESTIMATE_ID_MAX_LENGTH,
-    USER_ID_MAX_LENGTH,
-    check_user_id,
-    storable,
-    text_problem,
-)
+
+if TYPE_CHECKING:
+    from .agent_input import (
+        AgentInput,
+        AgentInputInsight,
+        AgentInputMoney,
+        AgentInputOutcomes,
+        AgentInputWeeks,
+        BandLabel,
+        WeekLabel,
+        build_agent_input,
+    )
+    from .api_keys import ApiKey, NewApiKey
+    from .bucketing import (
+        DEFAULT_BAND_SCHEME,
+        PENDING,
+        BandScheme,
+        BucketTallies,
+        build_buckets,
+        confidence_level,
+        iso_week_label,
+        latency_days,
+        tally_estimates,
+        week_label,
+        weeks_between,
+    )
+    from .citations import (
+        Citation,
+        check_findings,
+        grounding_fact,
+        read_citations,
+        ungrounded_citations,
+    )
+    from .facts import FactKind, GroundingNumber
+    from .grounding import numbers_in, numbers_in_values, ungrounded_numbers
+    from .insights import CATALOGUE as INSIGHT_CATALOGUE
+    from .insights import Insight, InsightKind, rank_insights, template_narrative
+    from .jobs import Job, JobState
+    from .metrics import MetricTallies, tally_metrics
+    from .models import (
+        BAND_LABEL_PATTERN,
+        BandCount,
+        ConfidenceLevel,
+        EstimateBuckets,
+        EstimateRow,
+        FrozenModel,
+        MoneySummary,
+        OutcomeSummary,
+        PriceBandCount,
+        Source,
+        SourceStatus,
+        WeekCount,
+        as_utc,
+    )
+    from .narrative import NARRATIVE_SCHEMA_NAME, Finding, SnapshotNarrative, narrative_json_schema
+    from .policy import LEASE_SAFETY_MARGIN_SECONDS, RunPolicy
+    from .redaction import redact_text, redact_url, url_secrets
+    from .runs import (
+        RUN_DETAIL_MAX_CHARS,
+        CallFacts,
+        JobTiming,
+        ModelReply,
+        RunOutcome,
+        SnapshotRun,
+        TokenUsage,
+    )
+    from .seen_ids import SeenIds
+    from .snapshot import (
+        SCHEMA_VERSION,
+        NarrativeSource,
+        SnapshotMeta,
+        SnapshotResult,
+        assemble_snapshot,
+        run_of_snapshot,
+        shown_buckets,
+    )
+    from .stats import RunStats, percentile, summarize_runs
+    from .suppression import suppress_buckets, suppress_small_cells
+    from .user_text import (
+        ESTIMATE_ID_MAX_LENGTH,
+        USER_ID_MAX_LENGTH,
+        check_user_id,
+        storable,
+        text_problem,
+    )
 
 __all__ = [
     "ApiKey",
@@ -176,3 +181,102 @@ __all__ = [
     "weeks_between",
     *_errors_all,
 ]
+
+export_lazily(
+    __name__,
+    {
+        ".agent_input": (
+            "AgentInput",
+            "AgentInputInsight",
+            "AgentInputMoney",
+            "AgentInputOutcomes",
+            "AgentInputWeeks",
+            "BandLabel",
+            "WeekLabel",
+            "build_agent_input",
+        ),
+        ".api_keys": ("ApiKey", "NewApiKey"),
+        ".bucketing": (
+            "DEFAULT_BAND_SCHEME",
+            "PENDING",
+            "BandScheme",
+            "BucketTallies",
+            "build_buckets",
+            "confidence_level",
+            "iso_week_label",
+            "latency_days",
+            "tally_estimates",
+            "week_label",
+            "weeks_between",
+        ),
+        ".citations": (
+            "Citation",
+            "check_findings",
+            "grounding_fact",
+            "read_citations",
+            "ungrounded_citations",
+        ),
+        ".facts": ("FactKind", "GroundingNumber"),
+        ".grounding": ("numbers_in", "numbers_in_values", "ungrounded_numbers"),
+        ".insights": (
+            "CATALOGUE as INSIGHT_CATALOGUE",
+            "Insight",
+            "InsightKind",
+            "rank_insights",
+            "template_narrative",
+        ),
+        ".jobs": ("Job", "JobState"),
+        ".metrics": ("MetricTallies", "tally_metrics"),
+        ".models": (
+            "BAND_LABEL_PATTERN",
+            "BandCount",
+            "ConfidenceLevel",
+            "EstimateBuckets",
+            "EstimateRow",
+            "FrozenModel",
+            "MoneySummary",
+            "OutcomeSummary",
+            "PriceBandCount",
+            "Source",
+            "SourceStatus",
+            "WeekCount",
+            "as_utc",
+        ),
+        ".narrative": (
+            "NARRATIVE_SCHEMA_NAME",
+            "Finding",
+            "SnapshotNarrative",
+            "narrative_json_schema",
+        ),
+        ".policy": ("LEASE_SAFETY_MARGIN_SECONDS", "RunPolicy"),
+        ".redaction": ("redact_text", "redact_url", "url_secrets"),
+        ".runs": (
+            "RUN_DETAIL_MAX_CHARS",
+            "CallFacts",
+            "JobTiming",
+            "ModelReply",
+            "RunOutcome",
+            "SnapshotRun",
+            "TokenUsage",
+        ),
+        ".seen_ids": ("SeenIds",),
+        ".snapshot": (
+            "SCHEMA_VERSION",
+            "NarrativeSource",
+            "SnapshotMeta",
+            "SnapshotResult",
+            "assemble_snapshot",
+            "run_of_snapshot",
+            "shown_buckets",
+        ),
+        ".stats": ("RunStats", "percentile", "summarize_runs"),
+        ".suppression": ("suppress_buckets", "suppress_small_cells"),
+        ".user_text": (
+            "ESTIMATE_ID_MAX_LENGTH",
+            "USER_ID_MAX_LENGTH",
+            "check_user_id",
+            "storable",
+            "text_problem",
+        ),
+    },
+)

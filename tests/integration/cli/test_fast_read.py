@@ -10,12 +10,9 @@ cases where the fast path must answer check that it did (else this would prove n
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,11 +23,13 @@ import pytest
 
 from snapshot_adapters import build_container
 from snapshot_adapters.cli import fast_read
-from snapshot_adapters.cli.main import main
 from snapshot_adapters.fake import FakeModel, synthetic_estimates
 from snapshot_adapters.fake.misbehaving import RefusingModel
 from snapshot_adapters.settings import Settings
 from snapshot_adapters.sql.revision import HEAD_REVISION
+
+from . import two_ways
+from .two_ways import FastPath, Outcome, isolate, run_as_users_do
 
 A, B, NOBODY = "alice", "bob-\u00e9", "nobody"
 
@@ -119,69 +118,12 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, bytes]:
     return world, world.path.read_bytes()
 
 
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-    fast: bool  # the fast path answered
+FAST = FastPath(fast_read, ("sources", "show_json"))
 
 
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """A working directory and an environment with no settings of the caller's."""
-    for name in list(os.environ):
-        if name.upper().startswith(("SNAPSHOT_", "OPENAI_", "AZURE_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SNAPSHOT_LLM", "fake")
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
-    saved = dict(os.environ)
-    yield tmp_path
-    os.environ.clear()  # `--db` writes SNAPSHOT_DATABASE_URL for plugin commands
-    os.environ.update(saved)
-
-
-def _run(
-    args: list[str], capfd: pytest.CaptureFixture[str], *, fast: bool, reset: Callable[[], None]
-) -> Outcome:
-    reset()
-    answered: list[bool] = []
-    environment = dict(os.environ)
-    originals = (fast_read.sources, fast_read.show_json)
-
-    def spy(function: Callable[..., bool]) -> Callable[..., bool]:
-        def call(*a: object) -> bool:
-            answered.append(function(*a))
-            return answered[-1]
-
-        return call
-
-    fast_read._enabled = fast
-    fast_read.sources, fast_read.show_json = spy(originals[0]), spy(originals[1])  # type: ignore[method-assign]
-    try:
-        capfd.readouterr()
-        code = main(args)
-        out, err = capfd.readouterr()
-    finally:
-        _close_the_full_path_s_database()
-        fast_read._enabled = True
-        fast_read.sources, fast_read.show_json = originals  # type: ignore[method-assign]
-        os.environ.clear()
-        os.environ.update(environment)
-    return Outcome(code, out, err, any(answered))
-
-
-def _close_the_full_path_s_database() -> None:
-    """Close the pooled connections the full path left open, before the file is restored."""
-    from snapshot_adapters.cli import common
-
-    if common._container.cache_info().currsize:
-        with contextlib.suppress(Exception):  # a URL the store refused: nothing is open
-            storage = common._container().storage()
-            getattr(storage, "dispose", lambda: None)()
-
-    common._container.cache_clear()
+    yield from isolate(monkeypatch, tmp_path)
 
 
 def assert_same(
@@ -192,14 +134,7 @@ def assert_same(
     fast: bool | None = None,
 ) -> Outcome:
     """Both paths print the same; ``fast`` says whether the fast path must have answered."""
-    quick = _run(args, capfd, fast=True, reset=reset)
-    full = _run(args, capfd, fast=False, reset=reset)
-    assert not full.fast
-    assert (quick.code, quick.stdout, quick.stderr) == (full.code, full.stdout, full.stderr)
-    assert "Traceback" not in full.stderr
-    if fast is not None:
-        assert quick.fast is fast, (args, quick)
-    return quick
+    return two_ways.assert_same(args, capfd, FAST, reset, fast=fast)
 
 
 @pytest.fixture
@@ -463,24 +398,7 @@ def test_the_fast_path_loads_no_database_library_no_model_and_no_settings_model(
         ["show", built.snapshots[A][0], "--user", A, "--format", "json"],
         ["show", "--latest", built.sources[B][0], "--user", B, "-f", "json"],
     ):
-        code = (
-            "import atexit, sys\n"
-            "atexit.register(lambda: print(' '.join(sys.modules), file=sys.stderr))\n"
-            f"sys.argv = ['snapshot', *{args!r}]\n"
-            "from snapshot_adapters.cli.main import run\nrun()"
-        )
-        environment = {
-            k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))
-        }
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=tmp_path,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result, loaded = run_as_users_do(args, tmp_path, {})
         assert result.returncode == 0, result.stderr
-        loaded = set(result.stderr.split())
         assert not {name for name in loaded if name.split(".")[0] in heavy or name in heavy}, args
         assert "sqlite3" in loaded  # the file was read
