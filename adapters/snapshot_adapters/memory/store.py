@@ -73,6 +73,14 @@ class _Sources:
         source = self._current(source_id)
         return source if source is not None and source.user_id == user_id else None
 
+    def get_with_buckets(
+        self, source_id: str, user_id: str
+    ) -> tuple[Source, EstimateBuckets | None] | None:
+        source = self.get(source_id, user_id)
+        if source is None:
+            return None
+        return source, _Buckets(self._store, self._pending).get(source_id)
+
     def list_for_user(self, user_id: str) -> Sequence[Source]:
         merged = {**self._store.sources, **self._pending.sources}
         return sorted(
@@ -136,6 +144,25 @@ class _Sources:
         if source.attempt != attempt:
             return False
         self._update(source_id, status=status, lease_expires_at=None)
+        return True
+
+    def settle_claim(
+        self,
+        source_id: str,
+        attempt: int,
+        status: SourceStatus,
+        *,
+        run: SnapshotRun,
+        snapshot: SnapshotResult | None = None,
+    ) -> bool:
+        runs = _Runs(self._store, self._pending)
+        if not runs._known(run.run_id):  # checked first: a KeyError leaves nothing staged
+            raise KeyError(run.run_id)
+        if not self.release_claim(source_id, attempt, status):
+            return False
+        if snapshot is not None:
+            _Snapshots(self._store, self._pending).add(snapshot, run.user_id)
+        runs.finish(run)
         return True
 
 

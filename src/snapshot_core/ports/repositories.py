@@ -36,6 +36,13 @@ class SourceRepository(Protocol):
         """The source if it exists *and* belongs to ``user_id``; otherwise ``None``."""
         ...
 
+    def get_with_buckets(
+        self, source_id: str, user_id: str
+    ) -> tuple[Source, EstimateBuckets | None] | None:
+        """``get`` and the source's buckets (``None`` if it has none) in one read: a
+        snapshot needs both, and each round trip is CPU on a busy worker."""
+        ...
+
     def list_for_user(self, user_id: str) -> Sequence[Source]:
         """The user's sources, oldest first."""
         ...
@@ -69,6 +76,22 @@ class SourceRepository(Protocol):
 
         Returns ``False`` (and changes nothing) when the source is no longer held by that
         attempt, because its lease expired and another attempt claimed it.
+        """
+        ...
+
+    def settle_claim(
+        self,
+        source_id: str,
+        attempt: int,
+        status: SourceStatus,
+        *,
+        run: SnapshotRun,
+        snapshot: SnapshotResult | None = None,
+    ) -> bool:
+        """``release_claim`` and, only if it released, ``snapshots.add(snapshot,
+        run.user_id)`` (when given) and ``runs.finish(run)``: an attempt's save, in one
+        statement where the database allows. ``False``: the claim was not that attempt's
+        any more, and nothing is written. ``KeyError`` if ``run`` was never added.
         """
         ...
 

@@ -103,12 +103,12 @@ def open_attempt(
     run_id = ids.new_id("run")
     with uow_factory() as uow:
         now = clock.now()
-        source = uow.sources.get(source_id, user_id)
-        if source is None:
+        found = uow.sources.get_with_buckets(source_id, user_id)  # one read for both
+        if found is None:
             raise InvalidSourceError()
+        source, buckets = found
         if not source.claimable(now):
             raise _refuse(source, now)
-        buckets = uow.buckets.get(source_id)
         if buckets is None:
             raise NoBucketsError()
         if buckets.estimate_count < policy.min_estimates:
@@ -211,30 +211,30 @@ def _save(
     failure, fallback = result.failure, result.fallback
     with uow_factory() as uow:
         finished_at = clock.now()
-        source_id = attempt.run.source_id
-        released = uow.sources.release_claim(
-            source_id,
-            attempt.source.attempt,
-            SourceStatus.SNAPSHOT_GENERATED if snapshot_id else SourceStatus.BUCKETED,
-        )
-        if not released:
-            failure, snapshot_id, fallback = ClaimLostError(), None, False
+        snapshot = None
         if snapshot_id is not None and result.narrative is not None:
             facts = result.facts
-            uow.snapshots.add(
-                assemble_snapshot(
-                    snapshot_id,
-                    attempt.shown,
-                    result.narrative,
-                    facts.model if facts else attempt.run.model or "",
-                    finished_at,
-                    narrative_source="template" if fallback else "model",
-                ),
-                attempt.run.user_id,
+            snapshot = assemble_snapshot(
+                snapshot_id,
+                attempt.shown,
+                result.narrative,
+                facts.model if facts else attempt.run.model or "",
+                finished_at,
+                narrative_source="template" if fallback else "model",
             )
         run_snapshot_id = snapshot_id if failure is None else None  # the run failed all the same
         finished = _finished_run(attempt, result, failure, run_snapshot_id, finished_at)
-        uow.runs.finish(finished)
+        # Release, snapshot and run in one write; only if the claim is still ours.
+        if not uow.sources.settle_claim(
+            attempt.run.source_id,
+            attempt.source.attempt,
+            SourceStatus.SNAPSHOT_GENERATED if snapshot_id else SourceStatus.BUCKETED,
+            run=finished,
+            snapshot=snapshot,
+        ):
+            failure, snapshot_id, fallback = ClaimLostError(), None, False
+            finished = _finished_run(attempt, result, failure, None, finished_at)
+            uow.runs.finish(finished)
         uow.commit()
     report_finished(observer, finished, attempt.run.model)
     if failure is not None and not fallback:
