@@ -109,3 +109,51 @@ def test_settling_with_a_run_never_recorded_fails_and_rolls_back(
     with store() as uow:
         source = uow.sources.get("src-1", "alice")
         assert source is not None and source.status is SourceStatus.GENERATING
+
+
+def _calling(run_id: str = "run-1", attempt: int = 1) -> SnapshotRun:
+    return make_run(
+        run_id,
+        attempt=attempt,
+        snapshot_id=None,
+        outcome=RunOutcome.CALLING,
+        error_code=None,
+        finished_at=None,
+        cost_usd=None,  # as a `calling` run is recorded: nothing known yet
+        request_sha256=None,
+        queue_delay_ms=12.5,
+    )
+
+
+def test_claiming_with_a_run_records_it_under_the_claim_s_attempt(
+    store: UnitOfWorkFactory,
+) -> None:
+    with store() as uow:
+        uow.sources.add(make_source(status=SourceStatus.BUCKETED))
+        uow.commit()
+    with store() as uow:
+        claimed = uow.sources.claim_with_run("src-1", "alice", T0, LEASE, _calling(attempt=9))
+        uow.commit()
+    assert claimed is not None and claimed.attempt == 1
+    assert (claimed.status, claimed.lease_expires_at) == (SourceStatus.GENERATING, LEASE)
+    with store() as uow:
+        assert uow.sources.get("src-1", "alice") == claimed
+        assert list(uow.runs.list("alice")) == [_calling(attempt=1)]
+
+
+def test_a_claim_refused_records_no_run(store: UnitOfWorkFactory) -> None:
+    with store() as uow:
+        uow.sources.add(make_source(status=SourceStatus.BUCKETED))
+        uow.sources.add(make_source("src-2", user_id="bob", status=SourceStatus.UPLOADED))
+        uow.commit()
+    with store() as uow:
+        assert uow.sources.claim_with_run("src-1", "alice", T0, LEASE, _calling("run-1"))
+        uow.commit()
+    with store() as uow:  # a live claim, another user's source, an unbucketed one, none
+        assert uow.sources.claim_with_run("src-1", "alice", T0, LEASE, _calling("run-2")) is None
+        assert uow.sources.claim_with_run("src-1", "bob", T0, LEASE, _calling("run-3")) is None
+        assert uow.sources.claim_with_run("src-2", "bob", T0, LEASE, _calling("run-4")) is None
+        assert uow.sources.claim_with_run("src-9", "alice", T0, LEASE, _calling("run-5")) is None
+        uow.commit()
+    with store() as uow:
+        assert [run.run_id for run in uow.runs.list()] == ["run-1"]

@@ -137,6 +137,22 @@ class _Sources:
         )
         return self._current(source_id)
 
+    def claim_with_run(
+        self,
+        source_id: str,
+        user_id: str,
+        now: datetime,
+        lease_expires_at: datetime,
+        run: SnapshotRun,
+    ) -> Source | None:
+        runs = _Runs(self._store, self._pending)
+        if runs._known(run.run_id):  # checked first: the error leaves nothing staged
+            raise ValueError(f"run {run.run_id} is already recorded")
+        claimed = self.claim_for_snapshot(source_id, user_id, now, lease_expires_at)
+        if claimed is not None:
+            runs.add(run.model_copy(update={"attempt": claimed.attempt}))
+        return claimed
+
     def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
         source = self._current(source_id)
         if source is None or source.status is not SourceStatus.GENERATING:

@@ -101,6 +101,24 @@ def _settle_statement(with_snapshot: bool) -> Select[Any]:
 _SETTLE = {True: _settle_statement(True), False: _settle_statement(False)}
 
 
+def _claim_with_run_statement() -> Select[Any]:
+    """The claim (``_CLAIM``) as a CTE, and the run's INSERT only for a row it claimed, with
+    the claim's attempt number: one PostgreSQL statement; the claimed row comes back."""
+    claimed = _CLAIM.cte("claimed")
+    names = list(SnapshotRun.model_fields)
+    values = select(
+        *(
+            claimed.c.attempt if n == "attempt" else bindparam(f"r_{n}", type_=runs.c[n].type)
+            for n in names
+        )
+    ).select_from(claimed)
+    added = insert(runs).from_select(names, values).cte("added")
+    return select(*claimed.c).add_cte(added)  # the INSERT runs although nothing reads it
+
+
+_CLAIM_WITH_RUN = _claim_with_run_statement()
+
+
 def _source(row: Any) -> Source:
     return Source.model_validate(dict(row._mapping))
 
@@ -200,6 +218,31 @@ class SqlSources:
                 "p_lease": lease_expires_at,
             },
         ).one_or_none()
+        return None if row is None else _source(row)
+
+    def claim_with_run(
+        self,
+        source_id: str,
+        user_id: str,
+        now: datetime,
+        lease_expires_at: datetime,
+        run: SnapshotRun,
+    ) -> Source | None:
+        if self._uow.dialect != "postgresql":  # no INSERT inside WITH: one by one
+            from .records import SqlRuns
+
+            claimed = self.claim_for_snapshot(source_id, user_id, now, lease_expires_at)
+            if claimed is not None:
+                SqlRuns(self._uow).add(run.model_copy(update={"attempt": claimed.attempt}))
+            return claimed
+        params: dict[str, Any] = {
+            "p_source_id": source_id,
+            "p_user_id": user_id,
+            "p_now": now,
+            "p_lease": lease_expires_at,
+            **{f"r_{name}": value for name, value in run.model_dump().items()},
+        }
+        row = self._uow.execute(_CLAIM_WITH_RUN, params).one_or_none()
         return None if row is None else _source(row)
 
     def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:

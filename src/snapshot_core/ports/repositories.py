@@ -71,6 +71,19 @@ class SourceRepository(Protocol):
         """
         ...
 
+    def claim_with_run(
+        self,
+        source_id: str,
+        user_id: str,
+        now: datetime,
+        lease_expires_at: datetime,
+        run: SnapshotRun,
+    ) -> Source | None:
+        """``claim_for_snapshot`` and, only if it claimed, ``runs.add`` of ``run`` with its
+        ``attempt`` set to the claim's: an attempt's start, in one statement where the
+        database allows. ``None``: not claimed, and nothing is written."""
+        ...
+
     def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
         """End the claim made as ``attempt``: set ``status`` and clear the lease.
 

@@ -121,7 +121,19 @@ def open_attempt(
         insights = rank_insights(shown, policy.max_insights)
         agent_input = build_agent_input(shown, insights, policy.currency)
         lease = now + timedelta(seconds=policy.lease_for(deadline_seconds))
-        claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
+        run = SnapshotRun(
+            run_id=run_id,
+            source_id=source_id,
+            user_id=user_id,
+            attempt=source.attempt + 1,  # the claim's, which claim_with_run writes
+            started_at=now,
+            outcome=RunOutcome.CALLING,
+            model=model_name,
+            queue_delay_ms=job.queue_delay_ms if job else None,
+            limiter_wait_ms=job.limiter_wait_ms if job else None,
+        )
+        # The claim and its `calling` run in one write.
+        claimed = uow.sources.claim_with_run(source_id, user_id, now, lease, run)
         if claimed is None:  # another caller won the race since we read the source
             current = uow.sources.get(source_id, user_id)
             raise _refuse(current or source, now)
@@ -135,25 +147,15 @@ def open_attempt(
             and (observer is not NO_OBSERVER)
         ):
             abandoned = [
-                run
-                for run in uow.runs.list(user_id)
-                if run.source_id == source_id
-                and run.attempt < claimed.attempt
-                and run.outcome is RunOutcome.ABANDONED
-                and run.finished_at == now
+                earlier
+                for earlier in uow.runs.list(user_id)
+                if earlier.source_id == source_id
+                and earlier.attempt < claimed.attempt
+                and earlier.outcome is RunOutcome.ABANDONED
+                and earlier.finished_at == now
             ]
-        run = SnapshotRun(
-            run_id=run_id,
-            source_id=source_id,
-            user_id=user_id,
-            attempt=claimed.attempt,
-            started_at=now,
-            outcome=RunOutcome.CALLING,
-            model=model_name,
-            queue_delay_ms=job.queue_delay_ms if job else None,
-            limiter_wait_ms=job.limiter_wait_ms if job else None,
-        )
-        uow.runs.add(run)
+        if run.attempt != claimed.attempt:
+            run = run.model_copy(update={"attempt": claimed.attempt})
         uow.commit()
     for gone in abandoned:
         report_finished(observer, gone, gone.model)
