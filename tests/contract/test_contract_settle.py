@@ -54,9 +54,7 @@ def test_settling_the_holding_attempt_writes_all_three(store: UnitOfWorkFactory)
     _claimed_with_calling_run(store)
     snapshot, finished = make_snapshot(), make_run("run-1")
     with store() as uow:
-        assert uow.sources.settle_claim(
-            "src-1", 1, SourceStatus.SNAPSHOT_GENERATED, run=finished, snapshot=snapshot
-        )
+        assert uow.sources.settle_claim(finished, 1, SourceStatus.SNAPSHOT_GENERATED, snapshot)
         uow.commit()
     with store() as uow:
         source = uow.sources.get("src-1", "alice")
@@ -70,7 +68,7 @@ def test_settling_without_a_snapshot_finishes_the_run_only(store: UnitOfWorkFact
     _claimed_with_calling_run(store)
     failed = make_run("run-1", snapshot_id=None, error_code="llm_refusal", detail="no")
     with store() as uow:
-        assert uow.sources.settle_claim("src-1", 1, SourceStatus.BUCKETED, run=failed)
+        assert uow.sources.settle_claim(failed, 1, SourceStatus.BUCKETED, None)
         uow.commit()
     with store() as uow:
         source = uow.sources.get("src-1", "alice")
@@ -87,7 +85,7 @@ def test_settling_a_claim_taken_over_writes_nothing(store: UnitOfWorkFactory) ->
         uow.commit()
     with store() as uow:
         assert not uow.sources.settle_claim(
-            "src-1", 1, SourceStatus.SNAPSHOT_GENERATED, run=make_run(), snapshot=make_snapshot()
+            make_run(), 1, SourceStatus.SNAPSHOT_GENERATED, make_snapshot()
         )
         uow.commit()
     with store() as uow:
@@ -103,9 +101,7 @@ def test_settling_with_a_run_never_recorded_fails_and_rolls_back(
 ) -> None:
     _claimed_with_calling_run(store)
     with store() as uow, pytest.raises(KeyError):
-        uow.sources.settle_claim(
-            "src-1", 1, SourceStatus.SNAPSHOT_GENERATED, run=make_run("run-never-added")
-        )
+        uow.sources.settle_claim(make_run("run-never-added"), 1, SourceStatus.BUCKETED, None)
     with store() as uow:
         source = uow.sources.get("src-1", "alice")
         assert source is not None and source.status is SourceStatus.GENERATING
@@ -132,7 +128,7 @@ def test_claiming_with_a_run_records_it_under_the_claim_s_attempt(
         uow.sources.add(make_source(status=SourceStatus.BUCKETED))
         uow.commit()
     with store() as uow:
-        claimed = uow.sources.claim_with_run("src-1", "alice", T0, LEASE, _calling(attempt=9))
+        claimed = uow.sources.claim_with_run(_calling(attempt=9), T0, LEASE)
         uow.commit()
     assert claimed is not None and claimed.attempt == 1
     assert (claimed.status, claimed.lease_expires_at) == (SourceStatus.GENERATING, LEASE)
@@ -147,13 +143,17 @@ def test_a_claim_refused_records_no_run(store: UnitOfWorkFactory) -> None:
         uow.sources.add(make_source("src-2", user_id="bob", status=SourceStatus.UPLOADED))
         uow.commit()
     with store() as uow:
-        assert uow.sources.claim_with_run("src-1", "alice", T0, LEASE, _calling("run-1"))
+        assert uow.sources.claim_with_run(_calling("run-1"), T0, LEASE)
         uow.commit()
     with store() as uow:  # a live claim, another user's source, an unbucketed one, none
-        assert uow.sources.claim_with_run("src-1", "alice", T0, LEASE, _calling("run-2")) is None
-        assert uow.sources.claim_with_run("src-1", "bob", T0, LEASE, _calling("run-3")) is None
-        assert uow.sources.claim_with_run("src-2", "bob", T0, LEASE, _calling("run-4")) is None
-        assert uow.sources.claim_with_run("src-9", "alice", T0, LEASE, _calling("run-5")) is None
+        for run_id, source_id, user_id in [
+            ("run-2", "src-1", "alice"),
+            ("run-3", "src-1", "bob"),
+            ("run-4", "src-2", "bob"),
+            ("run-5", "src-9", "alice"),
+        ]:
+            run = _calling(run_id).model_copy(update={"source_id": source_id, "user_id": user_id})
+            assert uow.sources.claim_with_run(run, T0, LEASE) is None
         uow.commit()
     with store() as uow:
         assert [run.run_id for run in uow.runs.list()] == ["run-1"]

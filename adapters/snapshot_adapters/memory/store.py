@@ -138,17 +138,12 @@ class _Sources:
         return self._current(source_id)
 
     def claim_with_run(
-        self,
-        source_id: str,
-        user_id: str,
-        now: datetime,
-        lease_expires_at: datetime,
-        run: SnapshotRun,
+        self, run: SnapshotRun, now: datetime, lease_expires_at: datetime
     ) -> Source | None:
         runs = _Runs(self._store, self._pending)
         if runs._known(run.run_id):  # checked first: the error leaves nothing staged
             raise ValueError(f"run {run.run_id} is already recorded")
-        claimed = self.claim_for_snapshot(source_id, user_id, now, lease_expires_at)
+        claimed = self.claim_for_snapshot(run.source_id, run.user_id, now, lease_expires_at)
         if claimed is not None:
             runs.add(run.model_copy(update={"attempt": claimed.attempt}))
         return claimed
@@ -163,18 +158,12 @@ class _Sources:
         return True
 
     def settle_claim(
-        self,
-        source_id: str,
-        attempt: int,
-        status: SourceStatus,
-        *,
-        run: SnapshotRun,
-        snapshot: SnapshotResult | None = None,
+        self, run: SnapshotRun, attempt: int, status: SourceStatus, snapshot: SnapshotResult | None
     ) -> bool:
         runs = _Runs(self._store, self._pending)
         if not runs._known(run.run_id):  # checked first: a KeyError leaves nothing staged
             raise KeyError(run.run_id)
-        if not self.release_claim(source_id, attempt, status):
+        if not self.release_claim(run.source_id, attempt, status):
             return False
         if snapshot is not None:
             _Snapshots(self._store, self._pending).add(snapshot, run.user_id)

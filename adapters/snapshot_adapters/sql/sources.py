@@ -221,23 +221,18 @@ class SqlSources:
         return None if row is None else _source(row)
 
     def claim_with_run(
-        self,
-        source_id: str,
-        user_id: str,
-        now: datetime,
-        lease_expires_at: datetime,
-        run: SnapshotRun,
+        self, run: SnapshotRun, now: datetime, lease_expires_at: datetime
     ) -> Source | None:
         if self._uow.dialect != "postgresql":  # no INSERT inside WITH: one by one
             from .records import SqlRuns
 
-            claimed = self.claim_for_snapshot(source_id, user_id, now, lease_expires_at)
+            claimed = self.claim_for_snapshot(run.source_id, run.user_id, now, lease_expires_at)
             if claimed is not None:
                 SqlRuns(self._uow).add(run.model_copy(update={"attempt": claimed.attempt}))
             return claimed
         params: dict[str, Any] = {
-            "p_source_id": source_id,
-            "p_user_id": user_id,
+            "p_source_id": run.source_id,
+            "p_user_id": run.user_id,
             "p_now": now,
             "p_lease": lease_expires_at,
             **{f"r_{name}": value for name, value in run.model_dump().items()},
@@ -257,27 +252,21 @@ class SqlSources:
         return result.rowcount == 1
 
     def settle_claim(
-        self,
-        source_id: str,
-        attempt: int,
-        status: SourceStatus,
-        *,
-        run: SnapshotRun,
-        snapshot: SnapshotResult | None = None,
+        self, run: SnapshotRun, attempt: int, status: SourceStatus, snapshot: SnapshotResult | None
     ) -> bool:
         if self._uow.dialect != "postgresql":
             # SQLite has no INSERT or UPDATE inside WITH: the three writes, one by one (a
             # local file, one writer at a time: its round trips are cheap).
             from .records import SqlRuns, SqlSnapshots
 
-            if not self.release_claim(source_id, attempt, status):
+            if not self.release_claim(run.source_id, attempt, status):
                 return False
             if snapshot is not None:
                 SqlSnapshots(self._uow).add(snapshot, run.user_id)
             SqlRuns(self._uow).finish(run)
             return True
         params: dict[str, Any] = {
-            "p_source_id": source_id,
+            "p_source_id": run.source_id,
             "p_attempt": attempt,
             "p_status": SourceStatus(status).value,
             "p_run_id": run.run_id,

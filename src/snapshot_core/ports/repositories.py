@@ -72,16 +72,11 @@ class SourceRepository(Protocol):
         ...
 
     def claim_with_run(
-        self,
-        source_id: str,
-        user_id: str,
-        now: datetime,
-        lease_expires_at: datetime,
-        run: SnapshotRun,
+        self, run: SnapshotRun, now: datetime, lease_expires_at: datetime
     ) -> Source | None:
-        """``claim_for_snapshot`` and, only if it claimed, ``runs.add`` of ``run`` with its
-        ``attempt`` set to the claim's: an attempt's start, in one statement where the
-        database allows. ``None``: not claimed, and nothing is written."""
+        """``claim_for_snapshot`` of ``run``'s source for its user and, only if it claimed,
+        ``runs.add`` of ``run`` with its ``attempt`` set to the claim's: an attempt's start,
+        in one statement where the database allows. ``None``: not claimed, nothing written."""
         ...
 
     def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
@@ -93,18 +88,13 @@ class SourceRepository(Protocol):
         ...
 
     def settle_claim(
-        self,
-        source_id: str,
-        attempt: int,
-        status: SourceStatus,
-        *,
-        run: SnapshotRun,
-        snapshot: SnapshotResult | None = None,
+        self, run: SnapshotRun, attempt: int, status: SourceStatus, snapshot: SnapshotResult | None
     ) -> bool:
-        """``release_claim`` and, only if it released, ``snapshots.add(snapshot,
-        run.user_id)`` (when given) and ``runs.finish(run)``: an attempt's save, in one
-        statement where the database allows. ``False``: the claim was not that attempt's
-        any more, and nothing is written. ``KeyError`` if ``run`` was never added.
+        """``release_claim`` of ``run``'s source and, only if it released,
+        ``snapshots.add(snapshot, run.user_id)`` (unless ``None``) and ``runs.finish(run)``:
+        an attempt's save, in one statement where the database allows. ``False``: the claim
+        was not that attempt's any more, and nothing is written. ``KeyError`` if ``run`` was
+        never added.
         """
         ...
 

@@ -133,7 +133,7 @@ def open_attempt(
             limiter_wait_ms=job.limiter_wait_ms if job else None,
         )
         # The claim and its `calling` run in one write.
-        claimed = uow.sources.claim_with_run(source_id, user_id, now, lease, run)
+        claimed = uow.sources.claim_with_run(run, now, lease)
         if claimed is None:  # another caller won the race since we read the source
             current = uow.sources.get(source_id, user_id)
             raise _refuse(current or source, now)
@@ -227,13 +227,8 @@ def _save(
         run_snapshot_id = snapshot_id if failure is None else None  # the run failed all the same
         finished = _finished_run(attempt, result, failure, run_snapshot_id, finished_at)
         # Release, snapshot and run in one write; only if the claim is still ours.
-        if not uow.sources.settle_claim(
-            attempt.run.source_id,
-            attempt.source.attempt,
-            SourceStatus.SNAPSHOT_GENERATED if snapshot_id else SourceStatus.BUCKETED,
-            run=finished,
-            snapshot=snapshot,
-        ):
+        status = SourceStatus.SNAPSHOT_GENERATED if snapshot_id else SourceStatus.BUCKETED
+        if not uow.sources.settle_claim(finished, attempt.source.attempt, status, snapshot):
             failure, snapshot_id, fallback = ClaimLostError(), None, False
             finished = _finished_run(attempt, result, failure, None, finished_at)
             uow.runs.finish(finished)
