@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, bindparam, exists, func, insert, not_, or_,
 
 from snapshot_core.domain import EstimateBuckets, SnapshotResult, SnapshotRun, Source, SourceStatus
 
-from .records import FINISHED_RUN_FIELDS, finished_run_values, snapshot_row
+from .records import FINISHED_RUN_FIELDS, SqlRuns, SqlSnapshots, finished_run_values, snapshot_row
 from .schema import SOURCE_COLUMNS, buckets, runs, snapshots, sources
 
 if TYPE_CHECKING:
@@ -224,8 +224,6 @@ class SqlSources:
         self, run: SnapshotRun, now: datetime, lease_expires_at: datetime
     ) -> Source | None:
         if self._uow.dialect != "postgresql":  # no INSERT inside WITH: one by one
-            from .records import SqlRuns
-
             claimed = self.claim_for_snapshot(run.source_id, run.user_id, now, lease_expires_at)
             if claimed is not None:
                 SqlRuns(self._uow).add(run.model_copy(update={"attempt": claimed.attempt}))
@@ -257,8 +255,6 @@ class SqlSources:
         if self._uow.dialect != "postgresql":
             # SQLite has no INSERT or UPDATE inside WITH: the three writes, one by one (a
             # local file, one writer at a time: its round trips are cheap).
-            from .records import SqlRuns, SqlSnapshots
-
             if not self.release_claim(run.source_id, attempt, status):
                 return False
             if snapshot is not None:
