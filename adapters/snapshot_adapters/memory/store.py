@@ -61,8 +61,11 @@ class _Pending:
 
 
 class _Sources:
-    def __init__(self, store: MemoryStore, pending: _Pending) -> None:
+    def __init__(self, store: MemoryStore, pending: _Pending, uow: MemoryUnitOfWork) -> None:
         self._store, self._pending = store, pending
+        # The combined steps go through the unit of work's own repositories, so that they
+        # are exactly the separate calls they stand for.
+        self._uow = uow
 
     def _current(self, source_id: str) -> Source | None:
         return self._pending.sources.get(source_id) or self._store.sources.get(source_id)
@@ -73,6 +76,14 @@ class _Sources:
     def get(self, source_id: str, user_id: str) -> Source | None:
         source = self._current(source_id)
         return source if source is not None and source.user_id == user_id else None
+
+    def get_with_buckets(
+        self, source_id: str, user_id: str
+    ) -> tuple[Source, EstimateBuckets | None] | None:
+        source = self.get(source_id, user_id)
+        if source is None:
+            return None
+        return source, self._uow.buckets.get(source_id)
 
     def list_for_user(self, user_id: str) -> Sequence[Source]:
         merged = {**self._store.sources, **self._pending.sources}
@@ -130,6 +141,17 @@ class _Sources:
         )
         return self._current(source_id)
 
+    def claim_with_run(
+        self, run: SnapshotRun, now: datetime, lease_expires_at: datetime
+    ) -> Source | None:
+        # Checked first, so that the error leaves nothing staged.
+        if _Runs(self._store, self._pending)._known(run.run_id):
+            raise ValueError(f"run {run.run_id} is already recorded")
+        claimed = self.claim_for_snapshot(run.source_id, run.user_id, now, lease_expires_at)
+        if claimed is not None:
+            self._uow.runs.add(run.model_copy(update={"attempt": claimed.attempt}))
+        return claimed
+
     def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
         source = self._current(source_id)
         if source is None or source.status is not SourceStatus.GENERATING:
@@ -137,6 +159,18 @@ class _Sources:
         if source.attempt != attempt:
             return False
         self._update(source_id, status=status, lease_expires_at=None)
+        return True
+
+    def settle_claim(
+        self, run: SnapshotRun, attempt: int, status: SourceStatus, snapshot: SnapshotResult | None
+    ) -> bool:
+        if not _Runs(self._store, self._pending)._known(run.run_id):  # as claim_with_run
+            raise KeyError(run.run_id)
+        if not self.release_claim(run.source_id, attempt, status):
+            return False
+        if snapshot is not None:
+            self._uow.snapshots.add(snapshot, run.user_id)
+        self._uow.runs.finish(run)
         return True
 
 
@@ -273,11 +307,11 @@ class MemoryUnitOfWork(UnitOfWork):
         self._bind()
 
     def _bind(self) -> None:
-        self.sources = _Sources(self.store, self._pending)
         self.estimates = _Estimates(self.store, self._pending)
         self.buckets = _Buckets(self.store, self._pending)
         self.snapshots = _Snapshots(self.store, self._pending)
         self.runs = _Runs(self.store, self._pending)
+        self.sources = _Sources(self.store, self._pending, self)
         self.api_keys = _ApiKeys(self.store, self._pending)
 
     def __enter__(self) -> MemoryUnitOfWork:

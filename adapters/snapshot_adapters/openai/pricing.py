@@ -10,6 +10,7 @@ LiteLLM proxy or corporate gateway in front of OpenAI still shows a cost. A self
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
@@ -66,8 +67,13 @@ def _provider_of_url(base_url: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def price_provider_for(model: str, base_url: str | None, provider_id: str | None) -> str | None:
-    """The genai-prices provider whose list price applies, or ``None`` for no price."""
+    """The genai-prices provider whose list price applies, or ``None`` for no price.
+
+    Cached: the answer depends only on the arguments and the price table bundled with the
+    package, and finding it matches the URL against every provider's pattern (dozens of
+    regular expressions), which each call would otherwise repeat."""
     if provider_id is not None:
         return None if provider_id == NO_PRICE else provider_id
     if (by_url := _provider_of_url(base_url or DEFAULT_BASE_URL)) is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, select, update
 
@@ -18,7 +18,14 @@ if TYPE_CHECKING:
 
     from .unit_of_work import SqlUnitOfWork
 
-__all__ = ["SqlBuckets", "SqlRuns", "SqlSnapshots"]
+__all__ = [
+    "FINISHED_RUN_FIELDS",
+    "SqlBuckets",
+    "SqlRuns",
+    "SqlSnapshots",
+    "finished_run_values",
+    "snapshot_row",
+]
 
 # The statements a snapshot runs, built once (see sources.py); an INSERT or UPDATE without
 # values takes its columns from the parameters' names.
@@ -38,6 +45,26 @@ _ABANDON = (
         finished_at=bindparam("p_now", type_=runs.c.finished_at.type),
     )
 )
+
+
+def snapshot_row(snapshot: SnapshotResult, user_id: str) -> dict[str, Any]:
+    """A snapshot's row, by column name."""
+    return {
+        "snapshot_id": snapshot.meta.snapshot_id,
+        "source_id": snapshot.meta.source_id,
+        "user_id": user_id,
+        "generated_at": snapshot.meta.generated_at,
+        "body": snapshot.model_dump(mode="json"),
+    }
+
+
+_RUN_IDENTITY = {"run_id", "source_id", "user_id", "attempt"}
+FINISHED_RUN_FIELDS = tuple(name for name in SnapshotRun.model_fields if name not in _RUN_IDENTITY)
+
+
+def finished_run_values(run: SnapshotRun) -> dict[str, Any]:
+    """What finishing a run writes, by column name (its identity is not rewritten)."""
+    return run.model_dump(exclude=_RUN_IDENTITY)
 
 
 class SqlBuckets:
@@ -78,16 +105,7 @@ class SqlSnapshots:
         self._uow = uow
 
     def add(self, snapshot: SnapshotResult, user_id: str) -> None:
-        self._uow.execute(
-            _ADD_SNAPSHOT,
-            {
-                "snapshot_id": snapshot.meta.snapshot_id,
-                "source_id": snapshot.meta.source_id,
-                "user_id": user_id,
-                "generated_at": snapshot.meta.generated_at,
-                "body": snapshot.model_dump(mode="json"),
-            },
-        )
+        self._uow.execute(_ADD_SNAPSHOT, snapshot_row(snapshot, user_id))
 
     def get(self, snapshot_id: str, user_id: str) -> SnapshotResult | None:
         body = self._uow.execute(
@@ -114,8 +132,7 @@ class SqlRuns:
         self._uow.execute(_ADD_RUN, run.model_dump())
 
     def finish(self, run: SnapshotRun) -> None:
-        values = run.model_dump(exclude={"run_id", "source_id", "user_id", "attempt"})
-        done = self._uow.execute(_FINISH_RUN, {**values, "p_run_id": run.run_id})
+        done = self._uow.execute(_FINISH_RUN, {**finished_run_values(run), "p_run_id": run.run_id})
         if done.rowcount != 1:
             raise KeyError(run.run_id)
 

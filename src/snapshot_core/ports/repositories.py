@@ -37,6 +37,13 @@ class SourceRepository(Protocol):
         """The source if it exists *and* belongs to ``user_id``; otherwise ``None``."""
         ...
 
+    def get_with_buckets(
+        self, source_id: str, user_id: str
+    ) -> tuple[Source, EstimateBuckets | None] | None:
+        """``get`` and the source's buckets (``None`` if it has none) in one read: a
+        snapshot needs both, and each round trip is CPU on a busy worker."""
+        ...
+
     def list_for_user(self, user_id: str) -> Sequence[Source]:
         """The user's sources, oldest first."""
         ...
@@ -65,11 +72,30 @@ class SourceRepository(Protocol):
         """
         ...
 
+    def claim_with_run(
+        self, run: SnapshotRun, now: datetime, lease_expires_at: datetime
+    ) -> Source | None:
+        """``claim_for_snapshot`` of ``run``'s source for its user and, only if it claimed,
+        ``runs.add`` of ``run`` with its ``attempt`` set to the claim's: an attempt's start,
+        in one statement where the database allows. ``None``: not claimed, nothing written."""
+        ...
+
     def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
         """End the claim made as ``attempt``: set ``status`` and clear the lease.
 
         Returns ``False`` (and changes nothing) when the source is no longer held by that
         attempt, because its lease expired and another attempt claimed it.
+        """
+        ...
+
+    def settle_claim(
+        self, run: SnapshotRun, attempt: int, status: SourceStatus, snapshot: SnapshotResult | None
+    ) -> bool:
+        """``release_claim`` of ``run``'s source and, only if it released,
+        ``snapshots.add(snapshot, run.user_id)`` (unless ``None``) and ``runs.finish(run)``:
+        an attempt's save, in one statement where the database allows. ``False``: the claim
+        was not that attempt's any more, and nothing is written. ``KeyError`` if ``run`` was
+        never added.
         """
         ...
 

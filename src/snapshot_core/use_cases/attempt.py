@@ -103,12 +103,12 @@ def open_attempt(
     run_id = ids.new_id("run")
     with uow_factory() as uow:
         now = clock.now()
-        source = uow.sources.get(source_id, user_id)
-        if source is None:
+        found = uow.sources.get_with_buckets(source_id, user_id)  # one read for both
+        if found is None:
             raise InvalidSourceError()
+        source, buckets = found
         if not source.claimable(now):
             raise _refuse(source, now)
-        buckets = uow.buckets.get(source_id)
         if buckets is None:
             raise NoBucketsError()
         if buckets.estimate_count < policy.min_estimates:
@@ -121,7 +121,19 @@ def open_attempt(
         insights = rank_insights(shown, policy.max_insights)
         agent_input = build_agent_input(shown, insights, policy.currency)
         lease = now + timedelta(seconds=policy.lease_for(deadline_seconds))
-        claimed = uow.sources.claim_for_snapshot(source_id, user_id, now, lease)
+        run = SnapshotRun(
+            run_id=run_id,
+            source_id=source_id,
+            user_id=user_id,
+            attempt=source.attempt + 1,  # the claim's, which claim_with_run writes
+            started_at=now,
+            outcome=RunOutcome.CALLING,
+            model=model_name,
+            queue_delay_ms=job.queue_delay_ms if job else None,
+            limiter_wait_ms=job.limiter_wait_ms if job else None,
+        )
+        # The claim and its `calling` run in one write.
+        claimed = uow.sources.claim_with_run(run, now, lease)
         if claimed is None:  # another caller won the race since we read the source
             current = uow.sources.get(source_id, user_id)
             raise _refuse(current or source, now)
@@ -135,25 +147,15 @@ def open_attempt(
             and (observer is not NO_OBSERVER)
         ):
             abandoned = [
-                run
-                for run in uow.runs.list(user_id)
-                if run.source_id == source_id
-                and run.attempt < claimed.attempt
-                and run.outcome is RunOutcome.ABANDONED
-                and run.finished_at == now
+                earlier
+                for earlier in uow.runs.list(user_id)
+                if earlier.source_id == source_id
+                and earlier.attempt < claimed.attempt
+                and earlier.outcome is RunOutcome.ABANDONED
+                and earlier.finished_at == now
             ]
-        run = SnapshotRun(
-            run_id=run_id,
-            source_id=source_id,
-            user_id=user_id,
-            attempt=claimed.attempt,
-            started_at=now,
-            outcome=RunOutcome.CALLING,
-            model=model_name,
-            queue_delay_ms=job.queue_delay_ms if job else None,
-            limiter_wait_ms=job.limiter_wait_ms if job else None,
-        )
-        uow.runs.add(run)
+        if run.attempt != claimed.attempt:
+            run = run.model_copy(update={"attempt": claimed.attempt})
         uow.commit()
     for gone in abandoned:
         report_finished(observer, gone, gone.model)
@@ -211,30 +213,25 @@ def _save(
     failure, fallback = result.failure, result.fallback
     with uow_factory() as uow:
         finished_at = clock.now()
-        source_id = attempt.run.source_id
-        released = uow.sources.release_claim(
-            source_id,
-            attempt.source.attempt,
-            SourceStatus.SNAPSHOT_GENERATED if snapshot_id else SourceStatus.BUCKETED,
-        )
-        if not released:
-            failure, snapshot_id, fallback = ClaimLostError(), None, False
+        snapshot = None
         if snapshot_id is not None and result.narrative is not None:
             facts = result.facts
-            uow.snapshots.add(
-                assemble_snapshot(
-                    snapshot_id,
-                    attempt.shown,
-                    result.narrative,
-                    facts.model if facts else attempt.run.model or "",
-                    finished_at,
-                    narrative_source="template" if fallback else "model",
-                ),
-                attempt.run.user_id,
+            snapshot = assemble_snapshot(
+                snapshot_id,
+                attempt.shown,
+                result.narrative,
+                facts.model if facts else attempt.run.model or "",
+                finished_at,
+                narrative_source="template" if fallback else "model",
             )
         run_snapshot_id = snapshot_id if failure is None else None  # the run failed all the same
         finished = _finished_run(attempt, result, failure, run_snapshot_id, finished_at)
-        uow.runs.finish(finished)
+        # Release, snapshot and run in one write; only if the claim is still ours.
+        status = SourceStatus.SNAPSHOT_GENERATED if snapshot_id else SourceStatus.BUCKETED
+        if not uow.sources.settle_claim(finished, attempt.source.attempt, status, snapshot):
+            failure, snapshot_id, fallback = ClaimLostError(), None, False
+            finished = _finished_run(attempt, result, failure, None, finished_at)
+            uow.runs.finish(finished)
         uow.commit()
     report_finished(observer, finished, attempt.run.model)
     if failure is not None and not fallback:

@@ -76,7 +76,7 @@ def _sqlite_drop(store: SqlStore) -> Callable[[], None]:
     """Fail the save the way a lost database file or full disk would."""
 
     def fail(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("INSERT INTO snapshots"):
+        if "INSERT INTO snapshots" in statement:  # alone, or in the save's one statement
             raise sqlite3.OperationalError("disk I/O error")
 
     event.listen(store.engine, "before_cursor_execute", fail)
@@ -88,7 +88,7 @@ def _postgres_drop(store: SqlStore, admin_url: URL) -> Callable[[], None]:
     dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def terminate(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("INSERT INTO snapshots"):
+        if "INSERT INTO snapshots" in statement:  # alone, or in the save's one statement
             pid = conn.connection.driver_connection.info.backend_pid
             with psycopg.connect(dsn, autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
