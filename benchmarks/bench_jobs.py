@@ -190,8 +190,7 @@ def measure(
     # Warm-up, not timed: each worker process builds its orchestrator (engine, migration
     # check, model) at its first task, a fixed cost that is not throughput.
     warm = world.seed(workers * threads, user_id="warm-up")
-    for source_id in warm:
-        queue.enqueue(source_id=source_id, user_id="warm-up")
+    queue.enqueue_many((source_id, "warm-up") for source_id in warm)
     _wait_generated(storage, "warm-up", len(warm), 120)
     ids = world.seed(workers * threads * rounds)
     pids = [process.pid for process in world.workers[-workers:]]
@@ -199,8 +198,7 @@ def measure(
     server_before, received_before = model.cpu_seconds(), model.received()
     database_before = storage.database_cpu_seconds()
     started = datetime.now(UTC)
-    for source_id in ids:
-        queue.enqueue(source_id=source_id, user_id="alice")
+    queue.enqueue_many((source_id, "alice") for source_id in ids)  # as `snapshot run-all` does
     _wait_generated(storage, "alice", len(ids), 600)
     cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
     server = model.cpu_seconds() - server_before

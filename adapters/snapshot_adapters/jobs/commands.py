@@ -118,7 +118,7 @@ def run_all(
         ]
     queue = _queue(settings)
     started = time.monotonic()
-    jobs = [queue.enqueue(source_id=s.source_id, user_id=s.user_id) for s in sources]
+    jobs = queue.enqueue_many((s.source_id, s.user_id) for s in sources)
     if not wait:
         for job in jobs:
             print(job.job_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -130,18 +131,30 @@ class JobStates:
 
     def open(self, *, source_id: str, user_id: str) -> tuple[str, bool]:
         """The source's unfinished job id, and whether it was just created."""
-        new_id = uuid.uuid4().hex
-        keys = [self._source_key(user_id, source_id), self._job_key(new_id)]
-        args: list[str | int | float] = [
-            new_id,
-            user_id,
-            source_id,
-            OPEN_JOB_SECONDS,
-            f"{self._prefix}:job:",
-            time.time(),  # enqueued at: the queue delay metric
-        ]
-        job_id = _text(self._open(keys=keys, args=args))
-        return job_id, job_id == new_id
+        return self.open_many([(source_id, user_id)])[0]
+
+    def open_many(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, bool]]:
+        """``open`` for each (source_id, user_id), in one round trip: a source named twice
+        gets the job its first mention made."""
+        if not pairs:
+            return []
+        pipe = self._redis.pipeline(transaction=False)
+        new_ids = []
+        for source_id, user_id in pairs:
+            new_id = uuid.uuid4().hex
+            new_ids.append(new_id)
+            keys = [self._source_key(user_id, source_id), self._job_key(new_id)]
+            args: list[str | int | float] = [
+                new_id,
+                user_id,
+                source_id,
+                OPEN_JOB_SECONDS,
+                f"{self._prefix}:job:",
+                time.time(),  # enqueued at: the queue delay metric
+            ]
+            self._open(keys=keys, args=args, client=pipe)
+        opened = [_text(job_id) for job_id in pipe.execute()]
+        return [(job_id, job_id == new_id) for job_id, new_id in zip(opened, new_ids, strict=True)]
 
     def forget(self, job_id: str, *, source_id: str, user_id: str) -> None:
         """Undo ``open`` when the job could not be sent to the broker."""

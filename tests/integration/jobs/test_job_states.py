@@ -89,3 +89,60 @@ def test_begin_without_marking_leaves_the_state_and_a_job_without_state_is_held(
     assert begun.outcome == "held" and states.read(job_id)["state"] == "queued"
     by_hand = _begin(states, "sent-by-hand", owner)
     assert by_hand.outcome == "held" and by_hand.state == {} and states.read("sent-by-hand") == {}
+
+
+def test_open_many_opens_each_source_once_in_one_batch(states: JobStates) -> None:
+    existing, _ = states.open(source_id="src-0", user_id="alice")
+    opened = states.open_many(
+        [("src-1", "alice"), ("src-0", "alice"), ("src-1", "alice"), ("src-1", "bob")]
+    )
+    (first, made_first), (again, made_again), (twice, made_twice), (bobs, made_bobs) = opened
+    assert made_first and made_bobs and not made_again and not made_twice
+    assert again == existing  # a job already open is handed back
+    assert twice == first  # a source named twice gets the job its first mention made
+    assert bobs not in (first, existing)  # another user's source is another job
+    assert states.open_many([]) == []
+    assert states.job(first, "alice").state == "queued"
+
+
+class _Producer:
+    def __enter__(self) -> _Producer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _Broker:
+    """A Celery app's sending side that records what it sent and fails after ``fail_after``."""
+
+    def __init__(self, fail_after: int) -> None:
+        self.sent: list[str] = []
+        self.fail_after = fail_after
+
+    def producer_or_acquire(self) -> _Producer:
+        return _Producer()
+
+    def send_task(self, name: str, *, kwargs: dict[str, object], task_id: str, **_: object) -> None:
+        if len(self.sent) >= self.fail_after:
+            raise ConnectionError("broker went away")
+        self.sent.append(task_id)
+
+
+def test_enqueue_many_forgets_the_jobs_the_broker_did_not_take(states: JobStates) -> None:
+    from snapshot_adapters.jobs import CeleryJobQueue
+
+    broker = _Broker(fail_after=2)
+    queue = CeleryJobQueue(broker, states)  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        queue.enqueue_many([("src-1", "alice"), ("src-2", "alice"), ("src-3", "alice")])
+    assert len(broker.sent) == 2
+    # The two sent are still open; the third was forgotten, so it is made anew later.
+    assert states.open(source_id="src-1", user_id="alice") == (broker.sent[0], False)
+    assert states.open(source_id="src-2", user_id="alice") == (broker.sent[1], False)
+    third, created = states.open(source_id="src-3", user_id="alice")
+    assert created and third not in broker.sent
+    broker.fail_after = 10
+    jobs = queue.enqueue_many([("src-4", "alice"), ("src-1", "alice")])
+    assert [job.job_id for job in jobs] == [broker.sent[2], broker.sent[0]]
+    assert [job.state for job in jobs] == ["queued", "queued"]
