@@ -452,3 +452,10 @@ def test_a_short_plain_line_is_written_without_rich(monkeypatch: pytest.MonkeyPa
         console.print("x" * 40)  # as wide as the console: Rich's
         assert console._console is not None
     assert stream.getvalue() == "Stored 1 row (csv).\n" + "x" * 40 + "\n"
+
+
+def test_read_settings_repr_shows_no_url_and_no_value() -> None:
+    read = light_settings.ReadSettings(
+        "postgresql+psycopg://app:pw-1234@db/app", "alice", {"openai_api_key": "sk-abc123"}
+    )
+    assert "pw-1234" not in repr(read) and "sk-abc123" not in repr(read)

@@ -100,11 +100,12 @@ SETTING_NAMES = frozenset(
 @dataclass(frozen=True)
 class ReadSettings:
     """The settings as ``Settings`` would load them: ``values`` holds every setting that is
-    set (each one ``Settings`` surely accepts as it is), by lower-case name."""
+    set (each one ``Settings`` surely accepts as it is), by lower-case name. Its repr leaves
+    out the URL and the values, as ``Settings``' does: they may hold a password or a key."""
 
-    database_url: str
+    database_url: str = field(repr=False)
     user: str | None
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     # The fields of Settings that `snapshot ingest` reads, by the same names.
     @property

@@ -45,8 +45,8 @@ class CeleryJobQueue:
         """``enqueue`` for each (source_id, user_id), in order: the jobs' states in one Redis
         round trip and the messages through one broker connection per batch (what
         `snapshot run-all` does for thousands of sources). A source named twice, or with a
-        job already queued or running, gets that job back. If the broker fails, the jobs
-        not sent are forgotten, so enqueueing again later makes them anew."""
+        job already queued or running, gets that job back. If sending fails or is interrupted,
+        the jobs not sent are forgotten, so enqueueing again makes them anew."""
         pairs, jobs = list(pairs), []
         with _reachable():
             for start in range(0, len(pairs), _BATCH):
@@ -57,33 +57,29 @@ class CeleryJobQueue:
 
     def _send(self, batch: list[tuple[str, str]], opened: list[tuple[str, bool]]) -> list[Job]:
         jobs: list[Job] = []
-        with self._app.producer_or_acquire() as producer:
-            for index, ((source_id, user_id), (job_id, created)) in enumerate(
-                zip(batch, opened, strict=True)
-            ):
-                if not created:
-                    jobs.append(self._states.job(job_id, user_id))
-                    continue
-                try:
-                    self._app.send_task(
-                        TASK_NAME,
-                        kwargs={"source_id": source_id, "user_id": user_id, "attempt": 1},
-                        task_id=job_id,
-                        producer=producer,
-                    )
-                except Exception:
-                    self._forget_unsent(batch[index:], opened[index:])
-                    raise
-                # Just made: queued when sent, as the states say (no round trip to read it).
-                jobs.append(
-                    Job(job_id=job_id, source_id=source_id, user_id=user_id, state="queued")
-                )
+        try:
+            with self._app.producer_or_acquire() as producer:
+                for (source_id, user_id), (job_id, created) in zip(batch, opened, strict=True):
+                    if created:
+                        self._app.send_task(
+                            TASK_NAME,
+                            kwargs={"source_id": source_id, "user_id": user_id, "attempt": 1},
+                            task_id=job_id,
+                            producer=producer,
+                        )
+                        # Queued when sent, as the states say (no round trip to read it).
+                        job = Job(
+                            job_id=job_id, source_id=source_id, user_id=user_id, state="queued"
+                        )
+                    else:
+                        job = self._states.job(job_id, user_id)
+                    jobs.append(job)
+        except BaseException:
+            # The broker or Redis failing, or Ctrl-C: a job made but not sent would hold its
+            # source as queued for OPEN_JOB_SECONDS, so each is forgotten.
+            self._states.forget_all(batch[len(jobs) :], opened[len(jobs) :])
+            raise
         return jobs
-
-    def _forget_unsent(self, batch: list[tuple[str, str]], opened: list[tuple[str, bool]]) -> None:
-        for (source_id, user_id), (job_id, created) in zip(batch, opened, strict=True):
-            if created:
-                self._states.forget(job_id, source_id=source_id, user_id=user_id)
 
     def get(self, *, job_id: str, user_id: str) -> Job:
         with _reachable():

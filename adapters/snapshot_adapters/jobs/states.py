@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Sequence
@@ -153,8 +154,23 @@ class JobStates:
                 time.time(),  # enqueued at: the queue delay metric
             ]
             self._open(keys=keys, args=args, client=pipe)
-        opened = [_text(job_id) for job_id in pipe.execute()]
+        try:
+            opened = [_text(job_id) for job_id in pipe.execute()]
+        except BaseException:
+            # Some of the scripts may have run: none of their jobs will be sent.
+            self.forget_all(pairs, [(new_id, True) for new_id in new_ids])
+            raise
         return [(job_id, job_id == new_id) for job_id, new_id in zip(opened, new_ids, strict=True)]
+
+    def forget_all(
+        self, pairs: Sequence[tuple[str, str]], opened: Sequence[tuple[str, bool]]
+    ) -> None:
+        """``forget`` each job ``open_many`` made for (source_id, user_id), as far as Redis
+        can be reached: called on the way out of a failure, it never raises itself."""
+        for (source_id, user_id), (job_id, created) in zip(pairs, opened, strict=True):
+            if created:
+                with contextlib.suppress(Exception):
+                    self.forget(job_id, source_id=source_id, user_id=user_id)
 
     def forget(self, job_id: str, *, source_id: str, user_id: str) -> None:
         """Undo ``open`` when the job could not be sent to the broker."""

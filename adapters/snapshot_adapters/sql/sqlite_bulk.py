@@ -193,8 +193,7 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
             queue.put(chunk)
             count += len(chunk)
     finally:
-        queue.put(None)
-        _join(writer)
+        _finish(queue, writer)
     if failure:
         raise failure[0]
     return count
@@ -227,10 +226,17 @@ def _write(
             failure.append(error)
 
 
-def _join(writer: Thread) -> None:
-    """Waits for the writer even through Ctrl-C: the transaction is rolled back only once
-    nothing else uses the connection; the interrupt is raised afterwards."""
+def _finish(queue: Queue[list[SqliteRow] | None], writer: Thread) -> None:
+    """Tells the writer to end and waits for it, even through Ctrl-C (a second one too, while
+    the queue is full): the transaction is rolled back only once nothing else uses the
+    connection; the interrupt is raised afterwards."""
     interrupted: KeyboardInterrupt | None = None
+    while True:
+        try:
+            queue.put(None)
+            break
+        except KeyboardInterrupt as error:
+            interrupted = error
     while writer.is_alive():
         try:
             writer.join()

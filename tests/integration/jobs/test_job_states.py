@@ -116,16 +116,17 @@ class _Producer:
 class _Broker:
     """A Celery app's sending side that records what it sent and fails after ``fail_after``."""
 
-    def __init__(self, fail_after: int) -> None:
+    def __init__(self, fail_after: int, error: BaseException | None = None) -> None:
         self.sent: list[str] = []
         self.fail_after = fail_after
+        self.error = error or ConnectionError("broker went away")
 
     def producer_or_acquire(self) -> _Producer:
         return _Producer()
 
     def send_task(self, name: str, *, kwargs: dict[str, object], task_id: str, **_: object) -> None:
         if len(self.sent) >= self.fail_after:
-            raise ConnectionError("broker went away")
+            raise self.error
         self.sent.append(task_id)
 
 
@@ -146,3 +147,41 @@ def test_enqueue_many_forgets_the_jobs_the_broker_did_not_take(states: JobStates
     jobs = queue.enqueue_many([("src-4", "alice"), ("src-1", "alice")])
     assert [job.job_id for job in jobs] == [broker.sent[2], broker.sent[0]]
     assert [job.state for job in jobs] == ["queued", "queued"]
+
+
+def test_an_interrupt_while_sending_forgets_every_job_not_sent(states: JobStates) -> None:
+    """Ctrl-C during `run-all`: the states of the whole batch were opened first; those whose
+    message was not sent must not hold their sources as queued."""
+    from snapshot_adapters.jobs import CeleryJobQueue
+
+    broker = _Broker(fail_after=3, error=KeyboardInterrupt())
+    queue = CeleryJobQueue(broker, states)  # type: ignore[arg-type]
+    sources = [(f"src-{n}", "alice") for n in range(6)]
+    with pytest.raises(KeyboardInterrupt):
+        queue.enqueue_many(sources)
+    reopened = [states.open(source_id=source, user_id=user) for source, user in sources]
+    assert reopened[:3] == [(job_id, False) for job_id in broker.sent]
+    assert all(created for _, created in reopened[3:])  # made anew, not stuck as queued
+
+
+def test_a_failed_read_of_an_open_job_forgets_the_jobs_not_sent(
+    states: JobStates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from snapshot_adapters.jobs import CeleryJobQueue
+    from snapshot_core.domain import QueueUnavailableError
+
+    states.open(source_id="src-open", user_id="alice")
+
+    def unreachable(job_id: str, user_id: str) -> None:
+        raise RedisConnectionError("Redis went away")
+
+    monkeypatch.setattr(states, "job", unreachable)
+    broker = _Broker(fail_after=10)
+    queue = CeleryJobQueue(broker, states)  # type: ignore[arg-type]
+    with pytest.raises(QueueUnavailableError):
+        queue.enqueue_many([("src-1", "alice"), ("src-open", "alice"), ("src-2", "alice")])
+    assert len(broker.sent) == 1
+    assert states.open(source_id="src-1", user_id="alice") == (broker.sent[0], False)
+    assert states.open(source_id="src-2", user_id="alice")[1]  # made anew, not left queued

@@ -70,3 +70,32 @@ def test_an_error_while_reading_stops_the_writer_and_nothing_is_stored(sqlite_ur
         assert app.list_sources(user_id=USER) == []
     finally:
         store.dispose()
+
+
+def test_a_second_interrupt_while_ending_the_writer_still_waits_for_it() -> None:
+    """Ctrl-C pressed again while the end is handed over (the queue full): the writer is
+    still told to end and waited for before the interrupt goes on."""
+    from queue import Queue
+
+    class InterruptedOnce(Queue[list[sqlite_bulk.SqliteRow] | None]):
+        interrupted = False
+
+        def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
+            if not self.interrupted:
+                self.interrupted = True
+                raise KeyboardInterrupt
+            super().put(item, block, timeout)  # type: ignore[arg-type]
+
+    queue = InterruptedOnce(maxsize=1)
+    Queue.put(queue, [])  # a chunk still waiting: the queue is full
+    taken: list[object] = []
+
+    def writer_loop() -> None:
+        while (chunk := queue.get()) is not None:
+            taken.append(chunk)
+
+    writer = threading.Thread(target=writer_loop, name="sqlite-writer", daemon=True)
+    writer.start()
+    with pytest.raises(KeyboardInterrupt):
+        sqlite_bulk._finish(queue, writer)
+    assert not writer.is_alive() and taken == [[]]
