@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
+from snapshot_core.domain.estimate_columns import EPOCH
+from snapshot_core.domain.estimate_columns import micros_of as epoch_micros
+from snapshot_core.domain.estimate_columns import moment_of as from_epoch_micros
 from snapshot_core.domain.models import Outcome
 
 __all__ = [
@@ -38,7 +41,6 @@ AMOUNT_SCALE = 4
 SCALED_AMOUNT_CAP = 2**62  # fits a signed 64-bit integer on both backends
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # scaling never rounds
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROS_PER_DAY = 86_400_000_000
 ONE_MICROSECOND = timedelta(microseconds=1)
 _EPOCH_ORDINAL = EPOCH.toordinal()
@@ -117,15 +119,6 @@ def sqlite_datetime(value: datetime) -> str:
         return value.isoformat(" ", "microseconds")[:26]
     utc = value.astimezone(UTC) if value.tzinfo is not None else value
     return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def epoch_micros(value: datetime) -> int:
-    """Whole microseconds from 1970-01-01 UTC to an aware moment: exact, in time order."""
-    return (value - EPOCH) // ONE_MICROSECOND
-
-
-def from_epoch_micros(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
 
 
 class WeekKeys(dict[int, int]):

@@ -15,7 +15,7 @@ from .bulk import copy_rows, prepare
 from .encodings import OUTCOME_OF_CODE
 from .errors import database_errors
 from .schema import estimates, sources
-from .sqlite_bulk import executemany_batches, executemany_rows, sqlite_column_rows, sqlite_rows
+from .sqlite_bulk import executemany_batches, sqlite_column_rows
 from .tally import tally
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ class SqlEstimates:
         with database_errors(self._uow.store.url):
             if self._uow.dialect == "postgresql":
                 return copy_rows(connection, prepare(key, seq, rows))
-            return executemany_rows(connection, sqlite_rows(key, seq, rows))
+            batches = EstimateColumns.batches_of(rows)
+            return executemany_batches(connection, sqlite_column_rows(key, seq, batches))
 
     def add_columns(self, source_id: str, batches: Iterable[EstimateColumns]) -> int:
         """``add_many`` for column batches: on SQLite encoded column by column; PostgreSQL's

@@ -12,28 +12,19 @@ from threading import Thread
 
 from sqlalchemy import Connection
 
-from snapshot_core.domain import EstimateRow
 from snapshot_core.domain.estimate_columns import EstimateColumns
 
 from .bulk import COLUMNS
 from .encodings import (
     AMOUNT_SCALE,
-    EPOCH,
     KEY_PREFIXES,
     MICROS_PER_DAY,
-    ONE_MICROSECOND,
     OUTCOME_CODES,
     WeekKeys,
     amount_columns,
 )
 
-__all__ = [
-    "amount_column_pairs",
-    "executemany_batches",
-    "executemany_rows",
-    "sqlite_column_rows",
-    "sqlite_rows",
-]
+__all__ = ["amount_column_pairs", "executemany_batches", "sqlite_column_rows"]
 
 _PER_STATEMENT = 45  # rows per INSERT: 450 parameters, under even old SQLite's limit of 999
 _BATCH = 100 * _PER_STATEMENT  # rows per executemany: memory stays flat whatever the input
@@ -48,58 +39,17 @@ _PARAMETERS = len(COLUMNS) * _PER_STATEMENT
 SqliteRow = tuple[int, int, str | None, str, int, int, int | None, int, int | None, int | None]
 
 
-def sqlite_rows(
-    source_key: int, first_seq: int, rows: Iterable[EstimateRow]
-) -> Iterator[SqliteRow]:
-    """Each row as the estimates table stores it on SQLite: the amount's order-preserving key
-    and scaled integer, timestamps as microseconds since the epoch (``UtcMicroseconds``),
-    the ISO week key and whole latency days (computed from those integers by
-    the rules of ``iso_week_label`` and ``latency_days``; property tests compare the
-    pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``).
-
-    This runs once per row of a huge file, so it is spelled out: one pass, no conversion
-    made twice, the week key cached per day.
-    """
-    weeks = WeekKeys()
-    epoch, micro, day, outcomes = EPOCH, ONE_MICROSECOND, MICROS_PER_DAY, OUTCOME_CODES
-    prefixes, pad = KEY_PREFIXES, "0" * AMOUNT_SCALE
-    for seq, row in enumerate(rows, first_seq):
-        sent = (row.sent_at - epoch) // micro  # epoch_micros, inlined
-        decided_at = row.decided_at
-        if decided_at is None:
-            decided = latency = None
-        else:
-            decided = (decided_at - epoch) // micro
-            latency = (decided - sent) // day  # a floor, as latency_days is
-        # amount_columns, inlined for a plain amount below 1e14 (its scaled value, under
-        # 1e18, needs no cap): both columns from one str().
-        amount = row.amount
-        whole, _, fraction = str(amount).partition(".")
-        if len(whole) < 15 and whole.isdigit() and (fraction.isdigit() or not fraction):
-            # Truncating the fraction to AMOUNT_SCALE digits is the floor of an amount >= 0.
-            key = prefixes[len(whole)] + whole + "." + fraction.rstrip("0")
-            scaled = int(whole + (fraction + pad)[:AMOUNT_SCALE])
-        else:
-            key, scaled = amount_columns(amount)
-        yield (
-            source_key,
-            seq,
-            row.estimate_id,
-            key,
-            scaled,
-            sent,
-            decided,
-            weeks[sent // day],
-            latency,
-            outcomes[row.outcome],
-        )
-
-
 def sqlite_column_rows(
     source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
 ) -> Iterator[list[SqliteRow]]:
-    """``sqlite_rows`` of rows given a batch at a time as columns, a list of rows a batch:
-    the same values, each column computed in one pass (the instants are microseconds)."""
+    """Each row as the estimates table stores it on SQLite, a list of rows a batch: the
+    amount's order-preserving key and scaled integer, timestamps as microseconds since the
+    epoch (``UtcMicroseconds``), the ISO week key and whole latency days (computed from those
+    integers by the rules of ``iso_week_label`` and ``latency_days``; property tests compare
+    the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``).
+
+    This runs for every row of a huge file, so each column is computed in one pass, the week
+    key cached per day."""
     weeks = WeekKeys()
     day, outcomes, seq = MICROS_PER_DAY, OUTCOME_CODES, first_seq
     for batch in batches:
@@ -153,11 +103,6 @@ def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
             return keys, scaled
     pairs = [amount_columns(Decimal(text)) for text in texts]
     return [key for key, _ in pairs], [scaled for _, scaled in pairs]
-
-
-def executemany_rows(connection: Connection, rows: Iterator[SqliteRow]) -> int:
-    """``executemany_batches`` of rows one by one."""
-    return executemany_batches(connection, iter(lambda: list(islice(rows, _BATCH)), []))
 
 
 def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow]]) -> int:

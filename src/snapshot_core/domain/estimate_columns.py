@@ -12,11 +12,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from itertools import repeat
+from itertools import islice, repeat
 
 from .models import EstimateRow, Outcome
 
-__all__ = ["EPOCH", "EstimateColumns", "micros_of"]
+__all__ = ["EPOCH", "EstimateColumns", "micros_of", "moment_of"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -25,6 +25,11 @@ _MICROSECOND = timedelta(microseconds=1)
 def micros_of(moment: datetime) -> int:
     """Whole microseconds from 1970-01-01 UTC to an aware moment."""
     return (moment - EPOCH) // _MICROSECOND
+
+
+def moment_of(micros: int) -> datetime:
+    """The aware UTC moment ``micros`` microseconds after 1970-01-01 UTC."""
+    return EPOCH + timedelta(microseconds=micros)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +49,7 @@ class EstimateColumns:
 
     def rows(self) -> Iterator[EstimateRow]:
         """The rows as models (validated: for stores that keep models, off the fast path)."""
-        moment = _moment
+        moment = moment_of
         for amount, sent, decided, ident, outcome in zip(
             self.amounts,
             self.sent_at,
@@ -62,6 +67,13 @@ class EstimateColumns:
             )
 
     @classmethod
+    def batches_of(cls, rows: Iterable[EstimateRow], size: int = 512) -> Iterator[EstimateColumns]:
+        """``rows`` as batches of up to ``size`` rows, consumed lazily."""
+        rows = iter(rows)
+        while batch := list(islice(rows, size)):
+            yield cls.of_rows(batch)
+
+    @classmethod
     def of_rows(cls, rows: Iterable[EstimateRow]) -> EstimateColumns:
         """Rows as columns (``str`` of a Decimal reads back as the very same Decimal)."""
         rows = list(rows)
@@ -73,7 +85,3 @@ class EstimateColumns:
             [row.estimate_id for row in rows],
             outcomes if any(outcome is not None for outcome in outcomes) else None,
         )
-
-
-def _moment(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)

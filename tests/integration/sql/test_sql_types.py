@@ -10,8 +10,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from snapshot_adapters.sql.encodings import amount_columns, epoch_micros, from_epoch_micros
-from snapshot_adapters.sql.sqlite_bulk import amount_column_pairs, sqlite_column_rows, sqlite_rows
+from snapshot_adapters.sql.encodings import (
+    OUTCOME_CODES,
+    amount_columns,
+    epoch_micros,
+    from_epoch_micros,
+)
+from snapshot_adapters.sql.sqlite_bulk import amount_column_pairs, sqlite_column_rows
 from snapshot_adapters.sql.types import (
     AMOUNT_SCALE,
     SCALED_AMOUNT_CAP,
@@ -21,7 +26,7 @@ from snapshot_adapters.sql.types import (
     scaled_edge,
     sqlite_datetime,
 )
-from snapshot_core.domain import EstimateRow
+from snapshot_core.domain import EstimateRow, latency_days
 from snapshot_core.domain.estimate_columns import EstimateColumns
 
 amounts = st.one_of(
@@ -92,11 +97,12 @@ def test_the_one_pass_amount_encoding_equals_the_two_separate_ones(amount: Decim
 @example(Decimal("99999999999999.99999"))
 @example(Decimal("100000000000000"))
 def test_the_rows_sqlite_stores_hold_the_same_amount_columns(amount: Decimal) -> None:
-    """sqlite_rows inlines amount_columns for plain amounts: the same key and scaled value."""
+    """A row's amount reaches SQLite as str() of its Decimal (EstimateColumns.of_rows), and
+    the column encoding of that text gives the same key and scaled value."""
     if amount.is_signed():
         amount = -amount  # -0: rows hold amounts >= 0, and 0 as 0
     row = EstimateRow(amount=amount, sent_at=datetime(2026, 1, 5, tzinfo=UTC))
-    ((_, _, _, key, scaled, *_),) = sqlite_rows(1, 1, [row])
+    ((_, _, _, key, scaled, *_),) = next(sqlite_column_rows(1, 1, [EstimateColumns.of_rows([row])]))
     assert (key, scaled) == (decimal_key(row.amount), scaled_amount(row.amount))
 
 
@@ -117,6 +123,24 @@ def test_amount_columns_from_text_equal_those_of_the_decimal(texts: list[str]) -
     assert list(zip(keys, scaled, strict=True)) == [amount_columns(Decimal(t)) for t in texts]
 
 
+def _stored(source_key: int, seq: int, row: EstimateRow) -> tuple[object, ...]:
+    """The row as the estimates table holds it, each value by its own definition."""
+    sent = epoch_micros(row.sent_at)
+    decided = None if row.decided_at is None else epoch_micros(row.decided_at)
+    year, week, _ = row.sent_at.isocalendar()
+    return (
+        source_key,
+        seq,
+        row.estimate_id,
+        *amount_columns(row.amount),
+        sent,
+        decided,
+        year * 100 + week,
+        None if decided is None else latency_days(row.sent_at, row.decided_at),
+        OUTCOME_CODES[row.outcome],
+    )
+
+
 @given(
     st.lists(
         st.tuples(
@@ -133,7 +157,8 @@ def test_amount_columns_from_text_equal_those_of_the_decimal(texts: list[str]) -
 def test_column_batches_are_stored_as_the_rows_are(
     values: list[tuple[Decimal, datetime, timedelta | None, str | None, str | None]], size: int
 ) -> None:
-    """sqlite_column_rows of rows made into columns equals sqlite_rows of the rows."""
+    """sqlite_column_rows of rows made into columns stores each row's values as the encodings
+    define them, row by row."""
     sample = [
         EstimateRow(
             amount=amount.copy_abs(),
@@ -148,7 +173,7 @@ def test_column_batches_are_stored_as_the_rows_are(
         EstimateColumns.of_rows(sample[at : at + size]) for at in range(0, len(sample), size)
     ]
     stored = [row for batch in sqlite_column_rows(7, 3, batches) for row in batch]
-    assert stored == list(sqlite_rows(7, 3, sample))
+    assert stored == [_stored(7, seq, row) for seq, row in enumerate(sample, 3)]
     assert [row for batch in batches for row in batch.rows()] == sample
 
 
