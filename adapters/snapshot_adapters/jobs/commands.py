@@ -70,13 +70,12 @@ def worker(
     ] = Pool.threads,
 ) -> None:
     """Run a Celery worker that makes the snapshots others enqueue."""
-    from .app import create_app, require_shared_storage
+    from .app import create_app, require_shared_storage, worker_argv
 
     settings = _settings(ctx)
     require_shared_storage(settings)
     app = create_app(settings)
-    argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool.value}", "--loglevel=INFO"]
-    app.worker_main(argv)
+    app.worker_main(worker_argv(concurrency, pool.value))
 
 
 def enqueue(

@@ -47,14 +47,15 @@ _ABANDON = (
 )
 
 
-def snapshot_row(snapshot: SnapshotResult, user_id: str) -> dict[str, Any]:
-    """A snapshot's row, by column name."""
+def snapshot_row(snapshot: SnapshotResult, user_id: str, body: str | None = None) -> dict[str, Any]:
+    """A snapshot's row, by column name; the document as JSON-ready values, or as ``body``
+    (its JSON text) for a statement that casts it."""
     return {
         "snapshot_id": snapshot.meta.snapshot_id,
         "source_id": snapshot.meta.source_id,
         "user_id": user_id,
         "generated_at": snapshot.meta.generated_at,
-        "body": snapshot.model_dump(mode="json"),
+        "body": snapshot.model_dump(mode="json") if body is None else body,
     }
 
 

@@ -6,7 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, insert, not_, or_, select, update
+from sqlalchemy import (
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
 
 from snapshot_core.domain import EstimateBuckets, SnapshotResult, SnapshotRun, Source, SourceStatus
 
@@ -59,9 +72,11 @@ _RELEASE = (
 )
 
 
-# The source and its buckets' document in one read (a snapshot needs both).
+# The source and its buckets' document in one read (a snapshot needs both). The document
+# comes as its JSON text, which pydantic reads in one pass (not the driver's json.loads and
+# then model_validate of the dicts: a tenth of a snapshot's storage CPU).
 _GET_WITH_BUCKETS = (
-    select(*SOURCE_COLUMNS, buckets.c.body)
+    select(*SOURCE_COLUMNS, cast(buckets.c.body, Text).label("body"))
     .select_from(sources.outerjoin(buckets, buckets.c.source_id == sources.c.source_id))
     .where(
         sources.c.source_id == bindparam("p_source_id"),
@@ -92,7 +107,16 @@ def _settle_statement(with_snapshot: bool) -> Select[Any]:
     )
     if with_snapshot:
         names = [column.name for column in snapshots.c]
-        values = select(*(bindparam(f"s_{n}", type_=snapshots.c[n].type) for n in names))
+        # The document arrives as the JSON text pydantic wrote (``model_dump_json``), cast
+        # by the server, not as dicts for json.dumps (a fifth of the statement's CPU).
+        values = select(
+            *(
+                cast(bindparam("s_body", type_=Text), snapshots.c.body.type)
+                if n == "body"
+                else bindparam(f"s_{n}", type_=snapshots.c[n].type)
+                for n in names
+            )
+        )
         added = insert(snapshots).from_select(names, values.where(did_release)).cte("added")
         statement = statement.add_cte(added)  # run although nothing reads it
     return statement
@@ -146,7 +170,7 @@ class SqlSources:
             return None
         source = Source.model_validate(dict(zip(_SOURCE_NAMES, row, strict=False)))
         body = row.body
-        return source, None if body is None else EstimateBuckets.model_validate(body)
+        return source, None if body is None else EstimateBuckets.model_validate_json(body)
 
     def list_for_user(self, user_id: str) -> Sequence[Source]:
         rows = self._uow.execute(
@@ -269,7 +293,8 @@ class SqlSources:
             **{f"r_{name}": value for name, value in finished_run_values(run).items()},
         }
         if snapshot is not None:
-            params.update({f"s_{n}": v for n, v in snapshot_row(snapshot, run.user_id).items()})
+            row_values = snapshot_row(snapshot, run.user_id, body=snapshot.model_dump_json())
+            params.update({f"s_{n}": v for n, v in row_values.items()})
         row = self._uow.execute(_SETTLE[snapshot is not None], params).one()
         released, finished = int(row.released), int(row.finished)
         if released and not finished:

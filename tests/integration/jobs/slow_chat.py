@@ -40,7 +40,9 @@ class _AfterLatency:
 
 
 def _serve(latency: float) -> None:
-    with ChatServer() as server:
+    # Connections kept alive as the real API keeps them: a new TCP connection per call would
+    # charge the workers (and this server) a cost that calls to the provider do not have.
+    with ChatServer(keep_alive=True) as server:
         server.respond(_AfterLatency(latency))
         server._httpd.socket.listen(BACKLOG)  # listen() again only resizes the backlog
         print(server.base_url, flush=True)

@@ -77,6 +77,8 @@ def test_workers_sharing_a_budget_of_120_rpm_never_meet_a_429_and_keep_the_pace(
     per_minute = (len(limited.accepted) - 1) / (last - first) * 60
     print(f"{len(limited.accepted)} requests in {last - first:.1f} s: {per_minute:.1f}/min")
     assert abs(per_minute - RPM) <= 0.1 * RPM
+    # The worker logs its jobs, not the HTTP client's line per call (left to DEBUG).
+    assert "HTTP Request:" not in redis_world.log_text()
     # Each run keeps its job's waits: at 2 calls a second, the later jobs were sent back to
     # wait for the budget for seconds (the last one for most of the half minute).
     assert all(r.queue_delay_ms is not None and r.limiter_wait_ms is not None for r in runs)

@@ -37,6 +37,10 @@ def test_a_few_sources_are_snapshotted_once_each_by_a_worker(
         "every job marked finished",
     )
     assert {queue.get(job_id=j, user_id="alice").state for j in job_ids} == {"succeeded"}
+    log = redis_world.log_text()
+    # One INFO line per job, with its outcome; Celery's own two lines are left to DEBUG.
+    assert all(f"job {job_id}: succeeded" in log for job_id in job_ids)
+    assert "] received" not in log and "] succeeded in" not in log  # Celery's formats
 
 
 @pytest.mark.slow

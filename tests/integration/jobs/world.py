@@ -18,7 +18,7 @@ from redis import Redis
 
 from snapshot_adapters import build_orchestrator
 from snapshot_adapters.jobs import CeleryJobQueue, JobStates
-from snapshot_adapters.jobs.app import create_app
+from snapshot_adapters.jobs.app import create_app, worker_argv
 from snapshot_adapters.settings import Settings
 from snapshot_core import Orchestrator
 from snapshot_core.domain import SnapshotRun, SourceStatus
@@ -112,12 +112,12 @@ class JobWorld:
 
     def start_worker(self, concurrency: int = 8, pool: str = "threads", **env: str) -> None:
         log = self.tmp / f"worker-{len(self.workers)}.log"
+        # `snapshot worker`'s own arguments, with the test app, queue and a unique name.
         command = [
-            sys.executable, "-m", "celery", "-A", "tests.integration.jobs.worker_app", "worker",
-            f"--concurrency={concurrency}", f"--pool={pool}", "--loglevel=INFO",
+            sys.executable, "-m", "celery", "-A", "tests.integration.jobs.worker_app",
+            *worker_argv(concurrency, pool),
             "-Q", env.get("SNAPSHOT_TEST_QUEUE", self.env["SNAPSHOT_TEST_QUEUE"]),
-            "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "-n", f"w{len(self.workers)}-{uuid.uuid4().hex[:6]}@%h",
+            "-n", f"w{len(self.workers)}-{uuid.uuid4().hex[:6]}@%h",
         ]  # fmt: skip
         with open(log, "wb") as out:
             process = subprocess.Popen(

@@ -110,10 +110,12 @@ class ChatServer:
     """``base_url`` is ``http://127.0.0.1:<port>/v1``; ``requests`` lists what arrived.
 
     ``respond`` sets how chat completions are answered (a ``Reply`` or a function of the
-    request); ``GET /v1/models`` lists one model.
+    request); ``GET /v1/models`` lists one model. Each connection is closed after its reply
+    unless ``keep_alive``: then, as the real API does, it stays open for the next request.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep_alive: bool = False) -> None:
+        self.keep_alive = keep_alive
         self.requests: list[Recorded] = []
         self.chat: Callable[[Recorded], Reply] = grounded_completion
         self.models: Callable[[Recorded], Reply] = _models
@@ -156,6 +158,9 @@ class ChatServer:
 def _handler_for(server: ChatServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # The headers and the body go out in two writes: on a kept-alive connection, Nagle's
+        # algorithm would hold the body back until the client's delayed ACK (40 ms).
+        disable_nagle_algorithm = server.keep_alive
 
         def do_GET(self) -> None:
             self._serve()
@@ -168,7 +173,7 @@ def _handler_for(server: ChatServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = {name.lower(): value for name, value in self.headers.items()}
             reply = server.record(Recorded(self.command, self.path, headers, body))
-            self.close_connection = True
+            self.close_connection = not server.keep_alive or reply.reset
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.reset:
@@ -185,7 +190,8 @@ def _handler_for(server: ChatServer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(payload)))
-                self.send_header("Connection", "close")
+                if self.close_connection:
+                    self.send_header("Connection", "close")
                 if reply.gzip:
                     self.send_header("Content-Encoding", "gzip")
                 pairs = reply.headers.items() if isinstance(reply.headers, dict) else reply.headers
