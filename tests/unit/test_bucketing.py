@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -9,8 +10,11 @@ import pytest
 from hypothesis import example, given
 
 from snapshot_core.domain import (
+    DEFAULT_BAND_SCHEME,
     BandScheme,
     EstimateRow,
+    MoneySummary,
+    RunPolicy,
     build_buckets,
     confidence_level,
     iso_week_label,
@@ -116,6 +120,30 @@ def test_band_scheme_labels_follow_the_edges() -> None:
     assert scheme.latency_labels == ("0-0d", "1-9d", "10d+", "pending")
     with pytest.raises(ValueError, match="ascending"):
         BandScheme(price_edges=(Decimal(5), Decimal(5)))
+
+
+def test_the_default_scheme_is_the_validated_one() -> None:
+    """DEFAULT_BAND_SCHEME is made without validation (start-up): it is exactly what
+    validating the defaults gives, and what validating it again gives."""
+    validated = BandScheme()
+    for again in (validated, BandScheme.model_validate(DEFAULT_BAND_SCHEME.model_dump())):
+        assert again == DEFAULT_BAND_SCHEME
+        assert hash(again) == hash(DEFAULT_BAND_SCHEME)
+        assert repr(again) == repr(DEFAULT_BAND_SCHEME)
+        assert again.model_dump_json() == DEFAULT_BAND_SCHEME.model_dump_json()
+    assert DEFAULT_BAND_SCHEME.model_fields_set == validated.model_fields_set == set()
+    assert RunPolicy().band_scheme is DEFAULT_BAND_SCHEME
+
+
+def test_amounts_are_written_to_json_as_their_float() -> None:
+    values = [Decimal("0"), Decimal("0.1"), Decimal("1234.5"), Decimal("99999999999.99")]
+    values += [Decimal("1e-7"), Decimal("123456789012345.6")]
+    for value in values:
+        summary = MoneySummary(total_amount=value, median_amount=value)
+        dumped = summary.model_dump(mode="json")
+        assert dumped["total_amount"] == float(value) and type(dumped["total_amount"]) is float
+        assert json.loads(summary.model_dump_json())["median_amount"] == float(value)
+        assert summary.model_dump()["total_amount"] == value  # Python mode keeps the Decimal
 
 
 def test_tallies_must_add_up() -> None:

@@ -10,13 +10,13 @@ from sqlalchemy import exc as sa_exc
 
 from snapshot_core.ports import UnitOfWork
 
-from .api_keys import SqlApiKeys
 from .errors import database_errors
 from .estimates import SqlEstimates
 from .records import SqlBuckets, SqlRuns, SqlSnapshots
 from .sources import SqlSources
 
 if TYPE_CHECKING:
+    from .api_keys import SqlApiKeys
     from .store import SqlStore
 
 __all__ = ["SqlUnitOfWork"]
@@ -38,7 +38,17 @@ class SqlUnitOfWork(UnitOfWork):
         self.buckets = SqlBuckets(self)
         self.snapshots = SqlSnapshots(self)
         self.runs = SqlRuns(self)
-        self.api_keys = SqlApiKeys(self)
+        self._api_keys: SqlApiKeys | None = None
+
+    @property
+    def api_keys(self) -> SqlApiKeys:  # type: ignore[override]  # read-only, made on first use
+        """Made on first use: most commands never touch API keys, and loading them (with
+        ``secrets`` and ``hmac``) is a part of `snapshot ingest`'s start-up."""
+        if self._api_keys is None:
+            from .api_keys import SqlApiKeys
+
+            self._api_keys = SqlApiKeys(self)
+        return self._api_keys
 
     def __enter__(self) -> SqlUnitOfWork:
         self.store.ensure_schema()

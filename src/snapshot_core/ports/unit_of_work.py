@@ -5,16 +5,17 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from .repositories import (
-    ApiKeyRepository,
-    BucketRepository,
-    EstimateRepository,
-    RunRepository,
-    SnapshotRepository,
-    SourceRepository,
-)
+if TYPE_CHECKING:  # annotations only: a unit of work is made without loading the protocols
+    from .repositories import (
+        ApiKeyRepository,
+        BucketRepository,
+        EstimateRepository,
+        RunRepository,
+        SnapshotRepository,
+        SourceRepository,
+    )
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 

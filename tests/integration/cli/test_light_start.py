@@ -208,9 +208,12 @@ def test_an_older_database_is_migrated_alike(
 def test_the_light_start_leaves_no_wal_file_and_loads_no_settings_model(tmp_path: Path) -> None:
     """In real processes, as users run them: the store is closed as the process ends (its
     -wal and -shm files removed, as before), and neither pydantic-settings nor
-    dependency-injector is imported."""
+    dependency-injector is imported, nor the modules these commands never use (the
+    repository protocols, which only type checking reads; API keys)."""
     (tmp_path / "good.csv").write_text(GOOD)
     heavy = {"pydantic_settings", "dependency_injector", "typer._adapters"}
+    heavy |= {"snapshot_core.ports.repositories", "snapshot_adapters.sql.api_keys"}
+    heavy |= {"snapshot_core.domain.api_keys"}
     outputs: list[str] = []
     for args in (["ingest", "good.csv"], ["bucket", "SOURCE"]):
         args = [a.replace("SOURCE", outputs[-1] if outputs else "") for a in args]
