@@ -15,7 +15,6 @@ import typer
 from .app import app
 from .common import UserOption, container, err, out, print_json, refuse_empty_user, require_user
 from .loading import loading
-from .pydantic_plugins import answer_plugin_lookup
 from .terminal import emit
 
 if TYPE_CHECKING:
@@ -54,7 +53,6 @@ def bucket(
 ) -> None:
     """Aggregate a source's estimates into weekly, price and latency buckets."""
     with loading():
-        answer_plugin_lookup()
         from snapshot_core.use_cases import bucket_source
 
     user_id = require_user(user)

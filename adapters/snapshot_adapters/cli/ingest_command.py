@@ -12,7 +12,6 @@ import typer
 from .app import app
 from .common import UserOption, container, err, print_json, require_user
 from .loading import loading
-from .pydantic_plugins import answer_plugin_lookup
 from .terminal import emit
 
 if TYPE_CHECKING:
@@ -236,7 +235,6 @@ def ingest(
     or by --map; any other column is ignored and never stored.
     """
     with loading():
-        answer_plugin_lookup()  # before the file layer's import builds a model
         from snapshot_core.domain import InvalidInputError
 
         from ..files import (
