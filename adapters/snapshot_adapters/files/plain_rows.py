@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
-from operator import add, attrgetter, floordiv, itemgetter, sub
+from operator import add, floordiv, itemgetter
 from typing import NamedTuple
 
 from snapshot_core.domain import EstimateRow
@@ -294,10 +294,8 @@ class _Batch(NamedTuple):
 
 
 _fromisoformat = datetime.fromisoformat
-_TZINFO = attrgetter("tzinfo")
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
-_EPOCH_OF_ZONE = {None: _NAIVE_EPOCH}  # a naive moment's epoch; an aware one's is EPOCH
 # The instants a datetime can hold in UTC: iso_to_utc fails (OverflowError) beyond them.
 _FIRST = micros_of(datetime.min.replace(tzinfo=UTC))
 _LAST = micros_of(datetime.max.replace(tzinfo=UTC))
@@ -309,49 +307,37 @@ def _instants(texts: list[str], fast: list[bool], optional: bool) -> list[int | 
     """Each fast row's text as microseconds since the epoch in UTC, as ``iso_to_utc`` reads
     it (naive: UTC), ``None`` for an empty optional one; a row whose text names no moment
     (`2026-02-30`) or none a UTC datetime can hold is no longer fast (check() says why)."""
-    if optional and not all(texts):
-        # An empty one is read as the epoch and then made None: the rest as a required column.
-        micros = _instants([text or "1970-01-01" for text in texts], fast, optional=False)
-        return [value if text else None for text, value in zip(texts, micros, strict=True)]
     parse = _fromisoformat
     try:
-        moments = list(map(parse, texts))
+        if optional:
+            moments = [parse(text) if text else None for text in texts]
+        else:
+            moments = list(map(parse, texts))
     except (ValueError, OverflowError):
-        return _instants_one_by_one(texts, fast)
-    # In C, no bytecode a row: moment - (the naive epoch if it is naive, else EPOCH).
-    bases = map(_EPOCH_OF_ZONE.get, map(_TZINFO, moments), repeat(EPOCH))
-    micros: list[int | None] = list(
-        map(floordiv, map(sub, moments, bases), repeat(_MICROSECOND, len(moments)))
-    )
-    if micros and (min(micros) < _FIRST or max(micros) > _LAST):  # type: ignore[type-var]
-        for index, value in enumerate(micros):
-            if not _FIRST <= value <= _LAST:  # type: ignore[operator]
-                fast[index] = False
-                micros[index] = None
-    return micros
-
-
-def _instants_one_by_one(texts: list[str], fast: list[bool]) -> list[int | None]:
-    """``_instants`` of a required column some of whose texts name no moment."""
-    parse = _fromisoformat
-    moments = []
-    for index, text in enumerate(texts):
-        moment = None
-        if fast[index] and text:
-            try:
-                moment = parse(text)
-            except (ValueError, OverflowError):
-                fast[index] = False
-        moments.append(moment)
+        moments = []
+        for index, text in enumerate(texts):
+            moment = None
+            if fast[index] and text:
+                try:
+                    moment = parse(text)
+                except (ValueError, OverflowError):
+                    fast[index] = False
+            moments.append(moment)
     epoch, naive, unit = EPOCH, _NAIVE_EPOCH, _MICROSECOND
     micros = [
         None if moment is None else (moment - (naive if moment.tzinfo is None else epoch)) // unit
         for moment in moments
     ]
-    for index, value in enumerate(micros):
-        if value is None or not _FIRST <= value <= _LAST:
-            fast[index] = False
-            micros[index] = None
+    known = [value for value in micros if value is not None]
+    if known and (min(known) < _FIRST or max(known) > _LAST):
+        for index, value in enumerate(micros):
+            if value is not None and not _FIRST <= value <= _LAST:
+                fast[index] = False
+                micros[index] = None
+    if not optional:
+        for index, value in enumerate(micros):
+            if value is None:
+                fast[index] = False
     return micros
 
 

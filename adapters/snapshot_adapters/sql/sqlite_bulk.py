@@ -86,19 +86,21 @@ def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
     with fewer than 15 integer digits, as ``Decimal(text)`` would give them; else one by
     one."""
     parts = [text.partition(".") for text in texts]
-    joined = "".join([whole + fraction for whole, _, fraction in parts])
-    if joined.isdigit() and joined.isascii():
-        wholes = [whole.lstrip("0") or "0" for whole, _, _ in parts]
+    wholes = [whole for whole, _, _ in parts]
+    fractions = [fraction for _, _, fraction in parts]
+    digits = "".join(wholes) + "".join(fractions)
+    if digits.isdigit() and digits.isascii():
+        wholes = [whole.lstrip("0") or "0" for whole in wholes]
         if max(map(len, wholes), default=0) < 15:  # scaled < 1e18: under the cap
             prefixes, pad = KEY_PREFIXES, "0" * AMOUNT_SCALE
             # Truncating the fraction to AMOUNT_SCALE digits is the floor of an amount >= 0.
             keys = [
-                prefixes[len(whole)] + whole + "." + fraction.rstrip("0")
-                for whole, (_, _, fraction) in zip(wholes, parts, strict=True)
+                f"{prefixes[len(whole)]}{whole}.{fraction.rstrip('0')}"
+                for whole, fraction in zip(wholes, fractions, strict=True)
             ]
             scaled = [
                 int(whole + (fraction + pad)[:AMOUNT_SCALE])
-                for whole, (_, _, fraction) in zip(wholes, parts, strict=True)
+                for whole, fraction in zip(wholes, fractions, strict=True)
             ]
             return keys, scaled
     pairs = [amount_columns(Decimal(text)) for text in texts]
