@@ -199,15 +199,15 @@ class CsvRecords:
     ) -> Iterator[EstimateRow | EstimateColumns]:
         """The rows of records read in one go (each with the line it ends on; ``before``:
         where the reader stood before the first): one batch when all are well-shaped."""
-        records = list(map(itemgetter(0), chunk))
-        if all(map(width.__eq__, map(len, records))):  # all well-shaped: C-level passes
+        shaped = list(map(itemgetter(0), chunk))
+        if all(map(width.__eq__, map(len, shaped))):  # all well-shaped: C-level passes
             count = len(chunk)
             if chunk[-1][1] - before == count:  # a line a record (each takes one or more)
                 starts = list(range(before + 1, before + 1 + count))
             else:
                 starts = [before + 1]
                 starts += [end + 1 for _, end in chunk[:-1]]
-            yield from plain.rows(starts, records)
+            yield from plain.rows(starts, shaped)
             return
         lines: list[int] = []
         records: list[list[str]] = []

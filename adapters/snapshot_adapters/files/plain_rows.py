@@ -176,7 +176,7 @@ class PlainRows:
             ids = [None] * count
         elif _unusual_ids(idents, fast) and all(fast) and all(idents):
             # The common case: every row's id to record, none of the others'.
-            ids = list(idents)  # type: ignore[arg-type]
+            ids = list(idents)
             for position in checker.new_ids(idents, batch.lines, set()):
                 fast[position] = False
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextvars import copy_context
 from decimal import Decimal
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from operator import floordiv
 from queue import Queue
 from threading import Thread
@@ -24,7 +24,12 @@ from .encodings import (
     amount_columns,
 )
 
-__all__ = ["amount_column_pairs", "executemany_batches", "sqlite_column_rows"]
+__all__ = [
+    "amount_column_pairs",
+    "executemany_batches",
+    "sqlite_column_rows",
+    "sqlite_column_values",
+]
 
 _PER_STATEMENT = 45  # rows per INSERT: 450 parameters, under even old SQLite's limit of 999
 _BATCH = 100 * _PER_STATEMENT  # rows per executemany: memory stays flat whatever the input
@@ -34,7 +39,8 @@ _INSERT_ONE = _INSERT + _ROW
 # Many rows per statement: SQLite's per-statement work (reset, bind, step) is a good part
 # of a one-row insert, so this writes a million rows about a third faster.
 _INSERT_MANY = _INSERT + ", ".join([_ROW] * _PER_STATEMENT)
-_PARAMETERS = len(COLUMNS) * _PER_STATEMENT
+_WIDTH = len(COLUMNS)  # values a row
+_PARAMETERS = _WIDTH * _PER_STATEMENT
 
 SqliteRow = tuple[int, int, str | None, str, int, int, int | None, int, int | None, int | None]
 
@@ -46,10 +52,26 @@ def sqlite_column_rows(
     amount's order-preserving key and scaled integer, timestamps as microseconds since the
     epoch (``UtcMicroseconds``), the ISO week key and whole latency days (computed from those
     integers by the rules of ``iso_week_label`` and ``latency_days``; property tests compare
-    the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``).
+    the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``)."""
+    for columns in _sqlite_columns(source_key, first_seq, batches):
+        yield list(zip(*columns, strict=True))
 
-    This runs for every row of a huge file, so each column is computed in one pass, the week
-    key cached per day."""
+
+def sqlite_column_values(
+    source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
+) -> Iterator[list[object]]:
+    """``sqlite_column_rows`` flattened: a batch's values row after row in one list, as
+    ``executemany_batches`` binds them (no tuple made a row)."""
+    for columns in _sqlite_columns(source_key, first_seq, batches):
+        # zip reuses its tuple once chain has moved past it: no allocation a row.
+        yield list(chain.from_iterable(zip(*columns, strict=True)))
+
+
+def _sqlite_columns(
+    source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
+) -> Iterator[tuple[Iterable[object], ...]]:
+    """The columns of ``sqlite_column_rows`` a batch at a time. This runs for every row of a
+    huge file, so each column is computed in one pass, the week key cached per day."""
     weeks = WeekKeys()
     day, outcomes, seq = MICROS_PER_DAY, OUTCOME_CODES, first_seq
     for batch in batches:
@@ -60,22 +82,17 @@ def sqlite_column_rows(
             None if decided is None else (decided - sent_at) // day  # a floor, as latency_days
             for decided, sent_at in zip(batch.decided_at, sent, strict=True)
         ]
-        yield list(
-            zip(
-                repeat(source_key, count),
-                range(seq, seq + count),
-                batch.estimate_ids,
-                keys,
-                scaled,
-                sent,
-                batch.decided_at,
-                map(weeks.__getitem__, map(floordiv, sent, repeat(day, count))),
-                latency,
-                repeat(None, count)
-                if batch.outcomes is None
-                else map(outcomes.get, batch.outcomes),
-                strict=True,
-            )
+        yield (
+            repeat(source_key, count),
+            range(seq, seq + count),
+            batch.estimate_ids,
+            keys,
+            scaled,
+            sent,
+            batch.decided_at,
+            map(weeks.__getitem__, map(floordiv, sent, repeat(day, count))),
+            latency,
+            repeat(None, count) if batch.outcomes is None else map(outcomes.get, batch.outcomes),
         )
         seq += count
 
@@ -107,9 +124,10 @@ def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
     return [key for key, _ in pairs], [scaled for _, scaled in pairs]
 
 
-def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow]]) -> int:
+def executemany_batches(connection: Connection, batches: Iterator[list[object]]) -> int:
     """The rows written by batched executemany through SQLAlchemy (so statement events still
-    see it): flattened into ``_PER_STATEMENT``-row statements, the rest one by one.
+    see it), ``batches`` as ``sqlite_column_values`` gives them: ``_PER_STATEMENT``-row
+    statements, the rest one by one.
 
     Past the first ``_BATCH`` rows a second thread writes while this one reads on:
     sqlite3 lets go of the GIL while SQLite works, so the B-tree work overlaps reading
@@ -122,8 +140,8 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
     following = next(chunks, None)
     if following is None:  # a small ingest: no thread for it
         _execute(connection, first)
-        return len(first)
-    queue: Queue[list[SqliteRow] | None] = Queue(maxsize=_QUEUED)
+        return len(first) // _WIDTH
+    queue: Queue[list[object] | None] = Queue(maxsize=_QUEUED)
     failure: list[BaseException] = []
     writer = Thread(
         target=copy_context().run,  # the statement events' context (tracing) goes along
@@ -138,7 +156,7 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
             if failure:
                 break
             queue.put(chunk)
-            count += len(chunk)
+            count += len(chunk) // _WIDTH
     finally:
         _finish(queue, writer)
     if failure:
@@ -149,12 +167,12 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
 _QUEUED = 1  # a chunk waiting for the writer while it writes another: memory stays flat
 
 
-def _chunks(batches: Iterator[list[SqliteRow]]) -> Iterator[list[SqliteRow]]:
-    """The rows in lists of about ``_BATCH``: fewer hand-overs, and whole statements."""
-    gathered: list[SqliteRow] = []
+def _chunks(batches: Iterator[list[object]]) -> Iterator[list[object]]:
+    """The values of about ``_BATCH`` rows a list: fewer hand-overs, and whole statements."""
+    gathered: list[object] = []
     for batch in batches:
         gathered += batch
-        if len(gathered) >= _BATCH:
+        if len(gathered) >= _BATCH * _WIDTH:
             yield gathered
             gathered = []
     if gathered:
@@ -162,7 +180,7 @@ def _chunks(batches: Iterator[list[SqliteRow]]) -> Iterator[list[SqliteRow]]:
 
 
 def _write(
-    connection: Connection, queue: Queue[list[SqliteRow] | None], failure: list[BaseException]
+    connection: Connection, queue: Queue[list[object] | None], failure: list[BaseException]
 ) -> None:
     while (chunk := queue.get()) is not None:
         if failure:
@@ -173,7 +191,7 @@ def _write(
             failure.append(error)
 
 
-def _finish(queue: Queue[list[SqliteRow] | None], writer: Thread) -> None:
+def _finish(queue: Queue[list[object] | None], writer: Thread) -> None:
     """Tells the writer to end and waits for it, even through Ctrl-C (a second one too, while
     the queue is full): the transaction is rolled back only once nothing else uses the
     connection; the interrupt is raised afterwards."""
@@ -193,11 +211,12 @@ def _finish(queue: Queue[list[SqliteRow] | None], writer: Thread) -> None:
         raise interrupted
 
 
-def _execute(connection: Connection, batch: list[SqliteRow]) -> None:
-    whole = len(batch) // _PER_STATEMENT
+def _execute(connection: Connection, values: list[object]) -> None:
+    """``values``: whole rows' values, row after row."""
+    whole = len(values) // _PARAMETERS * _PARAMETERS
     if whole:
-        values = chain.from_iterable(batch)
-        groups = [tuple(islice(values, _PARAMETERS)) for _ in range(whole)]
+        groups = [tuple(values[at : at + _PARAMETERS]) for at in range(0, whole, _PARAMETERS)]
         connection.exec_driver_sql(_INSERT_MANY, groups)
-    if len(batch) > whole * _PER_STATEMENT:
-        connection.exec_driver_sql(_INSERT_ONE, batch[whole * _PER_STATEMENT :])
+    if len(values) > whole:
+        rows = [tuple(values[at : at + _WIDTH]) for at in range(whole, len(values), _WIDTH)]
+        connection.exec_driver_sql(_INSERT_ONE, rows)
