@@ -33,14 +33,27 @@ __all__ = [
 
 _PER_STATEMENT = 45  # rows per INSERT: 450 parameters, under even old SQLite's limit of 999
 _BATCH = 100 * _PER_STATEMENT  # rows per executemany: memory stays flat whatever the input
-_ROW = f"({', '.join('?' * len(COLUMNS))})"
 _INSERT = f"INSERT INTO estimates ({', '.join(COLUMNS)}) VALUES "
-_INSERT_ONE = _INSERT + _ROW
-# Many rows per statement: SQLite's per-statement work (reset, bind, step) is a good part
-# of a one-row insert, so this writes a million rows about a third faster.
-_INSERT_MANY = _INSERT + ", ".join([_ROW] * _PER_STATEMENT)
-_WIDTH = len(COLUMNS)  # values a row
-_PARAMETERS = _WIDTH * _PER_STATEMENT
+
+
+class _Statements:
+    """The INSERTs for rows of ``width`` values (the outcome, the last column, bound as a
+    value or, when no row of a batch has one, written as NULL: sqlite3 binds None only
+    after failed look-ups for an adapter, two exceptions a value)."""
+
+    def __init__(self, width: int) -> None:
+        row = f"({', '.join(['?'] * width + ['NULL'] * (len(COLUMNS) - width))})"
+        self.width = width
+        self.parameters = width * _PER_STATEMENT
+        self.one = _INSERT + row
+        # Many rows per statement: SQLite's per-statement work (reset, bind, step) is a good
+        # part of a one-row insert, so this writes a million rows about a third faster.
+        self.many = _INSERT + ", ".join([row] * _PER_STATEMENT)
+
+
+_WITH_OUTCOMES = _Statements(len(COLUMNS))
+_NO_OUTCOMES = _Statements(len(COLUMNS) - 1)
+_Chunk = tuple[_Statements, list[object]]  # whole rows' values, row after row
 
 SqliteRow = tuple[int, int, str | None, str, int, int, int | None, int, int | None, int | None]
 
@@ -53,24 +66,27 @@ def sqlite_column_rows(
     epoch (``UtcMicroseconds``), the ISO week key and whole latency days (computed from those
     integers by the rules of ``iso_week_label`` and ``latency_days``; property tests compare
     the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``)."""
-    for columns in _sqlite_columns(source_key, first_seq, batches):
+    for _, columns in _sqlite_columns(source_key, first_seq, batches):
         yield list(zip(*columns, strict=True))
 
 
 def sqlite_column_values(
     source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
-) -> Iterator[list[object]]:
-    """``sqlite_column_rows`` flattened: a batch's values row after row in one list, as
-    ``executemany_batches`` binds them (no tuple made a row)."""
-    for columns in _sqlite_columns(source_key, first_seq, batches):
+) -> Iterator[_Chunk]:
+    """``sqlite_column_rows`` flattened, as ``executemany_batches`` binds them: a batch's
+    values row after row in one list (no tuple made a row), without the outcome when no row
+    of the batch has one; with the statements for them."""
+    for batch, columns in _sqlite_columns(source_key, first_seq, batches):
+        statements = _WITH_OUTCOMES if batch.outcomes is not None else _NO_OUTCOMES
         # zip reuses its tuple once chain has moved past it: no allocation a row.
-        yield list(chain.from_iterable(zip(*columns, strict=True)))
+        values = chain.from_iterable(zip(*columns[: statements.width], strict=True))
+        yield statements, list(values)
 
 
 def _sqlite_columns(
     source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
-) -> Iterator[tuple[Iterable[object], ...]]:
-    """The columns of ``sqlite_column_rows`` a batch at a time. This runs for every row of a
+) -> Iterator[tuple[EstimateColumns, tuple[Iterable[object], ...]]]:
+    """Each batch with the columns of its ``sqlite_column_rows``. This runs for every row of a
     huge file, so each column is computed in one pass, the week key cached per day."""
     weeks = WeekKeys()
     day, outcomes, seq = MICROS_PER_DAY, OUTCOME_CODES, first_seq
@@ -83,16 +99,21 @@ def _sqlite_columns(
             for decided, sent_at in zip(batch.decided_at, sent, strict=True)
         ]
         yield (
-            repeat(source_key, count),
-            range(seq, seq + count),
-            batch.estimate_ids,
-            keys,
-            scaled,
-            sent,
-            batch.decided_at,
-            map(weeks.__getitem__, map(floordiv, sent, repeat(day, count))),
-            latency,
-            repeat(None, count) if batch.outcomes is None else map(outcomes.get, batch.outcomes),
+            batch,
+            (
+                repeat(source_key, count),
+                range(seq, seq + count),
+                batch.estimate_ids,
+                keys,
+                scaled,
+                sent,
+                batch.decided_at,
+                map(weeks.__getitem__, map(floordiv, sent, repeat(day, count))),
+                latency,
+                repeat(None, count)
+                if batch.outcomes is None
+                else map(outcomes.get, batch.outcomes),
+            ),
         )
         seq += count
 
@@ -124,7 +145,7 @@ def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
     return [key for key, _ in pairs], [scaled for _, scaled in pairs]
 
 
-def executemany_batches(connection: Connection, batches: Iterator[list[object]]) -> int:
+def executemany_batches(connection: Connection, batches: Iterator[_Chunk]) -> int:
     """The rows written by batched executemany through SQLAlchemy (so statement events still
     see it), ``batches`` as ``sqlite_column_values`` gives them: ``_PER_STATEMENT``-row
     statements, the rest one by one.
@@ -139,9 +160,8 @@ def executemany_batches(connection: Connection, batches: Iterator[list[object]])
         return 0
     following = next(chunks, None)
     if following is None:  # a small ingest: no thread for it
-        _execute(connection, first)
-        return len(first) // _WIDTH
-    queue: Queue[list[object] | None] = Queue(maxsize=_QUEUED)
+        return _execute(connection, first)
+    queue: Queue[_Chunk | None] = Queue(maxsize=_QUEUED)
     failure: list[BaseException] = []
     writer = Thread(
         target=copy_context().run,  # the statement events' context (tracing) goes along
@@ -156,7 +176,7 @@ def executemany_batches(connection: Connection, batches: Iterator[list[object]])
             if failure:
                 break
             queue.put(chunk)
-            count += len(chunk) // _WIDTH
+            count += len(chunk[1]) // chunk[0].width
     finally:
         _finish(queue, writer)
     if failure:
@@ -167,20 +187,27 @@ def executemany_batches(connection: Connection, batches: Iterator[list[object]])
 _QUEUED = 1  # a chunk waiting for the writer while it writes another: memory stays flat
 
 
-def _chunks(batches: Iterator[list[object]]) -> Iterator[list[object]]:
-    """The values of about ``_BATCH`` rows a list: fewer hand-overs, and whole statements."""
+def _chunks(batches: Iterator[_Chunk]) -> Iterator[_Chunk]:
+    """The values of about ``_BATCH`` rows a list, written by the same statements: fewer
+    hand-overs, and whole statements (in file order: a change of statements ends one)."""
     gathered: list[object] = []
-    for batch in batches:
-        gathered += batch
-        if len(gathered) >= _BATCH * _WIDTH:
-            yield gathered
+    statements = _NO_OUTCOMES
+    for batch_statements, values in batches:
+        if batch_statements is not statements:
+            if gathered:
+                yield statements, gathered
+                gathered = []
+            statements = batch_statements
+        gathered += values
+        if len(gathered) >= _BATCH * statements.width:
+            yield statements, gathered
             gathered = []
     if gathered:
-        yield gathered
+        yield statements, gathered
 
 
 def _write(
-    connection: Connection, queue: Queue[list[object] | None], failure: list[BaseException]
+    connection: Connection, queue: Queue[_Chunk | None], failure: list[BaseException]
 ) -> None:
     while (chunk := queue.get()) is not None:
         if failure:
@@ -191,7 +218,7 @@ def _write(
             failure.append(error)
 
 
-def _finish(queue: Queue[list[object] | None], writer: Thread) -> None:
+def _finish(queue: Queue[_Chunk | None], writer: Thread) -> None:
     """Tells the writer to end and waits for it, even through Ctrl-C (a second one too, while
     the queue is full): the transaction is rolled back only once nothing else uses the
     connection; the interrupt is raised afterwards."""
@@ -211,12 +238,15 @@ def _finish(queue: Queue[list[object] | None], writer: Thread) -> None:
         raise interrupted
 
 
-def _execute(connection: Connection, values: list[object]) -> None:
-    """``values``: whole rows' values, row after row."""
-    whole = len(values) // _PARAMETERS * _PARAMETERS
+def _execute(connection: Connection, chunk: _Chunk) -> int:
+    """Writes a chunk's rows; returns how many."""
+    statements, values = chunk
+    size, width = statements.parameters, statements.width
+    whole = len(values) // size * size
     if whole:
-        groups = [tuple(values[at : at + _PARAMETERS]) for at in range(0, whole, _PARAMETERS)]
-        connection.exec_driver_sql(_INSERT_MANY, groups)
+        groups = [tuple(values[at : at + size]) for at in range(0, whole, size)]
+        connection.exec_driver_sql(statements.many, groups)
     if len(values) > whole:
-        rows = [tuple(values[at : at + _WIDTH]) for at in range(whole, len(values), _WIDTH)]
-        connection.exec_driver_sql(_INSERT_ONE, rows)
+        rows = [tuple(values[at : at + width]) for at in range(whole, len(values), width)]
+        connection.exec_driver_sql(statements.one, rows)
+    return len(values) // width
