@@ -36,13 +36,20 @@ _BATCH = 100 * _PER_STATEMENT  # rows per executemany: memory stays flat whateve
 _INSERT = f"INSERT INTO estimates ({', '.join(COLUMNS)}) VALUES "
 
 
+# A missing decision's decided_at and latency_days are bound as this and stored as NULL:
+# sqlite3 binds None only after two failed look-ups for an adapter (an exception each).
+# No instant a datetime holds (|micros| < 2**58) nor a latency (>= 0) is this value.
+MISSING = -(2**62)
+_PLACES = {"decided_at": f"NULLIF(?, {MISSING})", "latency_days": f"NULLIF(?, {MISSING})"}
+
+
 class _Statements:
-    """The INSERTs for rows of ``width`` values (the outcome, the last column, bound as a
-    value or, when no row of a batch has one, written as NULL: sqlite3 binds None only
-    after failed look-ups for an adapter, two exceptions a value)."""
+    """The INSERTs for rows of ``width`` values: the outcome (the last column) bound, or,
+    when no row of a batch has one, written as NULL; a missing decision as ``MISSING``."""
 
     def __init__(self, width: int) -> None:
-        row = f"({', '.join(['?'] * width + ['NULL'] * (len(COLUMNS) - width))})"
+        places = [_PLACES.get(name, "?") for name in COLUMNS[:width]]
+        row = f"({', '.join(places + ['NULL'] * (len(COLUMNS) - width))})"
         self.width = width
         self.parameters = width * _PER_STATEMENT
         self.one = _INSERT + row
@@ -76,7 +83,7 @@ def sqlite_column_values(
     """``sqlite_column_rows`` flattened, as ``executemany_batches`` binds them: a batch's
     values row after row in one list (no tuple made a row), without the outcome when no row
     of the batch has one; with the statements for them."""
-    for batch, columns in _sqlite_columns(source_key, first_seq, batches):
+    for batch, columns in _sqlite_columns(source_key, first_seq, batches, MISSING):
         statements = _WITH_OUTCOMES if batch.outcomes is not None else _NO_OUTCOMES
         # zip reuses its tuple once chain has moved past it: no allocation a row.
         values = chain.from_iterable(zip(*columns[: statements.width], strict=True))
@@ -84,20 +91,24 @@ def sqlite_column_values(
 
 
 def _sqlite_columns(
-    source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
+    source_key: int, first_seq: int, batches: Iterable[EstimateColumns], missing: int | None = None
 ) -> Iterator[tuple[EstimateColumns, tuple[Iterable[object], ...]]]:
-    """Each batch with the columns of its ``sqlite_column_rows``. This runs for every row of a
-    huge file, so each column is computed in one pass, the week key cached per day."""
+    """Each batch with the columns of its ``sqlite_column_rows`` (a missing decision's
+    decided_at and latency_days as ``missing``). This runs for every row of a huge file, so
+    each column is computed in one pass, the week key cached per day."""
     weeks = WeekKeys()
     day, outcomes, seq = MICROS_PER_DAY, OUTCOME_CODES, first_seq
     for batch in batches:
         count = len(batch)
         sent = batch.sent_at
         keys, scaled = amount_column_pairs(batch.amounts)
+        decided_at: list[int | None] = batch.decided_at
         latency = [
-            None if decided is None else (decided - sent_at) // day  # a floor, as latency_days
-            for decided, sent_at in zip(batch.decided_at, sent, strict=True)
+            missing if decided is None else (decided - sent_at) // day  # a floor, as latency_days
+            for decided, sent_at in zip(decided_at, sent, strict=True)
         ]
+        if missing is not None and None in decided_at:
+            decided_at = [missing if decided is None else decided for decided in decided_at]
         yield (
             batch,
             (
@@ -107,7 +118,7 @@ def _sqlite_columns(
                 keys,
                 scaled,
                 sent,
-                batch.decided_at,
+                decided_at,
                 map(weeks.__getitem__, map(floordiv, sent, repeat(day, count))),
                 latency,
                 repeat(None, count)

@@ -1,5 +1,6 @@
 """SQLite's bulk values: flattened a batch at a time, the outcome written as NULL in the
-statement when no row of a batch has one, and stored exactly as the rows are."""
+statement when no row of a batch has one, a missing decision bound as MISSING (stored as
+NULL), and every row stored exactly as ``sqlite_column_rows`` gives it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from snapshot_adapters.fake import FixedClock, synthetic_estimates
 from snapshot_adapters.sql import create_sql_store, sqlite_bulk
 from snapshot_adapters.sql.bulk import COLUMNS
-from snapshot_adapters.sql.sqlite_bulk import sqlite_column_rows, sqlite_column_values
+from snapshot_adapters.sql.sqlite_bulk import MISSING, sqlite_column_rows, sqlite_column_values
 from snapshot_core.domain import EstimateRow, Source
 from snapshot_core.domain.estimate_columns import EstimateColumns
 
@@ -21,8 +22,8 @@ OUTCOMES = [None, "won", "lost", "pending"]
 def _batches(
     sample: list[EstimateRow], sizes: list[int], outcomes: list[bool]
 ) -> list[EstimateColumns]:
-    """The sample cut into batches of the given sizes (cycled); a batch's rows get outcomes
-    when its flag (cycled) is set, else none."""
+    """The sample cut into batches of the given sizes (cycled); when a batch's flag (cycled)
+    is set its rows get outcomes, every fourth none."""
     batches, at, index = [], 0, 0
     while at < len(sample):
         size = sizes[index % len(sizes)]
@@ -52,11 +53,19 @@ def test_the_values_are_the_rows_flattened_without_a_missing_outcome(
     for batch, batch_rows, (statements, flat) in zip(batches, rows, values, strict=True):
         width = len(COLUMNS) if batch.outcomes is not None else len(COLUMNS) - 1
         assert statements.width == width
+        assert COLUMNS[6] == "decided_at" and COLUMNS[8] == "latency_days"
         assert statements.one.count("?") == width
-        assert statements.one.count("NULL") == len(COLUMNS) - width
+        assert statements.one.endswith("NULL)" if width < len(COLUMNS) else "?)")
         if batch.outcomes is None:
             assert all(row[-1] is None for row in batch_rows)
-        assert flat == [value for row in batch_rows for value in row[:width]]
+        # A missing decision is bound as MISSING, which the statement stores as NULL.
+        bound = [
+            MISSING if value is None and column in (6, 8) else value
+            for row in batch_rows
+            for column, value in enumerate(row[:width])
+        ]
+        assert flat == bound
+        assert statements.one.count(f"NULLIF(?, {MISSING})") == 2
 
 
 def test_batches_with_and_without_outcomes_are_stored_as_their_rows(sqlite_url: str) -> None:
@@ -86,3 +95,4 @@ def test_batches_with_and_without_outcomes_are_stored_as_their_rows(sqlite_url: 
     assert [tuple(row) for row in stored] == [(key, *row[1:]) for row in expected]
     assert any(row[-1] is not None for row in expected)
     assert any(row[-1] is None for row in expected)
+    assert any(row[6] is None for row in expected) and any(row[6] for row in expected)
