@@ -25,6 +25,7 @@ from .encodings import (
 )
 
 __all__ = [
+    "MISSING",
     "amount_column_pairs",
     "executemany_batches",
     "sqlite_column_rows",
