@@ -6,7 +6,7 @@ import csv
 import re
 from collections.abc import Iterator, Mapping
 from itertools import chain, islice, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from snapshot_core.domain import EstimateRow, RowProblem
@@ -199,10 +199,15 @@ class CsvRecords:
     ) -> Iterator[EstimateRow | EstimateColumns]:
         """The rows of records read in one go (each with the line it ends on; ``before``:
         where the reader stood before the first): one batch when all are well-shaped."""
-        if all(len(fields) == width for fields, _ in chunk):
-            starts = [before + 1]
-            starts += [end + 1 for _, end in chunk[:-1]]
-            yield from plain.rows(starts, [fields for fields, _ in chunk])
+        shaped = list(map(itemgetter(0), chunk))
+        if all(map(width.__eq__, map(len, shaped))):  # all well-shaped: C-level passes
+            count = len(chunk)
+            if chunk[-1][1] - before == count:  # a line a record (each takes one or more)
+                starts = list(range(before + 1, before + 1 + count))
+            else:
+                starts = [before + 1]
+                starts += [end + 1 for _, end in chunk[:-1]]
+            yield from plain.rows(starts, shaped)
             return
         lines: list[int] = []
         records: list[list[str]] = []

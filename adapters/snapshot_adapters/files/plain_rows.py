@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
+from operator import add, floordiv, itemgetter
 from typing import NamedTuple
 
 from snapshot_core.domain import EstimateRow
@@ -115,10 +116,10 @@ class PlainRows:
         self, lines: list[int], records: list[list[str]]
     ) -> Iterable[EstimateRow | EstimateColumns]:
         amount, sent, decided, ident = self._amount, self._sent, self._decided, self._ident
-        amounts = [fields[amount].strip() for fields in records]
-        sents = [fields[sent].strip() for fields in records]
-        decideds = [fields[decided].strip() for fields in records] if decided >= 0 else None
-        idents = [fields[ident].strip() for fields in records] if ident >= 0 else None
+        amounts = _stripped(records, amount)
+        sents = _stripped(records, sent)
+        decideds = _stripped(records, decided) if decided >= 0 else None
+        idents = _stripped(records, ident) if ident >= 0 else None
         point = self._read_amount.convention == "point"
         by_columns = self._checker.columns_ok()
         amount_fits = (self._point_amounts if point else self._whole_amounts).misfits(amounts)
@@ -173,9 +174,13 @@ class PlainRows:
         ids: list[str | None]
         if idents is None:
             ids = [None] * count
+        elif _unusual_ids(idents, fast) and all(fast) and all(idents):
+            # The common case: every row's id to record, none of the others'.
+            ids = list(idents)
+            for position in checker.new_ids(idents, batch.lines, set()):
+                fast[position] = False
         else:
             ids = [text or None for text in idents]
-            _unusual_ids(idents, fast)
             chosen = [index for index in range(count) if fast[index] and idents[index]]
             others = {text for text, good in zip(idents, fast, strict=True) if text and not good}
             lines = batch.lines
@@ -185,9 +190,15 @@ class PlainRows:
             for position in refused:
                 fast[chosen[position]] = False
         span = 7 * MICROS_PER_DAY
-        weeks = [
-            (micros + _EPOCH_WEEK_OFFSET) // span if micros is not None else 0 for micros in sent_at
-        ]
+        weeks: list[int]
+        if None in sent_at:
+            weeks = [
+                (micros + _EPOCH_WEEK_OFFSET) // span if micros is not None else 0
+                for micros in sent_at
+            ]
+        else:  # in C
+            offsets = map(add, sent_at, repeat(_EPOCH_WEEK_OFFSET, count))
+            weeks = list(map(floordiv, offsets, repeat(span, count)))
 
         def row_of(index: int) -> EstimateRow:
             decided = decided_at[index]
@@ -206,7 +217,8 @@ class PlainRows:
             return ()
         if len(kept) == count:  # every row kept: the columns as they are, the others' put in
             amounts = batch.readings
-            for index in [index for index, good in enumerate(fast) if not good]:
+            slow = [] if all(fast) else [index for index, good in enumerate(fast) if not good]
+            for index in slow:
                 row = kept[index]
                 assert not isinstance(row, int)  # a row check() kept, in its place
                 amounts[index] = str(row.amount)
@@ -329,17 +341,22 @@ def _instants(texts: list[str], fast: list[bool], optional: bool) -> list[int | 
     return micros
 
 
-def _unusual_ids(idents: list[str], fast: list[bool]) -> None:
-    """Rows whose id needs more than a glance (long, not ASCII, a NUL) go through check()."""
-    if (
-        max(map(len, idents), default=0) <= MAX_ID_LENGTH
-        and "".join(idents).isascii()
-        and not any("\x00" in text for text in idents)
-    ):
-        return
+def _stripped(records: list[list[str]], column: int) -> list[str]:
+    """Each record's value in ``column``, stripped (in C: no bytecode a row)."""
+    return list(map(str.strip, map(itemgetter(column), records)))
+
+
+def _unusual_ids(idents: list[str], fast: list[bool]) -> bool:
+    """Rows whose id needs more than a glance (long, not ASCII, a NUL) go through check();
+    True when there are none (the common case)."""
+    if max(map(len, idents), default=0) <= MAX_ID_LENGTH:
+        joined = "".join(idents)
+        if joined.isascii() and "\x00" not in joined:
+            return True
     for index, text in enumerate(idents):
         if len(text) > MAX_ID_LENGTH or not text.isascii() or "\x00" in text:
             fast[index] = False
+    return False
 
 
 def _moment(micros: int) -> datetime:

@@ -15,7 +15,7 @@ from .bulk import copy_rows, prepare
 from .encodings import OUTCOME_OF_CODE
 from .errors import database_errors
 from .schema import estimates, sources
-from .sqlite_bulk import executemany_batches, sqlite_column_rows
+from .sqlite_bulk import executemany_batches, sqlite_column_values
 from .tally import tally
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class SqlEstimates:
             if self._uow.dialect == "postgresql":
                 return copy_rows(connection, prepare(key, seq, rows))
             batches = EstimateColumns.batches_of(rows)
-            return executemany_batches(connection, sqlite_column_rows(key, seq, batches))
+            return executemany_batches(connection, sqlite_column_values(key, seq, batches))
 
     def add_columns(self, source_id: str, batches: Iterable[EstimateColumns]) -> int:
         """``add_many`` for column batches: on SQLite encoded column by column; PostgreSQL's
@@ -65,7 +65,7 @@ class SqlEstimates:
             if self._uow.dialect == "postgresql":
                 rows = (row for batch in batches for row in batch.rows())
                 return copy_rows(connection, prepare(key, seq, rows))
-            return executemany_batches(connection, sqlite_column_rows(key, seq, batches))
+            return executemany_batches(connection, sqlite_column_values(key, seq, batches))
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
         return tally(self._uow, self._key(source_id), scheme)

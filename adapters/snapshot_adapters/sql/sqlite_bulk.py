@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextvars import copy_context
 from decimal import Decimal
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from operator import floordiv
 from queue import Queue
 from threading import Thread
@@ -24,17 +24,44 @@ from .encodings import (
     amount_columns,
 )
 
-__all__ = ["amount_column_pairs", "executemany_batches", "sqlite_column_rows"]
+__all__ = [
+    "MISSING",
+    "amount_column_pairs",
+    "executemany_batches",
+    "sqlite_column_rows",
+    "sqlite_column_values",
+]
 
 _PER_STATEMENT = 45  # rows per INSERT: 450 parameters, under even old SQLite's limit of 999
 _BATCH = 100 * _PER_STATEMENT  # rows per executemany: memory stays flat whatever the input
-_ROW = f"({', '.join('?' * len(COLUMNS))})"
 _INSERT = f"INSERT INTO estimates ({', '.join(COLUMNS)}) VALUES "
-_INSERT_ONE = _INSERT + _ROW
-# Many rows per statement: SQLite's per-statement work (reset, bind, step) is a good part
-# of a one-row insert, so this writes a million rows about a third faster.
-_INSERT_MANY = _INSERT + ", ".join([_ROW] * _PER_STATEMENT)
-_PARAMETERS = len(COLUMNS) * _PER_STATEMENT
+
+
+# A missing decision's decided_at and latency_days are bound as this and stored as NULL:
+# sqlite3 binds None only after two failed look-ups for an adapter (an exception each).
+# No instant a datetime holds (|micros| < 2**58) nor a latency (>= 0) is this value.
+MISSING = -(2**62)
+_PLACES = {"decided_at": f"NULLIF(?, {MISSING})", "latency_days": f"NULLIF(?, {MISSING})"}
+
+
+class _Statements:
+    """The INSERTs for rows of ``width`` values: the outcome (the last column) bound, or,
+    when no row of a batch has one, written as NULL; a missing decision as ``MISSING``."""
+
+    def __init__(self, width: int) -> None:
+        places = [_PLACES.get(name, "?") for name in COLUMNS[:width]]
+        row = f"({', '.join(places + ['NULL'] * (len(COLUMNS) - width))})"
+        self.width = width
+        self.parameters = width * _PER_STATEMENT
+        self.one = _INSERT + row
+        # Many rows per statement: SQLite's per-statement work (reset, bind, step) is a good
+        # part of a one-row insert, so this writes a million rows about a third faster.
+        self.many = _INSERT + ", ".join([row] * _PER_STATEMENT)
+
+
+_WITH_OUTCOMES = _Statements(len(COLUMNS))
+_NO_OUTCOMES = _Statements(len(COLUMNS) - 1)
+_Chunk = tuple[_Statements, list[object]]  # whole rows' values, row after row
 
 SqliteRow = tuple[int, int, str | None, str, int, int, int | None, int, int | None, int | None]
 
@@ -46,36 +73,59 @@ def sqlite_column_rows(
     amount's order-preserving key and scaled integer, timestamps as microseconds since the
     epoch (``UtcMicroseconds``), the ISO week key and whole latency days (computed from those
     integers by the rules of ``iso_week_label`` and ``latency_days``; property tests compare
-    the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``).
+    the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``)."""
+    for _, columns in _sqlite_columns(source_key, first_seq, batches):
+        yield list(zip(*columns, strict=True))
 
-    This runs for every row of a huge file, so each column is computed in one pass, the week
-    key cached per day."""
+
+def sqlite_column_values(
+    source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
+) -> Iterator[_Chunk]:
+    """``sqlite_column_rows`` flattened, as ``executemany_batches`` binds them: a batch's
+    values row after row in one list (no tuple made a row), without the outcome when no row
+    of the batch has one; with the statements for them."""
+    for batch, columns in _sqlite_columns(source_key, first_seq, batches, MISSING):
+        statements = _WITH_OUTCOMES if batch.outcomes is not None else _NO_OUTCOMES
+        # zip reuses its tuple once chain has moved past it: no allocation a row.
+        values = chain.from_iterable(zip(*columns[: statements.width], strict=True))
+        yield statements, list(values)
+
+
+def _sqlite_columns(
+    source_key: int, first_seq: int, batches: Iterable[EstimateColumns], missing: int | None = None
+) -> Iterator[tuple[EstimateColumns, tuple[Iterable[object], ...]]]:
+    """Each batch with the columns of its ``sqlite_column_rows`` (a missing decision's
+    decided_at and latency_days as ``missing``). This runs for every row of a huge file, so
+    each column is computed in one pass, the week key cached per day."""
     weeks = WeekKeys()
     day, outcomes, seq = MICROS_PER_DAY, OUTCOME_CODES, first_seq
     for batch in batches:
         count = len(batch)
         sent = batch.sent_at
         keys, scaled = amount_column_pairs(batch.amounts)
+        decided_at: list[int | None] = batch.decided_at
         latency = [
-            None if decided is None else (decided - sent_at) // day  # a floor, as latency_days
-            for decided, sent_at in zip(batch.decided_at, sent, strict=True)
+            missing if decided is None else (decided - sent_at) // day  # a floor, as latency_days
+            for decided, sent_at in zip(decided_at, sent, strict=True)
         ]
-        yield list(
-            zip(
+        if missing is not None and None in decided_at:
+            decided_at = [missing if decided is None else decided for decided in decided_at]
+        yield (
+            batch,
+            (
                 repeat(source_key, count),
                 range(seq, seq + count),
                 batch.estimate_ids,
                 keys,
                 scaled,
                 sent,
-                batch.decided_at,
+                decided_at,
                 map(weeks.__getitem__, map(floordiv, sent, repeat(day, count))),
                 latency,
                 repeat(None, count)
                 if batch.outcomes is None
                 else map(outcomes.get, batch.outcomes),
-                strict=True,
-            )
+            ),
         )
         seq += count
 
@@ -86,28 +136,31 @@ def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
     with fewer than 15 integer digits, as ``Decimal(text)`` would give them; else one by
     one."""
     parts = [text.partition(".") for text in texts]
-    joined = "".join([whole + fraction for whole, _, fraction in parts])
-    if joined.isdigit() and joined.isascii():
-        wholes = [whole.lstrip("0") or "0" for whole, _, _ in parts]
+    wholes = [whole for whole, _, _ in parts]
+    fractions = [fraction for _, _, fraction in parts]
+    digits = "".join(wholes) + "".join(fractions)
+    if digits.isdigit() and digits.isascii():
+        wholes = [whole.lstrip("0") or "0" for whole in wholes]
         if max(map(len, wholes), default=0) < 15:  # scaled < 1e18: under the cap
             prefixes, pad = KEY_PREFIXES, "0" * AMOUNT_SCALE
             # Truncating the fraction to AMOUNT_SCALE digits is the floor of an amount >= 0.
             keys = [
-                prefixes[len(whole)] + whole + "." + fraction.rstrip("0")
-                for whole, (_, _, fraction) in zip(wholes, parts, strict=True)
+                f"{prefixes[len(whole)]}{whole}.{fraction.rstrip('0')}"
+                for whole, fraction in zip(wholes, fractions, strict=True)
             ]
             scaled = [
                 int(whole + (fraction + pad)[:AMOUNT_SCALE])
-                for whole, (_, _, fraction) in zip(wholes, parts, strict=True)
+                for whole, fraction in zip(wholes, fractions, strict=True)
             ]
             return keys, scaled
     pairs = [amount_columns(Decimal(text)) for text in texts]
     return [key for key, _ in pairs], [scaled for _, scaled in pairs]
 
 
-def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow]]) -> int:
+def executemany_batches(connection: Connection, batches: Iterator[_Chunk]) -> int:
     """The rows written by batched executemany through SQLAlchemy (so statement events still
-    see it): flattened into ``_PER_STATEMENT``-row statements, the rest one by one.
+    see it), ``batches`` as ``sqlite_column_values`` gives them: ``_PER_STATEMENT``-row
+    statements, the rest one by one.
 
     Past the first ``_BATCH`` rows a second thread writes while this one reads on:
     sqlite3 lets go of the GIL while SQLite works, so the B-tree work overlaps reading
@@ -119,9 +172,8 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
         return 0
     following = next(chunks, None)
     if following is None:  # a small ingest: no thread for it
-        _execute(connection, first)
-        return len(first)
-    queue: Queue[list[SqliteRow] | None] = Queue(maxsize=_QUEUED)
+        return _execute(connection, first)
+    queue: Queue[_Chunk | None] = Queue(maxsize=_QUEUED)
     failure: list[BaseException] = []
     writer = Thread(
         target=copy_context().run,  # the statement events' context (tracing) goes along
@@ -136,7 +188,7 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
             if failure:
                 break
             queue.put(chunk)
-            count += len(chunk)
+            count += len(chunk[1]) // chunk[0].width
     finally:
         _finish(queue, writer)
     if failure:
@@ -147,20 +199,27 @@ def executemany_batches(connection: Connection, batches: Iterator[list[SqliteRow
 _QUEUED = 1  # a chunk waiting for the writer while it writes another: memory stays flat
 
 
-def _chunks(batches: Iterator[list[SqliteRow]]) -> Iterator[list[SqliteRow]]:
-    """The rows in lists of about ``_BATCH``: fewer hand-overs, and whole statements."""
-    gathered: list[SqliteRow] = []
-    for batch in batches:
-        gathered += batch
-        if len(gathered) >= _BATCH:
-            yield gathered
+def _chunks(batches: Iterator[_Chunk]) -> Iterator[_Chunk]:
+    """The values of about ``_BATCH`` rows a list, written by the same statements: fewer
+    hand-overs, and whole statements (in file order: a change of statements ends one)."""
+    gathered: list[object] = []
+    statements = _NO_OUTCOMES
+    for batch_statements, values in batches:
+        if batch_statements is not statements:
+            if gathered:
+                yield statements, gathered
+                gathered = []
+            statements = batch_statements
+        gathered += values
+        if len(gathered) >= _BATCH * statements.width:
+            yield statements, gathered
             gathered = []
     if gathered:
-        yield gathered
+        yield statements, gathered
 
 
 def _write(
-    connection: Connection, queue: Queue[list[SqliteRow] | None], failure: list[BaseException]
+    connection: Connection, queue: Queue[_Chunk | None], failure: list[BaseException]
 ) -> None:
     while (chunk := queue.get()) is not None:
         if failure:
@@ -171,7 +230,7 @@ def _write(
             failure.append(error)
 
 
-def _finish(queue: Queue[list[SqliteRow] | None], writer: Thread) -> None:
+def _finish(queue: Queue[_Chunk | None], writer: Thread) -> None:
     """Tells the writer to end and waits for it, even through Ctrl-C (a second one too, while
     the queue is full): the transaction is rolled back only once nothing else uses the
     connection; the interrupt is raised afterwards."""
@@ -191,11 +250,15 @@ def _finish(queue: Queue[list[SqliteRow] | None], writer: Thread) -> None:
         raise interrupted
 
 
-def _execute(connection: Connection, batch: list[SqliteRow]) -> None:
-    whole = len(batch) // _PER_STATEMENT
+def _execute(connection: Connection, chunk: _Chunk) -> int:
+    """Writes a chunk's rows; returns how many."""
+    statements, values = chunk
+    size, width = statements.parameters, statements.width
+    whole = len(values) // size * size
     if whole:
-        values = chain.from_iterable(batch)
-        groups = [tuple(islice(values, _PARAMETERS)) for _ in range(whole)]
-        connection.exec_driver_sql(_INSERT_MANY, groups)
-    if len(batch) > whole * _PER_STATEMENT:
-        connection.exec_driver_sql(_INSERT_ONE, batch[whole * _PER_STATEMENT :])
+        groups = [tuple(values[at : at + size]) for at in range(0, whole, size)]
+        connection.exec_driver_sql(statements.many, groups)
+    if len(values) > whole:
+        rows = [tuple(values[at : at + width]) for at in range(whole, len(values), width)]
+        connection.exec_driver_sql(statements.one, rows)
+    return len(values) // width

@@ -126,6 +126,15 @@ def _ingest(
     extra=[1], batch=5, on_bad_rows="reject", max_weeks=None, decimal=None,
     steps=REAL_STEPS,
 )  # fmt: skip
+@example(
+    # judged a column at a time from the first row: a record over two lines in a batch,
+    # and a later batch of clean rows whose id repeats an earlier one
+    rows=[("1", "2026-01-05", "", "E-1"), ("1\n2", "2026-01-05", "", "E-2"),
+          ("3", "2026-01-06", "", "E-3"), ("4", "2026-01-06", "2026-01-07", "E-1"),
+          ("5", "2026-01-06", "", "E-5"), ("6", "2026-01-06T10:00+02:00", "", "E-6")],
+    extra=[], batch=2, on_bad_rows="skip", max_weeks=520, decimal=None,
+    steps=(0, 1, 1),
+)  # fmt: skip
 def test_the_batched_path_equals_row_by_row_checking(
     rows: list[tuple[str, str, str, str]], extra: list[int], batch: int,
     on_bad_rows: str, max_weeks: int | None, decimal: str | None,
