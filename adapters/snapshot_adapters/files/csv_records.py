@@ -200,7 +200,7 @@ class CsvRecords:
         """The rows of records read in one go (each with the line it ends on; ``before``:
         where the reader stood before the first): one batch when all are well-shaped."""
         shaped = list(map(itemgetter(0), chunk))
-        if all(map(width.__eq__, map(len, shaped))):  # all well-shaped: C-level passes
+        if all(map(width.__eq__, map(len, shaped))):  # all well-shaped (no bytecode a record)
             count = len(chunk)
             if chunk[-1][1] - before == count:  # a line a record (each takes one or more)
                 starts = list(range(before + 1, before + 1 + count))

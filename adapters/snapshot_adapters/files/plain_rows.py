@@ -16,67 +16,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
-from operator import add, floordiv, itemgetter
+from operator import add, floordiv
 from typing import NamedTuple
 
 from snapshot_core.domain import EstimateRow
 from snapshot_core.domain.estimate_columns import EPOCH, EstimateColumns, micros_of
 
 from .amounts import MAX_INTEGER_DIGITS, PLAIN_AMOUNT, AmountReader
+from .column_checks import (
+    EPOCH_WEEK_OFFSET,
+    MICROS_PER_DAY,
+    ShapeColumn,
+    instants,
+    plain_ids,
+    stripped,
+)
 from .columns import Columns
 from .construct import trusted_row
-from .rows import MAX_ID_LENGTH, RowChecker
-from .values import DIGITS_AS_ZERO, ISO_TIMESTAMP, iso_to_utc
+from .rows import RowChecker
+from .values import ISO_TIMESTAMP, iso_to_utc
 
 __all__ = ["BATCH_ROWS", "PlainRows"]
 
 BATCH_ROWS = 512  # rows whose columns are checked together
-_SHAPES = 4096  # distinct shapes remembered per column; real files have a handful
 MONEY_AMOUNT = re.compile(r"\$?[0-9]{1,3}(?:,[0-9]{3}){1,4}\.[0-9]{1,10}")
-MICROS_PER_DAY = 86_400_000_000
-
-
-class _Column:
-    """Whether every value of a column fully matches ``pattern`` (whose only digits are in
-    ``[0-9]`` classes), judged by shape as ``values.shape_matcher`` does: the column's UTF-8
-    with every ASCII digit written as 0, split into values and deduplicated, all in C; then
-    each distinct shape (a real column has a handful) is matched once and remembered."""
-
-    def __init__(self, pattern: re.Pattern[str], empty_ok: bool = False) -> None:
-        self._fullmatch = pattern.fullmatch
-        self._empty_ok = empty_ok
-        self._known: dict[bytes, bool] = {}
-
-    def misfits(self, values: list[str]) -> list[bool] | None:
-        """None when every value matches (the common case); else, value by value, whether
-        it does."""
-        text = "\n".join(values)
-        # A quoted field may hold a newline: the count makes sure each value is one line.
-        if text.count("\n") != len(values) - 1:
-            return [False] * len(values)  # rare: let every row of the batch take the slow way
-        known = self._known
-        shapes = text.encode("utf-8", "surrogatepass").translate(DIGITS_AS_ZERO).split(b"\n")
-        verdicts = {}
-        for shape in set(shapes):
-            good = known.get(shape)
-            if good is None:
-                if len(known) >= _SHAPES:
-                    known.clear()
-                good = known[shape] = self._matches(shape)
-            verdicts[shape] = good
-        if all(verdicts.values()):
-            return None
-        return [verdicts[shape] for shape in shapes]
-
-    def _matches(self, shape: bytes) -> bool:
-        if not shape:
-            return self._empty_ok
-        # The shape is itself a text of that shape: the pattern decides for all of them.
-        return self._fullmatch(shape.decode("utf-8", "surrogatepass")) is not None
 
 
 class PlainRows:
@@ -90,13 +57,13 @@ class PlainRows:
         self._decided, self._ident = columns.decided_at, columns.estimate_id
         # With a decimal point established a plain amount is read as Decimal(text); before
         # that (or under a decimal comma) only whole numbers are, as AmountReader does.
-        self._point_amounts = _Column(PLAIN_AMOUNT)
-        self._whole_amounts = _Column(re.compile(f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}"))
-        self._sent_dates = _Column(ISO_TIMESTAMP)
-        self._decided_dates = _Column(ISO_TIMESTAMP, empty_ok=True)
+        self._point_amounts = ShapeColumn(PLAIN_AMOUNT)
+        self._whole_amounts = ShapeColumn(re.compile(f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}"))
+        self._sent_dates = ShapeColumn(ISO_TIMESTAMP)
+        self._decided_dates = ShapeColumn(ISO_TIMESTAMP, empty_ok=True)
         # `$6,327.07` under a decimal point: what AmountReader reads as Decimal("6327.07")
         # (its first digit not 0, as a group's must be; at most 15 digits).
-        self._money_amounts = _Column(MONEY_AMOUNT)
+        self._money_amounts = ShapeColumn(MONEY_AMOUNT)
 
     @classmethod
     def for_file(cls, checker: RowChecker, columns: Columns) -> PlainRows | None:
@@ -116,10 +83,10 @@ class PlainRows:
         self, lines: list[int], records: list[list[str]]
     ) -> Iterable[EstimateRow | EstimateColumns]:
         amount, sent, decided, ident = self._amount, self._sent, self._decided, self._ident
-        amounts = _stripped(records, amount)
-        sents = _stripped(records, sent)
-        decideds = _stripped(records, decided) if decided >= 0 else None
-        idents = _stripped(records, ident) if ident >= 0 else None
+        amounts = stripped(records, amount)
+        sents = stripped(records, sent)
+        decideds = stripped(records, decided) if decided >= 0 else None
+        idents = stripped(records, ident) if ident >= 0 else None
         point = self._read_amount.convention == "point"
         by_columns = self._checker.columns_ok()
         amount_fits = (self._point_amounts if point else self._whole_amounts).misfits(amounts)
@@ -162,10 +129,10 @@ class PlainRows:
         of the rows kept; a row that is not plain, or whose values fail a check, goes
         through ``check()`` in its place."""
         count, checker = len(batch.lines), self._checker
-        sent_at = _instants(batch.sents, fast, optional=False)
+        sent_at = instants(batch.sents, fast, optional=False)
         decideds = batch.decideds
         decided_at: list[int | None] = (
-            [None] * count if decideds is None else _instants(decideds, fast, optional=True)
+            [None] * count if decideds is None else instants(decideds, fast, optional=True)
         )
         for index, (decided, sent) in enumerate(zip(decided_at, sent_at, strict=True)):
             if decided is not None and sent is not None and decided < sent:
@@ -174,12 +141,13 @@ class PlainRows:
         ids: list[str | None]
         if idents is None:
             ids = [None] * count
-        elif _unusual_ids(idents, fast) and all(fast) and all(idents):
-            # The common case: every row's id to record, none of the others'.
+        elif plain_ids(idents, fast) and all(fast) and all(idents):
+            # The common case: every row's id to record, none of the others' (the general
+            # case below, with every row chosen and no others).
             ids = list(idents)
             for position in checker.new_ids(idents, batch.lines, set()):
                 fast[position] = False
-        else:
+        else:  # plain_ids has marked the rows whose id check() must judge
             ids = [text or None for text in idents]
             chosen = [index for index in range(count) if fast[index] and idents[index]]
             others = {text for text, good in zip(idents, fast, strict=True) if text and not good}
@@ -193,11 +161,11 @@ class PlainRows:
         weeks: list[int]
         if None in sent_at:
             weeks = [
-                (micros + _EPOCH_WEEK_OFFSET) // span if micros is not None else 0
+                (micros + EPOCH_WEEK_OFFSET) // span if micros is not None else 0
                 for micros in sent_at
             ]
-        else:  # in C
-            offsets = map(add, sent_at, repeat(_EPOCH_WEEK_OFFSET, count))
+        else:  # no bytecode a row: this runs for every row of a large file
+            offsets = map(add, sent_at, repeat(EPOCH_WEEK_OFFSET, count))
             weeks = list(map(floordiv, offsets, repeat(span, count)))
 
         def row_of(index: int) -> EstimateRow:
@@ -291,72 +259,6 @@ class _Batch(NamedTuple):
     decideds: list[str] | None
     idents: list[str] | None
     readings: list[str]  # the amounts as Decimal reads them (fast rows')
-
-
-_fromisoformat = datetime.fromisoformat
-_NAIVE_EPOCH = datetime(1970, 1, 1)
-_MICROSECOND = timedelta(microseconds=1)
-# The instants a datetime can hold in UTC: iso_to_utc fails (OverflowError) beyond them.
-_FIRST = micros_of(datetime.min.replace(tzinfo=UTC))
-_LAST = micros_of(datetime.max.replace(tzinfo=UTC))
-# ordinal // 7 of an instant (DateSpan's week) is (micros + this) // (7 days of micros).
-_EPOCH_WEEK_OFFSET = EPOCH.toordinal() * MICROS_PER_DAY
-
-
-def _instants(texts: list[str], fast: list[bool], optional: bool) -> list[int | None]:
-    """Each fast row's text as microseconds since the epoch in UTC, as ``iso_to_utc`` reads
-    it (naive: UTC), ``None`` for an empty optional one; a row whose text names no moment
-    (`2026-02-30`) or none a UTC datetime can hold is no longer fast (check() says why)."""
-    parse = _fromisoformat
-    try:
-        if optional:
-            moments = [parse(text) if text else None for text in texts]
-        else:
-            moments = list(map(parse, texts))
-    except (ValueError, OverflowError):
-        moments = []
-        for index, text in enumerate(texts):
-            moment = None
-            if fast[index] and text:
-                try:
-                    moment = parse(text)
-                except (ValueError, OverflowError):
-                    fast[index] = False
-            moments.append(moment)
-    epoch, naive, unit = EPOCH, _NAIVE_EPOCH, _MICROSECOND
-    micros = [
-        None if moment is None else (moment - (naive if moment.tzinfo is None else epoch)) // unit
-        for moment in moments
-    ]
-    known = [value for value in micros if value is not None]
-    if known and (min(known) < _FIRST or max(known) > _LAST):
-        for index, value in enumerate(micros):
-            if value is not None and not _FIRST <= value <= _LAST:
-                fast[index] = False
-                micros[index] = None
-    if not optional:
-        for index, value in enumerate(micros):
-            if value is None:
-                fast[index] = False
-    return micros
-
-
-def _stripped(records: list[list[str]], column: int) -> list[str]:
-    """Each record's value in ``column``, stripped (in C: no bytecode a row)."""
-    return list(map(str.strip, map(itemgetter(column), records)))
-
-
-def _unusual_ids(idents: list[str], fast: list[bool]) -> bool:
-    """Rows whose id needs more than a glance (long, not ASCII, a NUL) go through check();
-    True when there are none (the common case)."""
-    if max(map(len, idents), default=0) <= MAX_ID_LENGTH:
-        joined = "".join(idents)
-        if joined.isascii() and "\x00" not in joined:
-            return True
-    for index, text in enumerate(idents):
-        if len(text) > MAX_ID_LENGTH or not text.isascii() or "\x00" in text:
-            fast[index] = False
-    return False
 
 
 def _moment(micros: int) -> datetime:

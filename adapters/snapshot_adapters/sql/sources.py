@@ -7,140 +7,38 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    Select,
-    Text,
     and_,
-    bindparam,
-    cast,
-    exists,
-    func,
     insert,
     not_,
-    or_,
     select,
     update,
 )
 
 from snapshot_core.domain import EstimateBuckets, SnapshotResult, SnapshotRun, Source, SourceStatus
 
-from .records import FINISHED_RUN_FIELDS, SqlRuns, SqlSnapshots, finished_run_values, snapshot_row
-from .schema import SOURCE_COLUMNS, buckets, runs, snapshots, sources
+from .records import (
+    SqlRuns,
+    SqlSnapshots,
+    finished_run_values,
+    snapshot_row,
+    snapshot_text,
+)
+from .schema import SOURCE_COLUMNS, sources
+from .source_statements import (
+    CLAIM,
+    CLAIM_WITH_RUN,
+    GENERATING,
+    GET,
+    GET_WITH_BUCKETS,
+    RELEASE,
+    SETTLE,
+    SOURCE_NAMES,
+)
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
 __all__ = ["SqlSources"]
-
-_GENERATING = SourceStatus.GENERATING.value
-
-
-# The statements a snapshot runs, built once: a statement object keeps its cache key, so
-# each execution skips building the expression and its key (a third of the ORM-free CPU
-# of a claim). Parameter names differ from column names, as UPDATE needs.
-_GET = select(*SOURCE_COLUMNS).where(
-    sources.c.source_id == bindparam("p_source_id"), sources.c.user_id == bindparam("p_user_id")
-)
-_NOW = bindparam("p_now", type_=sources.c.lease_expires_at.type)
-_CLAIM = (
-    update(sources)
-    .where(
-        sources.c.source_id == bindparam("p_source_id"),
-        sources.c.user_id == bindparam("p_user_id"),
-        or_(
-            sources.c.status == SourceStatus.BUCKETED.value,
-            and_(
-                sources.c.status == _GENERATING,
-                or_(sources.c.lease_expires_at.is_(None), sources.c.lease_expires_at <= _NOW),
-            ),
-        ),
-    )
-    .values(
-        status=_GENERATING,
-        attempt=sources.c.attempt + 1,
-        lease_expires_at=bindparam("p_lease", type_=sources.c.lease_expires_at.type),
-    )
-    .returning(*SOURCE_COLUMNS)
-)
-_RELEASE = (
-    update(sources)
-    .where(
-        sources.c.source_id == bindparam("p_source_id"),
-        sources.c.status == _GENERATING,
-        sources.c.attempt == bindparam("p_attempt"),
-    )
-    .values(status=bindparam("p_status", type_=sources.c.status.type), lease_expires_at=None)
-)
-
-
-# The source and its buckets' document in one read (a snapshot needs both). The document
-# comes as its JSON text, which pydantic reads in one pass (not the driver's json.loads and
-# then model_validate of the dicts: a tenth of a snapshot's storage CPU).
-_GET_WITH_BUCKETS = (
-    select(*SOURCE_COLUMNS, cast(buckets.c.body, Text).label("body"))
-    .select_from(sources.outerjoin(buckets, buckets.c.source_id == sources.c.source_id))
-    .where(
-        sources.c.source_id == bindparam("p_source_id"),
-        sources.c.user_id == bindparam("p_user_id"),
-    )
-)
-_SOURCE_NAMES = tuple(column.name for column in SOURCE_COLUMNS)
-
-
-def _settle_statement(with_snapshot: bool) -> Select[Any]:
-    """An attempt's save in one PostgreSQL statement: the release (``_RELEASE``) as a CTE,
-    and the snapshot's INSERT and the run's UPDATE each only if it released; the counts of
-    sources released and runs finished come back."""
-    released = _RELEASE.returning(sources.c.source_id).cte("released")
-    did_release = exists(select(released.c.source_id))
-    finished = (
-        update(runs)
-        .where(runs.c.run_id == bindparam("p_run_id"), did_release)
-        .values(
-            {name: bindparam(f"r_{name}", type_=runs.c[name].type) for name in FINISHED_RUN_FIELDS}
-        )
-        .returning(runs.c.run_id)
-        .cte("finished")
-    )
-    statement = select(
-        select(func.count()).select_from(released).scalar_subquery().label("released"),
-        select(func.count()).select_from(finished).scalar_subquery().label("finished"),
-    )
-    if with_snapshot:
-        names = [column.name for column in snapshots.c]
-        # The document arrives as the JSON text pydantic wrote (``model_dump_json``), cast
-        # by the server, not as dicts for json.dumps (a fifth of the statement's CPU).
-        values = select(
-            *(
-                cast(bindparam("s_body", type_=Text), snapshots.c.body.type)
-                if n == "body"
-                else bindparam(f"s_{n}", type_=snapshots.c[n].type)
-                for n in names
-            )
-        )
-        added = insert(snapshots).from_select(names, values.where(did_release)).cte("added")
-        statement = statement.add_cte(added)  # run although nothing reads it
-    return statement
-
-
-_SETTLE = {True: _settle_statement(True), False: _settle_statement(False)}
-
-
-def _claim_with_run_statement() -> Select[Any]:
-    """The claim (``_CLAIM``) as a CTE, and the run's INSERT only for a row it claimed, with
-    the claim's attempt number: one PostgreSQL statement; the claimed row comes back."""
-    claimed = _CLAIM.cte("claimed")
-    names = list(SnapshotRun.model_fields)
-    values = select(
-        *(
-            claimed.c.attempt if n == "attempt" else bindparam(f"r_{n}", type_=runs.c[n].type)
-            for n in names
-        )
-    ).select_from(claimed)
-    added = insert(runs).from_select(names, values).cte("added")
-    return select(*claimed.c).add_cte(added)  # the INSERT runs although nothing reads it
-
-
-_CLAIM_WITH_RUN = _claim_with_run_statement()
 
 
 def _source(row: Any) -> Source:
@@ -155,20 +53,18 @@ class SqlSources:
         self._uow.execute(insert(sources).values(**source.model_dump()))
 
     def get(self, source_id: str, user_id: str) -> Source | None:
-        row = self._uow.execute(
-            _GET, {"p_source_id": source_id, "p_user_id": user_id}
-        ).one_or_none()
+        row = self._uow.execute(GET, {"p_source_id": source_id, "p_user_id": user_id}).one_or_none()
         return None if row is None else _source(row)
 
     def get_with_buckets(
         self, source_id: str, user_id: str
     ) -> tuple[Source, EstimateBuckets | None] | None:
         row = self._uow.execute(
-            _GET_WITH_BUCKETS, {"p_source_id": source_id, "p_user_id": user_id}
+            GET_WITH_BUCKETS, {"p_source_id": source_id, "p_user_id": user_id}
         ).one_or_none()
         if row is None:
             return None
-        source = Source.model_validate(dict(zip(_SOURCE_NAMES, row, strict=False)))
+        source = Source.model_validate(dict(zip(SOURCE_NAMES, row, strict=False)))
         body = row.body
         return source, None if body is None else EstimateBuckets.model_validate_json(body)
 
@@ -204,7 +100,7 @@ class SqlSources:
         """Conditional, like the claim: a claim committed meanwhile makes this match nothing
         (PostgreSQL re-checks the WHERE clause on the row it waited for)."""
         live_claim = and_(
-            sources.c.status == _GENERATING,
+            sources.c.status == GENERATING,
             sources.c.lease_expires_at.is_not(None),
             sources.c.lease_expires_at > now,
         )
@@ -234,7 +130,7 @@ class SqlSources:
         """One statement: the row lock serialises racers, and PostgreSQL re-checks the WHERE
         clause on the row a concurrent winner committed, so every loser matches nothing."""
         row = self._uow.execute(
-            _CLAIM,
+            CLAIM,
             {
                 "p_source_id": source_id,
                 "p_user_id": user_id,
@@ -259,12 +155,12 @@ class SqlSources:
             "p_lease": lease_expires_at,
             **{f"r_{name}": value for name, value in run.model_dump().items()},
         }
-        row = self._uow.execute(_CLAIM_WITH_RUN, params).one_or_none()
+        row = self._uow.execute(CLAIM_WITH_RUN, params).one_or_none()
         return None if row is None else _source(row)
 
     def release_claim(self, source_id: str, attempt: int, status: SourceStatus) -> bool:
         result = self._uow.execute(
-            _RELEASE,
+            RELEASE,
             {
                 "p_source_id": source_id,
                 "p_attempt": attempt,
@@ -293,9 +189,9 @@ class SqlSources:
             **{f"r_{name}": value for name, value in finished_run_values(run).items()},
         }
         if snapshot is not None:
-            row_values = snapshot_row(snapshot, run.user_id, body=snapshot.model_dump_json())
-            params.update({f"s_{n}": v for n, v in row_values.items()})
-        row = self._uow.execute(_SETTLE[snapshot is not None], params).one()
+            params.update({f"s_{n}": v for n, v in snapshot_row(snapshot, run.user_id).items()})
+            params["s_body"] = snapshot_text(snapshot)  # the statement casts it
+        row = self._uow.execute(SETTLE[snapshot is not None], params).one()
         released, finished = int(row.released), int(row.finished)
         if released and not finished:
             raise KeyError(run.run_id)  # the caller's rollback undoes the release

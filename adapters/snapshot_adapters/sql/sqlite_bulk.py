@@ -61,7 +61,7 @@ class _Statements:
 
 _WITH_OUTCOMES = _Statements(len(COLUMNS))
 _NO_OUTCOMES = _Statements(len(COLUMNS) - 1)
-_Chunk = tuple[_Statements, list[object]]  # whole rows' values, row after row
+SqliteChunk = tuple[_Statements, list[object]]  # whole rows' values, row after row
 
 SqliteRow = tuple[int, int, str | None, str, int, int, int | None, int, int | None, int | None]
 
@@ -73,14 +73,15 @@ def sqlite_column_rows(
     amount's order-preserving key and scaled integer, timestamps as microseconds since the
     epoch (``UtcMicroseconds``), the ISO week key and whole latency days (computed from those
     integers by the rules of ``iso_week_label`` and ``latency_days``; property tests compare
-    the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``)."""
+    the pushed-down tally with the core's), and the outcome code (``OUTCOME_CODES``). The
+    store writes ``sqlite_column_values``; these rows are what the tests hold it to."""
     for _, columns in _sqlite_columns(source_key, first_seq, batches):
         yield list(zip(*columns, strict=True))
 
 
 def sqlite_column_values(
     source_key: int, first_seq: int, batches: Iterable[EstimateColumns]
-) -> Iterator[_Chunk]:
+) -> Iterator[SqliteChunk]:
     """``sqlite_column_rows`` flattened, as ``executemany_batches`` binds them: a batch's
     values row after row in one list (no tuple made a row), without the outcome when no row
     of the batch has one; with the statements for them."""
@@ -157,7 +158,7 @@ def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
     return [key for key, _ in pairs], [scaled for _, scaled in pairs]
 
 
-def executemany_batches(connection: Connection, batches: Iterator[_Chunk]) -> int:
+def executemany_batches(connection: Connection, batches: Iterator[SqliteChunk]) -> int:
     """The rows written by batched executemany through SQLAlchemy (so statement events still
     see it), ``batches`` as ``sqlite_column_values`` gives them: ``_PER_STATEMENT``-row
     statements, the rest one by one.
@@ -173,7 +174,7 @@ def executemany_batches(connection: Connection, batches: Iterator[_Chunk]) -> in
     following = next(chunks, None)
     if following is None:  # a small ingest: no thread for it
         return _execute(connection, first)
-    queue: Queue[_Chunk | None] = Queue(maxsize=_QUEUED)
+    queue: Queue[SqliteChunk | None] = Queue(maxsize=_QUEUED)
     failure: list[BaseException] = []
     writer = Thread(
         target=copy_context().run,  # the statement events' context (tracing) goes along
@@ -199,7 +200,7 @@ def executemany_batches(connection: Connection, batches: Iterator[_Chunk]) -> in
 _QUEUED = 1  # a chunk waiting for the writer while it writes another: memory stays flat
 
 
-def _chunks(batches: Iterator[_Chunk]) -> Iterator[_Chunk]:
+def _chunks(batches: Iterator[SqliteChunk]) -> Iterator[SqliteChunk]:
     """The values of about ``_BATCH`` rows a list, written by the same statements: fewer
     hand-overs, and whole statements (in file order: a change of statements ends one)."""
     gathered: list[object] = []
@@ -219,7 +220,7 @@ def _chunks(batches: Iterator[_Chunk]) -> Iterator[_Chunk]:
 
 
 def _write(
-    connection: Connection, queue: Queue[_Chunk | None], failure: list[BaseException]
+    connection: Connection, queue: Queue[SqliteChunk | None], failure: list[BaseException]
 ) -> None:
     while (chunk := queue.get()) is not None:
         if failure:
@@ -230,7 +231,7 @@ def _write(
             failure.append(error)
 
 
-def _finish(queue: Queue[_Chunk | None], writer: Thread) -> None:
+def _finish(queue: Queue[SqliteChunk | None], writer: Thread) -> None:
     """Tells the writer to end and waits for it, even through Ctrl-C (a second one too, while
     the queue is full): the transaction is rolled back only once nothing else uses the
     connection; the interrupt is raised afterwards."""
@@ -250,7 +251,7 @@ def _finish(queue: Queue[_Chunk | None], writer: Thread) -> None:
         raise interrupted
 
 
-def _execute(connection: Connection, chunk: _Chunk) -> int:
+def _execute(connection: Connection, chunk: SqliteChunk) -> int:
     """Writes a chunk's rows; returns how many."""
     statements, values = chunk
     size, width = statements.parameters, statements.width

@@ -1,6 +1,7 @@
-"""SQLite's bulk values: flattened a batch at a time, the outcome written as NULL in the
-statement when no row of a batch has one, a missing decision bound as MISSING (stored as
-NULL), and every row stored exactly as ``sqlite_column_rows`` gives it."""
+"""SQLite's bulk values, flattened a batch at a time, store each row as sqlite_column_rows.
+
+The outcome is written as NULL in the statement when no row of a batch has one, and a
+missing decision is bound as MISSING (stored as NULL)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from snapshot_core.domain import EstimateRow, Source
 from snapshot_core.domain.estimate_columns import EstimateColumns
 
 from .flows import USER, orchestrator
+
+_STATEMENTS = (sqlite_bulk._WITH_OUTCOMES, sqlite_bulk._NO_OUTCOMES)
 
 OUTCOMES = [None, "won", "lost", "pending"]
 
@@ -46,6 +49,9 @@ def _batches(
 def test_the_values_are_the_rows_flattened_without_a_missing_outcome(
     count: int, sizes: list[int], outcomes: list[bool]
 ) -> None:
+    # The two columns a missing decision leaves empty, each stored through NULLIF.
+    assert COLUMNS[6] == "decided_at" and COLUMNS[8] == "latency_days"
+    assert all(statements.one.count(f"NULLIF(?, {MISSING})") == 2 for statements in _STATEMENTS)
     batches = _batches(list(synthetic_estimates(count, seed=count)), sizes, outcomes)
     rows = list(sqlite_column_rows(3, 5, batches))
     values = list(sqlite_column_values(3, 5, batches))
@@ -53,7 +59,6 @@ def test_the_values_are_the_rows_flattened_without_a_missing_outcome(
     for batch, batch_rows, (statements, flat) in zip(batches, rows, values, strict=True):
         width = len(COLUMNS) if batch.outcomes is not None else len(COLUMNS) - 1
         assert statements.width == width
-        assert COLUMNS[6] == "decided_at" and COLUMNS[8] == "latency_days"
         assert statements.one.count("?") == width
         assert statements.one.endswith("NULL)" if width < len(COLUMNS) else "?)")
         if batch.outcomes is None:
@@ -65,7 +70,6 @@ def test_the_values_are_the_rows_flattened_without_a_missing_outcome(
             for column, value in enumerate(row[:width])
         ]
         assert flat == bound
-        assert statements.one.count(f"NULLIF(?, {MISSING})") == 2
 
 
 def test_batches_with_and_without_outcomes_are_stored_as_their_rows(sqlite_url: str) -> None:
@@ -78,7 +82,7 @@ def test_batches_with_and_without_outcomes_are_stored_as_their_rows(sqlite_url: 
     store = create_sql_store(sqlite_url)
     app = orchestrator(store)
     try:
-        app.list_sources(user_id=USER)
+        app.list_sources(user_id=USER)  # builds the schema in the fresh database
         with store() as uow:
             uow.sources.add(Source(source_id="s", user_id=USER, created_at=FixedClock().now()))
             assert uow.estimates.add_columns("s", iter(batches)) == total
