@@ -6,14 +6,13 @@ import re
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
-from snapshot_core.domain.estimate_columns import EPOCH, micros_of
+from snapshot_core.domain.estimate_columns import EPOCH, MICROS_PER_DAY, micros_of
 
 from .rows import MAX_ID_LENGTH
 from .values import DIGITS_AS_ZERO
 
 __all__ = [
     "EPOCH_WEEK_OFFSET",
-    "MICROS_PER_DAY",
     "ShapeColumn",
     "instants",
     "plain_ids",
@@ -21,7 +20,6 @@ __all__ = [
 ]
 
 _SHAPES = 4096  # distinct shapes remembered per column; real files have a handful
-MICROS_PER_DAY = 86_400_000_000
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _MICROSECOND = timedelta(microseconds=1)
 # The instants a datetime can hold in UTC: iso_to_utc fails (OverflowError) beyond them.

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
@@ -24,12 +23,16 @@ from operator import add, floordiv
 from typing import NamedTuple
 
 from snapshot_core.domain import EstimateRow
-from snapshot_core.domain.estimate_columns import EPOCH, EstimateColumns, micros_of
+from snapshot_core.domain.estimate_columns import (
+    MICROS_PER_DAY,
+    EstimateColumns,
+    micros_of,
+    moment_of,
+)
 
 from .amounts import MAX_INTEGER_DIGITS, PLAIN_AMOUNT, AmountReader
 from .column_checks import (
     EPOCH_WEEK_OFFSET,
-    MICROS_PER_DAY,
     ShapeColumn,
     instants,
     plain_ids,
@@ -172,8 +175,8 @@ class PlainRows:
             decided = decided_at[index]
             return trusted_row(
                 Decimal(batch.readings[index]),
-                _moment(sent_at[index]),  # type: ignore[arg-type]  # a fast row's is read
-                None if decided is None else _moment(decided),
+                moment_of(sent_at[index]),  # type: ignore[arg-type]  # a fast row's is read
+                None if decided is None else moment_of(decided),
                 ids[index],
                 None,
             )
@@ -185,15 +188,10 @@ class PlainRows:
             return ()
         if len(kept) == count:  # every row kept: the columns as they are, the others' put in
             amounts = batch.readings
-            slow = [] if all(fast) else [index for index, good in enumerate(fast) if not good]
-            for index in slow:
+            for index in [index for index, good in enumerate(fast) if not good]:
                 row = kept[index]
                 assert not isinstance(row, int)  # a row check() kept, in its place
-                amounts[index] = str(row.amount)
-                sent_at[index] = micros_of(row.sent_at)
-                moment = row.decided_at
-                decided_at[index] = None if moment is None else micros_of(moment)
-                ids[index] = row.estimate_id
+                amounts[index], sent_at[index], decided_at[index], ids[index] = _stored(row)
             return (EstimateColumns(amounts, sent_at, decided_at, ids),)  # type: ignore[arg-type]
         return (_gathered(kept, batch.readings, sent_at, decided_at, ids),)
 
@@ -261,8 +259,15 @@ class _Batch(NamedTuple):
     readings: list[str]  # the amounts as Decimal reads them (fast rows')
 
 
-def _moment(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)
+def _stored(row: EstimateRow) -> tuple[str, int, int | None, str | None]:
+    """A row check() kept, as the columns hold it (amount, sent_at, decided_at, id)."""
+    decided = row.decided_at
+    return (
+        str(row.amount),
+        micros_of(row.sent_at),
+        None if decided is None else micros_of(decided),
+        row.estimate_id,
+    )
 
 
 def _gathered(
@@ -272,23 +277,14 @@ def _gathered(
     decided_at: list[int | None],
     ids: list[str | None],
 ) -> EstimateColumns:
-    """The kept rows as columns: a fast row's values by position, another's from its row."""
-    columns = EstimateColumns([], [], [], [])
-    amount, sent, decided, ident = (
-        columns.amounts.append,
-        columns.sent_at.append,
-        columns.decided_at.append,
-        columns.estimate_ids.append,
-    )
-    for item in kept:
-        if isinstance(item, int):
-            amount(amounts[item])
-            sent(sent_at[item])  # type: ignore[arg-type]  # a fast row's is read
-            decided(decided_at[item])
-            ident(ids[item])
-        else:
-            amount(str(item.amount))
-            sent(micros_of(item.sent_at))
-            decided(None if item.decided_at is None else micros_of(item.decided_at))
-            ident(item.estimate_id)
-    return columns
+    """The kept rows as columns: a fast row's values by position, another's from its row
+    (a batch with rows left out: off the common path)."""
+    rows = [
+        (amounts[item], sent_at[item], decided_at[item], ids[item])
+        if isinstance(item, int)
+        else _stored(item)
+        for item in kept
+    ]
+    # kept is not empty: the caller returns nothing for a batch with no row kept.
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return EstimateColumns(*columns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
-from snapshot_core.domain.estimate_columns import EPOCH
+from snapshot_core.domain.estimate_columns import EPOCH, MICROS_PER_DAY
 from snapshot_core.domain.estimate_columns import micros_of as epoch_micros
 from snapshot_core.domain.estimate_columns import moment_of as from_epoch_micros
 from snapshot_core.domain.models import Outcome
@@ -41,7 +41,6 @@ AMOUNT_SCALE = 4
 SCALED_AMOUNT_CAP = 2**62  # fits a signed 64-bit integer on both backends
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # scaling never rounds
 
-MICROS_PER_DAY = 86_400_000_000
 ONE_MICROSECOND = timedelta(microseconds=1)
 _EPOCH_ORDINAL = EPOCH.toordinal()
 

@@ -16,9 +16,10 @@ from itertools import islice, repeat
 
 from .models import EstimateRow, Outcome
 
-__all__ = ["EPOCH", "EstimateColumns", "micros_of", "moment_of"]
+__all__ = ["EPOCH", "MICROS_PER_DAY", "EstimateColumns", "micros_of", "moment_of"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROS_PER_DAY = 86_400_000_000
 _MICROSECOND = timedelta(microseconds=1)
 
 
