@@ -145,7 +145,7 @@ class _Sources:
         self, run: SnapshotRun, now: datetime, lease_expires_at: datetime
     ) -> Source | None:
         # Checked first, so that the error leaves nothing staged.
-        if _Runs(self._store, self._pending)._known(run.run_id):
+        if self._uow.runs._known(run.run_id):
             raise ValueError(f"run {run.run_id} is already recorded")
         claimed = self.claim_for_snapshot(run.source_id, run.user_id, now, lease_expires_at)
         if claimed is not None:
@@ -164,7 +164,7 @@ class _Sources:
     def settle_claim(
         self, run: SnapshotRun, attempt: int, status: SourceStatus, snapshot: SnapshotResult | None
     ) -> bool:
-        if not _Runs(self._store, self._pending)._known(run.run_id):  # as claim_with_run
+        if not self._uow.runs._known(run.run_id):  # as claim_with_run
             raise KeyError(run.run_id)
         if not self.release_claim(run.source_id, attempt, status):
             return False
@@ -300,6 +300,8 @@ class _ApiKeys:
 
 
 class MemoryUnitOfWork(UnitOfWork):
+    runs: _Runs  # the sources' combined steps ask it whether a run is recorded
+
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
         self.committed = False
