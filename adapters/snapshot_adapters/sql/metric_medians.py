@@ -116,13 +116,14 @@ def _at(
     """The amounts at these consecutive positions of the piece, read from its nearer end
     (ties in the sort are equal amounts, so either direction gives the same values)."""
     first, last = positions[0], positions[-1]
+    from_start = first <= rows - 1 - last
     query = select(estimates.c.amount).where(estimates.c.source_key == source_key, piece)
-    if first <= rows - 1 - last:
+    if from_start:
         query = query.order_by(*order).offset(first)
     else:
         query = query.order_by(*(key.desc() for key in order)).offset(rows - 1 - last)
     values = [value for (value,) in uow.execute(query.limit(last - first + 1))]
-    return values if first <= rows - 1 - last else values[::-1]
+    return values if from_start else values[::-1]
 
 
 def _middle(
