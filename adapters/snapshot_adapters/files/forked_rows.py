@@ -40,6 +40,7 @@ __all__ = ["PARALLEL_MIN_BYTES", "ForkedRows", "Relay", "can_fork"]
 # Below this a file is read in a few tens of milliseconds: a second process would not pay.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _STOP_WAIT_S = 5.0
+_PIPE_BYTES = 1024 * 1024
 
 
 def can_fork() -> bool:
@@ -93,6 +94,7 @@ class ForkedRows:
 
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
+        _widen(receiving.fileno())
         self._channel = receiving
         self._process = context.Process(
             target=_read_in_child,
@@ -153,6 +155,15 @@ class ForkedRows:
         self._process.join(_STOP_WAIT_S)
         code = self._process.exitcode
         return f"The process reading the file stopped unexpectedly (exit code {code})"
+
+
+def _widen(pipe: int) -> None:
+    """A pipe of 1 MiB (Linux's limit for a process without privileges), not 64 KiB: about 50
+    batches in flight, so neither process waits on the other's every pause."""
+    import fcntl  # POSIX only, as fork is
+
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 
 def _read_in_child(rows: FileRows, relay: Relay, channel: Connection) -> None:
