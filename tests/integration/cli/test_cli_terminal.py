@@ -216,7 +216,7 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     interrupted = 0
     for delay in (1.5,):
         (tmp_path / "big.csv").write_text(
-            "amount,sent_at\n" + "100,2026-01-05\n" * 400_000, encoding="utf-8"
+            "amount,sent_at\n" + "100,2026-01-05\n" * 1_000_000, encoding="utf-8"
         )
         process = subprocess.Popen(
             [
@@ -243,10 +243,12 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
         assert process.returncode == 130, stderr
         assert stderr.strip().splitlines()[-1] == "Interrupted" and "Traceback" not in stderr
         assert stdout == ""
-    assert interrupted, "400,000 rows should take longer than the signal's delay"
+    assert interrupted, (
+        "1,000,000 rows (read by two processes) should take longer than the signal's delay"
+    )
     listed = run_cli(tmp_path, "sources", "--user", USER, "--json")
     if listed.returncode == 0:  # the database was made before the signal: no half source
-        assert all(s["estimate_count"] == 400_000 for s in json.loads(listed.stdout))
+        assert all(s["estimate_count"] == 1_000_000 for s in json.loads(listed.stdout))
 
 
 def _session_processes(session: int) -> list[int]:
