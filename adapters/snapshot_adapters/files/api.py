@@ -119,9 +119,9 @@ def ingest_file(
     (``None``: no such check; see ``files.plausibility``).
 
     ``parallel=True`` lets a large CSV file (a path, 4 MiB or more, without ``rejects``) be
-    read and checked in a forked second process while this one stores its rows, when fork
-    exists and two CPUs are free; the result is the same. Use it in command-line tools and
-    job workers, never in a process running other threads (``files.forked_rows``).
+    read and checked in a forked second process while this one stores its rows, on Linux
+    when this process may run on two CPUs; the result is the same. Use it in command-line
+    tools and job workers, never in a process running other threads (``files.forked_rows``).
     """
     if mapping is not None:
         saved = load_mapping(mapping)
