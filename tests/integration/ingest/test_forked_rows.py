@@ -20,7 +20,7 @@ from snapshot_adapters.files import rows as rows_module
 from snapshot_adapters.files.forked_rows import PARALLEL_MIN_BYTES, ForkedRows
 from snapshot_core.domain import SnapshotError
 
-from .conftest import memory_backend
+from .conftest import Backend, memory_backend
 from .test_plain_rows import ROW, _csv
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
@@ -250,3 +250,21 @@ def test_only_a_large_csv_path_without_rejects_is_read_in_a_second_process(
         assert started.count == 0
         report = backend.ingest(large, parallel=True)
         assert started.count == 1 and report.stored_rows == 10 + PARALLEL_MIN_BYTES // 20
+
+
+def test_a_database_store_gets_the_same_source(
+    tmp_path: Path, forks: StartedForks, backend: Backend
+) -> None:
+    """The store (here SQLite too) is used by this process only, as without a second one."""
+    path = _write(tmp_path, _rows(4_000, bad_every=900))
+    forked = backend.ingest(path, parallel=True, on_bad_rows="skip")
+    alone = backend.ingest(path, parallel=False, on_bad_rows="skip")
+    assert forks.count == 1
+    assert (forked.stored_rows, forked.bad_rows, forked.problems) == (
+        alone.stored_rows, alone.bad_rows, alone.problems,
+    )  # fmt: skip
+    made = [backend.bucket(report.source_id) for report in (forked, alone)]
+    assert made[0].estimate_count == 3_996
+    assert made[0].model_dump(exclude={"source_id", "created_at"}) == made[1].model_dump(
+        exclude={"source_id", "created_at"}
+    )
