@@ -294,6 +294,7 @@ def ingest(
             encoding=encoding,
             sheet=sheet,
             max_weeks=settings.max_weeks,
+            parallel=True,  # a large file is read in a second process: this one only stores
         )
     except ValueError as error:  # an option's value: a usage error, not bad input
         progress.close()

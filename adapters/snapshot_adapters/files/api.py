@@ -17,6 +17,7 @@ from .csv_records import CsvRecords
 from .encodings import decoded_stream
 from .errors import LimitExceededError
 from .file_rows import FileRows
+from .forked_rows import PARALLEL_MIN_BYTES, ForkedRows, Relay, can_fork
 from .jsonl_records import JsonlRecords
 from .lines import TextSource
 from .mapping import load_mapping
@@ -85,6 +86,7 @@ def ingest_file(
     encoding: str | None = None,
     sheet: str | None = None,
     max_weeks: int | None = DEFAULT_MAX_WEEKS,
+    parallel: bool = False,
 ) -> IngestReport:
     """Store the estimates of a CSV, JSON Lines or spreadsheet file as a new source
     (status ``uploaded``).
@@ -115,6 +117,11 @@ def ingest_file(
     extra) are read from their first sheet or ``sheet``; problems name the cell.
     A sent_at more than ``max_weeks`` weeks from the file's median is a bad row
     (``None``: no such check; see ``files.plausibility``).
+
+    ``parallel=True`` lets a large CSV file (a path, 4 MiB or more, without ``rejects``) be
+    read and checked in a forked second process while this one stores its rows, on Linux
+    when this process may run on two CPUs; the result is the same. Use it in command-line
+    tools and job workers, never in a process running other threads (``files.forked_rows``).
     """
     if mapping is not None:
         saved = load_mapping(mapping)
@@ -137,6 +144,18 @@ def ingest_file(
         format,
     )
     with _opened_input(source, limits) as (raw, size):
+        relay: Relay | None = None
+        if (
+            parallel
+            and file_format == "csv"
+            and rejects is None
+            and size is not None
+            and size >= PARALLEL_MIN_BYTES
+            and can_fork()
+        ):
+            relay = Relay(progress, notify)  # the child's calls come back here, in order
+            notify = relay.notify
+            progress = relay.progress if progress is not None else None
         records: CsvRecords | JsonlRecords | SpreadsheetRecords
         text: TextSource | None = None
         if file_format == "xlsx":
@@ -184,11 +203,16 @@ def ingest_file(
                     else RowProblem
                 ),
             )
+            rows: FileRows | ForkedRows
             if isinstance(records, JsonlRecords):
                 rows = FileRows(records.rows(checker), checker)
             else:
                 rows = FileRows(records.rows(columns, checker), checker)
+            if relay is not None:
+                rows = ForkedRows(rows, relay)
             try:
+                if isinstance(rows, ForkedRows):
+                    rows.start()
                 source_id, stored = ingest_row_stream(
                     uow_factory=uow_factory,
                     ids=ids,
@@ -198,6 +222,8 @@ def ingest_file(
                     name=_default_name(source) if name is None else name,
                 )
             finally:
+                if isinstance(rows, ForkedRows):
+                    rows.close()
                 if isinstance(records, JsonlRecords):
                     ignored = records.ignored
                     if ignored and notify is not None:
@@ -206,8 +232,8 @@ def ingest_file(
         source_id=source_id,
         format=file_format,
         stored_rows=stored,
-        bad_rows=checker.bad_rows,
-        problems=tuple(checker.problems),
+        bad_rows=rows.bad_rows,
+        problems=tuple(rows.problems),
         ignored_columns=ignored,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from snapshot_core.domain import EstimateRow, InvalidInputError
+from snapshot_core.domain import EstimateRow, InvalidInputError, RowProblem
 from snapshot_core.domain.estimate_columns import EstimateColumns
 
 from .dates import AmbiguousDatesError
@@ -74,6 +74,15 @@ class FileRows:
             yield from checker.settle_held()
         except UnreadableFileError as error:  # includes LimitExceededError
             self.fatal = error
+
+    @property
+    def bad_rows(self) -> int:
+        return self.checker.bad_rows
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        """The bad rows reported (the first ``max_problems``), in file order."""
+        return self.checker.problems
 
     def rejection(self) -> InvalidInputError | None:
         checker = self.checker

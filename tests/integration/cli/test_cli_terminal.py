@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from snapshot_adapters.fake import FakeModel, synthetic_estimates
 from snapshot_adapters.fake.misbehaving import RefusingModel
 from snapshot_adapters.sql import create_sql_store
@@ -214,7 +216,7 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     interrupted = 0
     for delay in (1.5,):
         (tmp_path / "big.csv").write_text(
-            "amount,sent_at\n" + "100,2026-01-05\n" * 400_000, encoding="utf-8"
+            "amount,sent_at\n" + "100,2026-01-05\n" * 1_000_000, encoding="utf-8"
         )
         process = subprocess.Popen(
             [
@@ -241,10 +243,63 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
         assert process.returncode == 130, stderr
         assert stderr.strip().splitlines()[-1] == "Interrupted" and "Traceback" not in stderr
         assert stdout == ""
-    assert interrupted, "400,000 rows should take longer than the signal's delay"
+    assert interrupted, (
+        "1,000,000 rows (read by two processes) should take longer than the signal's delay"
+    )
     listed = run_cli(tmp_path, "sources", "--user", USER, "--json")
     if listed.returncode == 0:  # the database was made before the signal: no half source
-        assert all(s["estimate_count"] == 400_000 for s in json.loads(listed.stdout))
+        assert all(s["estimate_count"] == 1_000_000 for s in json.loads(listed.stdout))
+
+
+def _session_processes(session: int) -> list[int]:
+    """The processes still in ``session`` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                # The fields after the command's closing parenthesis: state, ppid, pgrp, session.
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+                if int(fields[3]) == session:
+                    found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_at_a_terminal_stops_the_reading_process_too(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches every process of the group: the one storing and the one
+    reading a large file (files/forked_rows.py). Still one line, 130, nothing stored, and
+    no process left behind."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("reads /proc (Linux)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
+    rows = "".join(f"E-{i},{i % 900}.50,2026-01-05T10:00:00Z,,note\n" for i in range(300_000))
+    (tmp_path / "big.csv").write_text("estimate_id,amount,sent_at,decided_at,notes\n" + rows)
+    command = [sys.executable, "-m", "snapshot_adapters.cli.main", "ingest", "big.csv"]
+    process = subprocess.Popen(
+        [*command, "--user", USER],
+        cwd=tmp_path,
+        env={**env, "SNAPSHOT_LLM": "fake"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, as a terminal's foreground job has
+    )
+    deadline = time.monotonic() + 30
+    while len(_session_processes(process.pid)) < 2:  # until the reader is forked
+        assert process.poll() is None and time.monotonic() < deadline, "no reading process"
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stdout) == (130, "")
+    assert stderr.endswith("notes\nInterrupted\n") and "Traceback" not in stderr, stderr
+    deadline = time.monotonic() + 10
+    while _session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _session_processes(process.pid) == []
+    listed = run_cli(tmp_path, "sources", "--user", USER, "--json")
+    if listed.returncode == 0:  # the database was made before the signal: no half source
+        assert json.loads(listed.stdout) == []
+    else:
+        assert "Code: no_database" in listed.stderr
 
 
 IMPORT_THEN_RUN = """
