@@ -11,7 +11,6 @@ dumps. Cases outside the direct store's envelope check that it stood aside.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -27,8 +26,9 @@ from snapshot_adapters.sql import engine, sqlite_bulk
 from snapshot_adapters.sql.direct import sqlite_setup
 from snapshot_adapters.sql.direct import store as direct
 
+from ..sql.dumps import dump
 from ..tmpfs import tmpfs
-from .two_ways import FastPath, close_stores, isolate, run_as_users_do, run_once
+from .two_ways import FastPath, close_stores, isolate, restorer, run_as_users_do, run_once
 
 GOOD = (
     "estimate_id,amount,sent_at,decided_at,outcome,notes\n"
@@ -64,31 +64,6 @@ class _BaseIds(SequentialIds):
         return f"base-{super().new_id(kind)}"
 
 
-def dump(path: Path) -> dict[str, Any]:
-    """Every table's schema and rows (each value with its SQLite type), in a stable order."""
-    if not path.exists():
-        return {}
-    found: dict[str, Any] = {}
-    # A read-only folder: nothing can change the file, and no -wal or -shm can be made.
-    read_only = "" if os.access(path.parent, os.W_OK) else "?immutable=1"
-    db = sqlite3.connect(f"file:{path}{read_only}", uri=True)
-    try:
-        found["journal_mode"] = db.execute("PRAGMA journal_mode").fetchone()
-        for name, schema in db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
-        ).fetchall():
-            columns = [row[1] for row in db.execute(f'PRAGMA table_info("{name}")')]
-            typed = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
-            rows = db.execute(f'SELECT {typed} FROM "{name}"').fetchall()
-            # The schema up to the order of its clauses: Alembic's batch migrations write a
-            # new file's constraints in an order that changes from process to process.
-            clauses = sorted(schema.replace("\n", " ").split(", "))
-            found[name] = (clauses, sorted(rows, key=repr))
-    finally:
-        db.close()
-    return found
-
-
 def _database(folder: Path, name: str = "snapshot.db") -> tuple[Path, Callable[[], None]]:
     """A migrated database holding one source of USER (``BASE``), and its restorer."""
     path = folder / name
@@ -100,14 +75,10 @@ def _database(folder: Path, name: str = "snapshot.db") -> tuple[Path, Callable[[
         container.uuid_ids = made  # type: ignore[assignment]
         close_stores()
     assert code == 0
-    content = path.read_bytes()
+    restore = restorer(path)
 
     def reset() -> None:
-        for companion in ("-wal", "-shm"):
-            Path(f"{path}{companion}").unlink(missing_ok=True)
-        if path.exists():
-            path.chmod(0o644)
-        path.write_bytes(content)
+        restore()
         for made in ("new.db", "new.db-wal", "new.db-shm", "rejects.csv"):
             (folder / made).unlink(missing_ok=True)
 
@@ -134,6 +105,15 @@ def assert_same(
     assert "Traceback" not in full.stderr
     assert quick.fast is direct_way, (args, quick)
     return quick.code, quick.stdout, quick.stderr
+
+
+def _many_rows(folder: Path, count: int) -> tuple[list[str], dict[str, Any]]:
+    """A CSV of ``count`` rows (``many.csv``): the command that ingests it into the folder's
+    database, and that database's dump before it."""
+    lines = [f"E-{n},{n}.25,2026-01-05," for n in range(count)]
+    (folder / "many.csv").write_text("estimate_id,amount,sent_at,decided_at\n" + "\n".join(lines))
+    path = folder / "snapshot.db"
+    return ["--db", f"sqlite:///{path}", "ingest", "many.csv", "-u", USER], dump(path)
 
 
 def test_ingest_gives_the_same_output_and_rows_both_ways(
@@ -281,8 +261,7 @@ def test_a_full_disk_fails_alike_and_stores_nothing(
     isolated: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, reset = _database(isolated)
-    lines = [f"E-{n},{n}.25,2026-01-05," for n in range(3000)]
-    (isolated / "many.csv").write_text("estimate_id,amount,sent_at,decided_at\n" + "\n".join(lines))
+    before = _many_rows(isolated, 3000)
     pages = path.stat().st_size // 4096 + 2
     configure = sqlite_setup.configure
 
@@ -292,22 +271,16 @@ def test_a_full_disk_fails_alike_and_stores_nothing(
         connection.execute(f"PRAGMA max_page_count = {pages}")
 
     monkeypatch.setattr(sqlite_setup, "configure", tiny)
-    code, _, err = assert_same(
-        ["--db", f"sqlite:///{path}", "ingest", "many.csv", "-u", USER],
-        capfd,
-        reset,
-        path,
-        direct_way=True,
-    )
+    code, _, err = assert_same(before[0], capfd, reset, path, direct_way=True)
     assert code == 1 and "Code: database_disk_full" in err
+    assert dump(path) == before[1]
 
 
 def test_ctrl_c_during_ingest_stops_alike_and_stores_nothing(
     isolated: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, reset = _database(isolated)
-    lines = [f"E-{n},{n},2026-01-05," for n in range(3 * sqlite_bulk._BATCH)]
-    (isolated / "many.csv").write_text("estimate_id,amount,sent_at,decided_at\n" + "\n".join(lines))
+    before = _many_rows(isolated, 3 * sqlite_bulk._BATCH)
     execute = sqlite_bulk._execute
     calls: list[int] = []
 
@@ -318,14 +291,9 @@ def test_ctrl_c_during_ingest_stops_alike_and_stores_nothing(
         return execute(connection, chunk)
 
     monkeypatch.setattr(sqlite_bulk, "_execute", interrupted)
-    code, _, err = assert_same(
-        ["--db", f"sqlite:///{path}", "ingest", "many.csv", "-u", USER],
-        capfd,
-        reset,
-        path,
-        direct_way=True,
-    )
+    code, _, err = assert_same(before[0], capfd, reset, path, direct_way=True)
     assert code == 130 and err.strip() == "Interrupted"
+    assert dump(path) == before[1]
 
 
 @pytest.fixture
@@ -370,3 +338,20 @@ def test_ingest_on_a_migrated_file_never_loads_sqlalchemy(tmp_path: Path) -> Non
     bucketed, _ = run_as_users_do(["bucket", source], tmp_path, settings)
     assert bucketed.returncode == 0, bucketed.stderr
     assert sorted(p.name for p in tmp_path.glob("snapshot.db*")) == ["snapshot.db"]
+
+
+def test_an_unexpected_driver_error_is_reported_alike(
+    isolated: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A constraint the database enforces (here: a source id already taken) is SQLAlchemy's
+    ``IntegrityError`` both ways, with the same statement and parameters in its text."""
+    path, reset = _database(isolated)
+    monkeypatch.setattr(container, "uuid_ids", _BaseIds)  # the id of the source already there
+    code, _, err = assert_same(
+        ["--db", f"sqlite:///{path}", "ingest", "good.csv", "-u", USER],
+        capfd,
+        reset,
+        path,
+        direct_way=True,
+    )
+    assert code == 1 and "IntegrityError" in err and "UNIQUE" in err, err

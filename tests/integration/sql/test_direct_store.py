@@ -5,7 +5,6 @@ its own transaction."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
@@ -28,6 +27,7 @@ from snapshot_core.domain import Source
 from snapshot_core.ports import UnitOfWorkFactory
 
 from ...contract.databases import copy_sqlite_template
+from .dumps import dump
 from .flows import USER, orchestrator
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -72,20 +72,6 @@ def test_a_moment_is_written_and_read_as_utc_datetime_does(moment: datetime) -> 
     assert statement.row((written,))["at"] == _DATETIME_RESULT(written) == moment
 
 
-def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    db = sqlite3.connect(path)
-    try:
-        names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        found = {}
-        for name in names:
-            columns = [row[1] for row in db.execute(f'PRAGMA table_info("{name}")')]
-            typed = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
-            found[name] = sorted(db.execute(f'SELECT {typed} FROM "{name}"'), key=repr)
-        return found
-    finally:
-        db.close()
-
-
 def _work(store: UnitOfWorkFactory) -> list[Any]:
     """Ingests (models, then mappings), buckets twice, reads back."""
     app = orchestrator(store, clock=FixedClock(), ids=SequentialIds())
@@ -111,7 +97,7 @@ def test_the_direct_store_stores_what_the_sql_store_stores(
     finally:
         direct.dispose()
         sql.dispose()
-    assert _dump(tmp_path / "direct.db") == _dump(tmp_path / "sql.db")
+    assert dump(tmp_path / "direct.db") == dump(tmp_path / "sql.db")
 
 
 def test_the_methods_left_to_sqlalchemy_share_the_transaction(
