@@ -46,8 +46,9 @@ class LightContainer:
         is at the head revision, see ``sql/direct``); any other URL ``Container``'s store."""
         if self._storage is None:
             from ..sql.direct.store import direct_store
+            from .loading import loading
 
-            self._storage = direct_store(self._settings.database_url)
+            self._storage = direct_store(self._settings.database_url, loading=loading)
         if self._storage is None:
             from ..container import sql_store
 

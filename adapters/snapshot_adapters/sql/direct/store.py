@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from ..revision import HEAD_REVISION, recorded_sqlite_revision
@@ -34,22 +36,29 @@ _enabled = True  # tests set it False to run today's path (never an environment 
 _PLAIN_FILE_URL = re.compile(r"sqlite:///([A-Za-z0-9_./ -]+)")
 
 
-def direct_store(database_url: str) -> DirectStore | None:
-    """A ``DirectStore`` for this URL, or ``None`` when it must take ``SqlStore``."""
+Loading = Callable[[], AbstractContextManager[object]]
+
+
+def direct_store(database_url: str, *, loading: Loading = nullcontext) -> DirectStore | None:
+    """A ``DirectStore`` for this URL, or ``None`` when it must take ``SqlStore``.
+
+    ``loading``: the block SQLAlchemy and the SQL store are loaded in, when first needed
+    (the CLI's ``loading``, which pauses garbage collection, as it does for ``SqlStore``)."""
     if not _enabled:
         return None
     plain = _PLAIN_FILE_URL.fullmatch(database_url)
     if plain is None or plain.group(1).strip() != plain.group(1):
         return None
-    return DirectStore(database_url, plain.group(1))
+    return DirectStore(database_url, plain.group(1), loading=loading)
 
 
 class DirectStore:
     """Calling the store returns a fresh unit of work (one process, one thread at a time)."""
 
-    def __init__(self, url: str, path: str) -> None:
+    def __init__(self, url: str, path: str, *, loading: Loading = nullcontext) -> None:
         self.url = url
         self.path = path
+        self.loading = loading
         self.connection: sqlite3.Connection | None = None
         self.shared_engine: SharedEngine | None = None
         self._sql_store: SqlStore | None = None
@@ -58,9 +67,10 @@ class DirectStore:
         if self.connection is None and self._sql_store is None:
             self.connection = open_head_file(self.path)
             if self.connection is None:
-                from ..store import create_sql_store
+                with self.loading():
+                    from ..store import create_sql_store
 
-                self._sql_store = create_sql_store(self.url)
+                    self._sql_store = create_sql_store(self.url)
         if self._sql_store is not None:
             return self._sql_store()
         return DirectUnitOfWork(self)

@@ -42,9 +42,10 @@ class DirectUnitOfWork(UnitOfWork):
     def sql(self) -> SqlUnitOfWork:
         """Today's unit of work on this transaction (SQLAlchemy is loaded on first use)."""
         if self._sql is None:
-            from .fallback import shared_unit_of_work
+            with self.store.loading():
+                from .fallback import shared_unit_of_work
 
-            self._sql = shared_unit_of_work(self)
+                self._sql = shared_unit_of_work(self)
         return self._sql
 
     @property
