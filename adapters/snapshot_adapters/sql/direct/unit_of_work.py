@@ -15,6 +15,9 @@ from .failures import failure_of, sqlite_error_is_unavailable
 from .repositories import DirectBuckets, DirectEstimates, DirectSources
 
 if TYPE_CHECKING:
+    from snapshot_core.ports.repositories import RunRepository, SnapshotRepository
+
+    from ..api_keys import SqlApiKeys
     from ..unit_of_work import SqlUnitOfWork
     from .statement import Statement
     from .store import DirectStore
@@ -48,16 +51,17 @@ class DirectUnitOfWork(UnitOfWork):
                 self._sql = shared_unit_of_work(self)
         return self._sql
 
+    # Neither command uses these: SQLAlchemy's repositories, on this transaction.
     @property
-    def snapshots(self) -> Any:  # type: ignore[override]  # made on first use
+    def snapshots(self) -> SnapshotRepository:  # type: ignore[override]  # read-only
         return self.sql().snapshots
 
     @property
-    def runs(self) -> Any:  # type: ignore[override]  # made on first use
+    def runs(self) -> RunRepository:  # type: ignore[override]  # read-only
         return self.sql().runs
 
     @property
-    def api_keys(self) -> Any:  # type: ignore[override]  # made on first use
+    def api_keys(self) -> SqlApiKeys:  # type: ignore[override]  # read-only
         return self.sql().api_keys
 
     def __enter__(self) -> DirectUnitOfWork:
