@@ -1,5 +1,6 @@
-"""Store fixtures for the contract suite: memory, SQLite (a file per test, and in memory) and
-PostgreSQL (one database per session, emptied before each test)."""
+"""Store fixtures for the contract suite: memory, SQLite (a file per test, in memory, and a file
+per test on the direct store) and PostgreSQL (one database per session, emptied before each
+test)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import URL
 
 from snapshot_adapters.memory import MemoryStore
 from snapshot_adapters.sql import SqlStore, create_sql_store
+from snapshot_adapters.sql.direct.store import direct_store
 from snapshot_core.ports import UnitOfWorkFactory
 
 from .databases import (
@@ -22,6 +24,7 @@ BACKENDS = [
     pytest.param("memory", id="memory"),
     pytest.param("sqlite", id="sqlite"),
     pytest.param("sqlite-memory", id="sqlite-memory"),
+    pytest.param("sqlite-direct", id="sqlite-direct"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
 ]
 
@@ -40,6 +43,11 @@ def store(
     """A fresh, empty store of each kind."""
     if request.param == "memory":
         yield MemoryStore()
+    elif request.param == "sqlite-direct":  # the direct store (sql/direct) on a migrated file
+        direct = direct_store(copy_sqlite_template(sqlite_template, tmp_path / "store.db"))
+        assert direct is not None
+        yield direct
+        direct.dispose()
     elif request.param.startswith("sqlite"):
         url = (
             "sqlite://"  # in memory, migrated on first use

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from snapshot_core.ports import Clock, IdFactory, UnitOfWorkFactory
 
     from ..sql import SqlStore
+    from ..sql.direct.store import DirectStore
 
 __all__ = ["LightContainer", "light_container"]
 
@@ -32,7 +33,7 @@ class LightContainer:
 
     def __init__(self, settings: ReadSettings) -> None:
         self._settings = settings
-        self._storage: SqlStore | None = None
+        self._storage: SqlStore | DirectStore | None = None
         self._clock: Clock | None = None
         self._ids: IdFactory | None = None
         self._policy: RunPolicy | None = None
@@ -41,6 +42,13 @@ class LightContainer:
         return self._settings
 
     def storage(self) -> UnitOfWorkFactory:
+        """A plain ``sqlite:///FILE`` takes the direct store (no SQLAlchemy while the file
+        is at the head revision, see ``sql/direct``); any other URL ``Container``'s store."""
+        if self._storage is None:
+            from ..sql.direct.store import direct_store
+            from .loading import loading
+
+            self._storage = direct_store(self._settings.database_url, loading=loading)
         if self._storage is None:
             from ..container import sql_store
 

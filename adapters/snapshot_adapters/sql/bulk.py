@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import Connection, exc
+from typing import TYPE_CHECKING, Any
 
 from snapshot_core.domain import EstimateRow
 
 from .encodings import EPOCH, OUTCOME_CODES, WeekKeys, scaled_amount
+
+if TYPE_CHECKING:  # SQLAlchemy is not loaded for COLUMNS (the SQLite direct store's ingest)
+    from sqlalchemy import Connection
 
 __all__ = ["COLUMNS", "copy_rows", "prepare"]
 
@@ -88,6 +89,8 @@ def copy_rows(connection: Connection, prepared: Iterator[Prepared]) -> int:
                 write(values)
                 count += 1
     except dbapi.Error as error:
+        from sqlalchemy import exc
+
         # Wrapped as SQLAlchemy wraps every other statement's errors (IntegrityError, ...).
         raise exc.DBAPIError.instance(_COPY_SQL, None, error, dbapi.Error) from error
     return count

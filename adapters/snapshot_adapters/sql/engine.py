@@ -8,11 +8,9 @@ taking SQLite's single write lock up front (waiting for it up to the busy timeou
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -21,9 +19,11 @@ from sqlalchemy.pool import StaticPool
 
 from snapshot_core.domain import InvalidSettingsError, redact_url
 
+from .direct import sqlite_setup
+
 __all__ = ["SQLITE_BUSY_TIMEOUT_S", "is_memory_sqlite", "make_engine", "normalize_url"]
 
-SQLITE_BUSY_TIMEOUT_S = 30.0
+SQLITE_BUSY_TIMEOUT_S = sqlite_setup.SQLITE_BUSY_TIMEOUT_S  # read at each use: tests shorten it
 # A pooled PostgreSQL connection idle for longer than this is pinged before use. One used
 # more recently is trusted: a busy worker would otherwise pay one round trip per unit of
 # work (two per snapshot). A server restart inside that window fails one statement, as a
@@ -104,47 +104,9 @@ def _ping_after_idle(engine: Engine) -> None:
             raise DisconnectionError(str(error)) from error
 
 
-def _switch_to_wal(cursor: Any) -> None:
-    """``PRAGMA journal_mode = WAL``, retried while another connection holds the new file.
-
-    The switch needs an exclusive lock; when connections open a brand-new file at once,
-    SQLite answers "database is locked" at once (deadlock avoidance skips the busy
-    handler), so the wait the busy timeout would give is done here.
-    """
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
-
-
-def _read_only_uri(url: URL) -> str | None:
-    """``file:…?mode=ro`` for an existing SQLite file this process may not write, else None.
-
-    Opened read-only, the file still serves reads (sources, show, stats); a write fails
-    with SQLITE_READONLY, reported as ``database_read_only``. When the directory cannot
-    take the -wal/-shm files either (a read-only volume) and no writer left a -wal behind,
-    the file is opened immutable: nothing can change it, so SQLite need not lock it.
-    """
-    path = url.database
-    if not path or not os.path.isfile(path):
-        return None
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.access(path, os.W_OK) and os.access(directory, os.W_OK):
-        return None
-    uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
-    if not os.access(directory, os.W_OK) and not os.path.exists(f"{path}-wal"):
-        uri += "&immutable=1"
-    return uri
-
-
 def _sqlite_engine(url: URL, pool_size: int | None, max_overflow: int | None) -> Engine:
     memory = is_memory_sqlite(url)
-    read_only = None if memory else _read_only_uri(url)
+    read_only = None if memory else sqlite_setup.read_only_uri(url.database)
     options: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
     }
@@ -162,16 +124,8 @@ def _sqlite_engine(url: URL, pool_size: int | None, max_overflow: int | None) ->
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # the driver must not emit BEGIN itself
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        if not memory and read_only is None:
-            # WAL: readers never block the writer; NORMAL sync is crash-safe in WAL mode
-            # (an OS crash or power cut may lose the last commits, never corrupt the file).
-            _switch_to_wal(cursor)
-            cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
+        writable_file = not memory and read_only is None
+        sqlite_setup.configure(dbapi_connection, SQLITE_BUSY_TIMEOUT_S, writable_file=writable_file)
 
     # Read-only: a plain BEGIN, since IMMEDIATE asks for the write lock it cannot have.
     begin = "BEGIN" if read_only is not None else "BEGIN IMMEDIATE"

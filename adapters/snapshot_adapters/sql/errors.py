@@ -4,22 +4,15 @@ own code; a server down, a dropped connection or an exhausted pool are DatabaseU
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import exc
 from sqlalchemy.engine import URL
 
-from snapshot_core.domain import (
-    DatabaseDiskFullError,
-    DatabaseIoError,
-    DatabaseLockedError,
-    DatabaseReadOnlyError,
-    DatabaseUnavailableError,
-    redact_text,
-    redact_url,
-)
+from snapshot_core.domain import DatabaseUnavailableError, redact_url
+
+from .direct.failures import failure_of, storage_failure
 
 __all__ = ["database_errors", "safe_url", "storage_failure", "unavailable"]
 
@@ -28,35 +21,8 @@ def safe_url(url: URL) -> str:
     return redact_url(url.render_as_string(hide_password=False))
 
 
-# SQLite's primary result code (``sqlite3.Error.sqlite_errorname``: SQLITE_IOERR_WRITE is an
-# SQLITE_IOERR) and PostgreSQL's SQLSTATE (psycopg's ``sqlstate``), then SQLite's message for
-# drivers that carry neither.
-_CAUSES: tuple[
-    tuple[type[DatabaseUnavailableError], tuple[str, ...], tuple[str, ...], str], ...
-] = (
-    (DatabaseLockedError, ("SQLITE_BUSY", "SQLITE_LOCKED"), ("55P03",), "database is locked"),
-    (DatabaseReadOnlyError, ("SQLITE_READONLY",), ("25006",), "readonly database"),
-    (DatabaseDiskFullError, ("SQLITE_FULL",), ("53100",), "database or disk is full"),
-    (DatabaseIoError, ("SQLITE_IOERR",), ("58030",), "disk i/o error"),
-)
-
-
 def _cause(error: BaseException) -> BaseException:
     return getattr(error, "orig", None) or error
-
-
-def storage_failure(error: BaseException) -> type[DatabaseUnavailableError] | None:
-    """The specific storage error ``error`` stands for, if it is one of the known causes."""
-    cause = _cause(error)
-    name = str(getattr(cause, "sqlite_errorname", "") or "")
-    sqlstate = str(getattr(cause, "sqlstate", "") or "")
-    # The message only for an SQLite error without a result code: other drivers' messages
-    # may quote user data.
-    text = str(cause).lower() if isinstance(cause, sqlite3.Error) and not name else ""
-    for kind, names, states, phrase in _CAUSES:
-        if (name and name.startswith(names)) or sqlstate in states or (text and phrase in text):
-            return kind
-    return None
 
 
 def _is_unavailable(error: BaseException) -> bool:
@@ -76,15 +42,8 @@ def _is_unavailable(error: BaseException) -> bool:
 
 
 def unavailable(error: BaseException, url: URL) -> DatabaseUnavailableError:
-    cause = _cause(error)
-    first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    # The driver's text may quote any piece of the URL (a host that swallowed half of a
-    # password with an @ in it): every piece of the password is masked wherever it appears.
     raw = url.render_as_string(hide_password=False)
-    detail = redact_text(f"{safe_url(url)}: {first_line}", raw)
-    if url.password:
-        detail = detail.replace(str(url.password), "***")
-    return (storage_failure(error) or DatabaseUnavailableError)(detail)
+    return failure_of(_cause(error), raw, url.password)
 
 
 @contextmanager

@@ -54,7 +54,9 @@ class SqlEstimates:
             if self._uow.dialect == "postgresql":
                 return copy_rows(connection, prepare(key, seq, rows))
             batches = EstimateColumns.batches_of(rows)
-            return executemany_batches(connection, sqlite_column_values(key, seq, batches))
+            return executemany_batches(
+                connection.exec_driver_sql, sqlite_column_values(key, seq, batches)
+            )
 
     def add_columns(self, source_id: str, batches: Iterable[EstimateColumns]) -> int:
         """``add_many`` for column batches: on SQLite encoded column by column; PostgreSQL's
@@ -65,7 +67,9 @@ class SqlEstimates:
             if self._uow.dialect == "postgresql":
                 rows = (row for batch in batches for row in batch.rows())
                 return copy_rows(connection, prepare(key, seq, rows))
-            return executemany_batches(connection, sqlite_column_values(key, seq, batches))
+            return executemany_batches(
+                connection.exec_driver_sql, sqlite_column_values(key, seq, batches)
+            )
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
         return tally(self._uow, self._key(source_id), scheme)

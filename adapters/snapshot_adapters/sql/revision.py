@@ -8,12 +8,15 @@ A test keeps ``HEAD_REVISION`` equal to the head of ``migrations/versions``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlalchemy import Connection
 
-__all__ = ["HEAD_REVISION", "recorded_revision"]
+__all__ = ["HEAD_REVISION", "recorded_revision", "recorded_sqlite_revision"]
 
 HEAD_REVISION = "0006"
 
@@ -32,6 +35,19 @@ def recorded_revision(connection: Connection) -> str | None:
     """
     if connection.exec_driver_sql(_HAS_TABLE[connection.dialect.name]).first() is None:
         return None
-    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return _revision(connection.exec_driver_sql(_VERSIONS).all())
+
+
+def recorded_sqlite_revision(connection: sqlite3.Connection) -> str | None:
+    """``recorded_revision`` by the same two queries, on a plain ``sqlite3`` connection."""
+    if connection.execute(_HAS_TABLE["sqlite"]).fetchone() is None:
+        return None
+    return _revision(connection.execute(_VERSIONS).fetchall())
+
+
+_VERSIONS = "SELECT version_num FROM alembic_version"
+
+
+def _revision(rows: Sequence[Sequence[Any]]) -> str | None:
     versions = sorted(str(row[0]) for row in rows)
     return ",".join(versions) if versions else None

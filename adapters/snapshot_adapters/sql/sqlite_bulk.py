@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import copy_context
 from decimal import Decimal
 from itertools import chain, repeat
 from operator import floordiv
 from queue import Queue
 from threading import Thread
-
-from sqlalchemy import Connection
 
 from snapshot_core.domain.estimate_columns import EstimateColumns
 
@@ -26,6 +24,7 @@ from .encodings import (
 
 __all__ = [
     "MISSING",
+    "ExecuteMany",
     "amount_column_pairs",
     "executemany_batches",
     "sqlite_column_rows",
@@ -158,10 +157,16 @@ def amount_column_pairs(texts: list[str]) -> tuple[list[str], list[int]]:
     return [key for key, _ in pairs], [scaled for _, scaled in pairs]
 
 
-def executemany_batches(connection: Connection, batches: Iterator[SqliteChunk]) -> int:
-    """The rows written by batched executemany through SQLAlchemy (so statement events still
-    see it), ``batches`` as ``sqlite_column_values`` gives them: ``_PER_STATEMENT``-row
-    statements, the rest one by one.
+# Runs one statement for each of many parameter tuples on the unit of work's connection:
+# SQLAlchemy's ``Connection.exec_driver_sql`` (so statement events still see it), or the
+# direct store's ``sqlite3.Connection.executemany``.
+ExecuteMany = Callable[[str, list[tuple[object, ...]]], object]
+
+
+def executemany_batches(connection: ExecuteMany, batches: Iterator[SqliteChunk]) -> int:
+    """The rows written by batched executemany (``connection``), ``batches`` as
+    ``sqlite_column_values`` gives them: ``_PER_STATEMENT``-row statements, the rest one
+    by one.
 
     Past the first ``_BATCH`` rows a second thread writes while this one reads on:
     sqlite3 lets go of the GIL while SQLite works, so the B-tree work overlaps reading
@@ -220,7 +225,7 @@ def _chunks(batches: Iterator[SqliteChunk]) -> Iterator[SqliteChunk]:
 
 
 def _write(
-    connection: Connection, queue: Queue[SqliteChunk | None], failure: list[BaseException]
+    connection: ExecuteMany, queue: Queue[SqliteChunk | None], failure: list[BaseException]
 ) -> None:
     while (chunk := queue.get()) is not None:
         if failure:
@@ -251,15 +256,15 @@ def _finish(queue: Queue[SqliteChunk | None], writer: Thread) -> None:
         raise interrupted
 
 
-def _execute(connection: Connection, chunk: SqliteChunk) -> int:
+def _execute(connection: ExecuteMany, chunk: SqliteChunk) -> int:
     """Writes a chunk's rows; returns how many."""
     statements, values = chunk
     size, width = statements.parameters, statements.width
     whole = len(values) // size * size
     if whole:
         groups = [tuple(values[at : at + size]) for at in range(0, whole, size)]
-        connection.exec_driver_sql(statements.many, groups)
+        connection(statements.many, groups)
     if len(values) > whole:
         rows = [tuple(values[at : at + width]) for at in range(whole, len(values), width)]
-        connection.exec_driver_sql(statements.one, rows)
+        connection(statements.one, rows)
     return len(values) // width

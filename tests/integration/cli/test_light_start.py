@@ -27,7 +27,7 @@ from snapshot_adapters.cli import light_start
 from snapshot_adapters.cli.main import main
 
 from . import two_ways
-from .two_ways import FastPath, Outcome, close_stores, isolate, run_as_users_do
+from .two_ways import FastPath, Outcome, close_stores, isolate, restorer, run_as_users_do
 
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _NOW = re.compile(r'"created_at": "[^"]*"')  # when the buckets were made: each run's own
@@ -72,14 +72,7 @@ def _database(folder: Path) -> tuple[Path, Callable[[], None]]:
     code = main(["--db", f"sqlite:///{path}", "ingest", str(folder / "good.csv"), "-u", "u"])
     close_stores()
     assert code == 0
-    content = path.read_bytes()
-
-    def reset() -> None:
-        for companion in ("-wal", "-shm"):
-            Path(f"{path}{companion}").unlink(missing_ok=True)
-        path.write_bytes(content)
-
-    return path, reset
+    return path, restorer(path)
 
 
 def _source_id(path: Path) -> str:
@@ -193,13 +186,7 @@ def test_an_older_database_is_migrated_alike(
     with sqlite3.connect(path) as db:  # as if made by the code before the last revision
         db.execute("UPDATE alembic_version SET version_num = '0005'")
     db.close()
-    content = path.read_bytes()
-
-    def reset() -> None:
-        for companion in ("-wal", "-shm"):
-            Path(f"{path}{companion}").unlink(missing_ok=True)
-        path.write_bytes(content)
-
+    reset = restorer(path)
     db_option = ["--db", f"sqlite:///{path}"]
     assert_same([*db_option, "ingest", "good.csv", "-u", "u"], capfd, reset, light=True)
     assert_same([*db_option, "bucket", _source_id(path), "-u", "u"], capfd, reset, light=True)

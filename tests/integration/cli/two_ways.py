@@ -62,6 +62,18 @@ def close_stores() -> None:
     common._light.cache_clear()
 
 
+def restorer(path: Path) -> Callable[[], None]:
+    """What puts the database file back as it is now (its -wal and -shm files removed)."""
+    content = path.read_bytes()
+
+    def restore() -> None:
+        for companion in ("-wal", "-shm"):
+            Path(f"{path}{companion}").unlink(missing_ok=True)
+        path.write_bytes(content)
+
+    return restore
+
+
 def run_once(
     args: list[str],
     capfd: pytest.CaptureFixture[str],

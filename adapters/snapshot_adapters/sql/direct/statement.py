@@ -1,0 +1,64 @@
+"""A compiled statement of the direct store: its SQL, and how each positional parameter and
+each result column is made from and into Python values as SQLAlchemy's column types would."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from ..encodings import sqlite_datetime
+
+__all__ = ["Statement"]
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """``UtcDateTime`` then SQLite's DATETIME, as a parameter: naive-UTC text."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return sqlite_datetime(value)
+
+
+def _utc_moment(value: str | None) -> datetime | None:
+    """``UtcDateTime`` as a result: the stored text, an aware UTC moment."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _json(value: Any) -> str:
+    """``JsonDocument`` on SQLite as a parameter: SQLAlchemy's JSON, ``json.dumps``."""
+    return json.dumps(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_TO_PARAMETER: dict[str, Callable[[Any], Any]] = {"utc_text": _utc_text, "json": _json, "": _same}
+_FROM_COLUMN: dict[str, Callable[[Any], Any]] = {"utc_text": _utc_moment, "": _same}
+
+
+class Statement(NamedTuple):
+    """``parameters``: one ``(kind, value, conversion)`` each, in order: ``("arg", name,
+    conversion)`` takes the argument of that name, ``("const", value, conversion)`` is a value the
+    repository itself binds. ``columns``: each result column's name and conversion."""
+
+    sql: str
+    parameters: tuple[tuple[str, Any, str], ...]
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def bind(self, arguments: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The positional parameters for these arguments."""
+        return tuple(
+            _TO_PARAMETER[conversion](arguments[value] if kind == "arg" else value)
+            for kind, value, conversion in self.parameters
+        )
+
+    def row(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        """A result row by column name, each value as the column's type reads it."""
+        return {
+            name: _FROM_COLUMN[conversion](value)
+            for (name, conversion), value in zip(self.columns, values, strict=True)
+        }
