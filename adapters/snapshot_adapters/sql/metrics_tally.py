@@ -1,6 +1,6 @@
 """The metric part of the pushed-down tally: outcome counts and sums per week and per price
 band (added up from the tally's cells), then the stale pipeline with the latency histogram
-(one grouped scan) and the amount median (a sort of one price band).
+(one plain scan on SQLite) and the amount median (a sort of one price band).
 
 Sums are exact: both backends add the integer scaled amounts (``encodings.scaled_amount``),
 exact for amounts with at most ``AMOUNT_SCALE`` decimals, and on PostgreSQL much cheaper than
@@ -13,6 +13,8 @@ exactly (the contract and pushdown tests check it).
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
@@ -129,25 +131,23 @@ def _stale_and_latencies(
 ) -> tuple[int, Decimal, list[tuple[int, int]], bool]:
     """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), the
     histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
-    or made here (SQLite groups through a sorter: sorting only the decided rows, and counting
-    the stale ones in a plain scan, is cheaper there than sorting every row); and whether any
-    amount is inexact (counted in that plain scan)."""
+    or made here; and whether any amount is inexact. One plain scan: SQLite groups only
+    through a sorter, so instead of grouping the decided rows by days (a sort of most rows),
+    the scan gathers their days (``json_group_array``) and Python counts them."""
     if latest is None:
         return 0, Decimal(0), [], False
     days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
     stale, where = _stale(latest), estimates.c.source_key == source_key
-    rows: list[tuple[Any, ...]]
+    gathered = func.json_group_array(days).filter(days.is_not(None))
+    query = select(null() if histogram is not None else gathered).where(where)
+    decided_days, stale_count, inexact_count, stale_scaled, inexact_stale = _scanned(
+        uow, columns, query, stale
+    )
     if histogram is None:
-        decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
-        rows = [(*row, 0, 0, None, 0) for row in uow.execute(decided)]
-    else:
-        rows = [(day, count, 0, 0, None, 0) for day, count in histogram]
-    rows += _grouped(uow, columns, select(null(), literal(0)).where(where), stale)  # type: ignore[arg-type]
-    latencies = sorted((day, count) for day, count, *_ in rows if day is not None)
-    inexact = any(row[3] for row in rows)
-    if not any(row[5] for row in rows):
-        stale_sum = sum(map(columns.money, (row[4] for row in rows)), Decimal(0))
-        return sum(row[2] for row in rows), stale_sum, latencies, inexact
+        histogram = list(Counter(json.loads(decided_days)).items())
+    latencies, inexact = sorted(histogram), bool(inexact_count)
+    if not inexact_stale:
+        return stale_count, columns.money(stale_scaled), latencies, inexact
     amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
     return len(amounts), sum(amounts, Decimal(0)), latencies, inexact
 
@@ -176,21 +176,21 @@ def _stale_and_median(
     return row[0], MetricColumns(uow.dialect).money(row[1]), median
 
 
-def _grouped(
+def _scanned(
     uow: SqlUnitOfWork, columns: MetricColumns, query: Select[Any], stale: ColumnElement[bool]
-) -> list[tuple[Any, ...]]:
-    """The query's rows with the stale count, the inexact count, the stale sum and inexact
-    count appended (the sum ``None`` and one inexact stale row if SQLite's integer sum
-    overflowed: summed in Python)."""
+) -> tuple[Any, ...]:
+    """The plain aggregate query's row with the stale count, the inexact count, the stale sum
+    and inexact stale count appended (the sum ``None`` and one inexact stale row if SQLite's
+    integer sum overflowed: summed in Python)."""
     counted = query.add_columns(func.count().filter(stale), func.count().filter(columns.inexact()))
     sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
     try:
-        return [tuple(row) for row in uow.connection.execute(counted.add_columns(*sums))]
+        return tuple(uow.connection.execute(counted.add_columns(*sums)).one())
     except OperationalError as error:
         if "integer overflow" not in str(error.orig):
             with database_errors(uow.store.url):
                 raise
-    return [(*row, None, 1) for row in uow.execute(counted)]
+    return (*uow.execute(counted).one(), None, 1)
 
 
 def metric_tallies(
