@@ -45,7 +45,14 @@ from snapshot_core.domain.metrics import (
 
 from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
 from .errors import database_errors
-from .metric_medians import median_amount, median_columns, median_of_histogram, median_of_scaled
+from .metric_medians import (
+    median_amount,
+    median_columns,
+    median_of_histogram,
+    median_of_scaled,
+    median_pivots,
+    pivot_columns,
+)
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -123,33 +130,47 @@ def _latest(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
     ).scalar_one_or_none()
 
 
+class StalePipeline(NamedTuple):
+    """What the stale pipeline's plain scan gives (see ``_stale_and_latencies``)."""
+
+    stale_count: int
+    stale_amount: Decimal
+    latencies: list[tuple[int, int]]
+    inexact: bool
+    below: dict[int, int]  # rows whose scaled amount is below each of the median's pivots
+
+
 def _stale_and_latencies(
     uow: SqlUnitOfWork,
     source_key: int,
     latest: datetime | None,
     histogram: list[tuple[int, int]] | None,
-) -> tuple[int, Decimal, list[tuple[int, int]], bool]:
+    pivots: list[int],
+) -> StalePipeline:
     """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), the
     histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
-    or made here; and whether any amount is inexact. One plain scan: SQLite groups only
-    through a sorter, so instead of grouping the decided rows by days (a sort of most rows),
-    the scan gathers their days (``json_group_array``) and Python counts them."""
+    or made here; whether any amount is inexact; and the rows below each of the amount
+    median's ``pivots``. One plain scan: SQLite groups only through a sorter, so instead of
+    grouping the decided rows by days (a sort of most rows), the scan gathers their days
+    (``json_group_array``) and Python counts them."""
     if latest is None:
-        return 0, Decimal(0), [], False
+        return StalePipeline(0, Decimal(0), [], False, {})
     days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
     stale, where = _stale(latest), estimates.c.source_key == source_key
     gathered = func.json_group_array(days).filter(days.is_not(None))
-    query = select(null() if histogram is not None else gathered).where(where)
-    decided_days, stale_count, inexact_count, stale_scaled, inexact_stale = _scanned(
-        uow, columns, query, stale
-    )
+    query = select(null() if histogram is not None else gathered, *pivot_columns(pivots))
+    decided_days, *counts = _scanned(uow, columns, query.where(where), stale)
+    below = dict(zip(pivots, counts[: len(pivots)], strict=True))
+    stale_count, inexact_count, stale_scaled, inexact_stale = counts[len(pivots) :]
     if histogram is None:
         histogram = list(Counter(json.loads(decided_days)).items())
     latencies, inexact = sorted(histogram), bool(inexact_count)
-    if not inexact_stale:
-        return stale_count, columns.money(stale_scaled), latencies, inexact
-    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
-    return len(amounts), sum(amounts, Decimal(0)), latencies, inexact
+    if inexact_stale:
+        stale_rows = select(estimates.c.amount).where(where, stale)
+        amounts = [amount for (amount,) in uow.execute(stale_rows)]
+        return StalePipeline(len(amounts), sum(amounts, Decimal(0)), latencies, inexact, below)
+    stale_amount = columns.money(stale_scaled)
+    return StalePipeline(stale_count, stale_amount, latencies, inexact, below)
 
 
 def _stale(latest: datetime) -> ColumnElement[bool]:
@@ -232,8 +253,10 @@ def _metric_tallies(
         )
         latencies = sorted(histogram or [])
     else:
-        stale_count, stale_amount, latencies, inexact_rows = _stale_and_latencies(
-            uow, source_key, latest, histogram
+        scaled_by_band = None if overflowed else _scaled_by_band(cells, len(price_counts))
+        pivots = median_pivots(scheme, price_counts, scaled_by_band)
+        stale_count, stale_amount, latencies, inexact_rows, below = _stale_and_latencies(
+            uow, source_key, latest, histogram, pivots
         )
         inexact = inexact or inexact_rows
     exact = not overflowed and not inexact
@@ -275,7 +298,15 @@ def _metric_tallies(
         }
         total_amount = exact_tally.total_amount
     if not two_passes:
-        median = median_amount(uow, source_key, scheme, price_counts, exact=exact)
+        median = median_amount(
+            uow,
+            source_key,
+            scheme,
+            price_counts,
+            exact=exact,
+            band_sums=scaled_by_band,
+            below=below,
+        )
     metrics = MetricTallies(
         won=named["won"][0],
         lost=named["lost"][0],
@@ -292,6 +323,14 @@ def _metric_tallies(
         price_bands=bands,
     )
     return metrics, latencies
+
+
+def _scaled_by_band(cells: Sequence[Cell], bands: int) -> list[int]:
+    """Each price band's sum of scaled amounts (cells whose sums did not overflow)."""
+    sums = [0] * bands
+    for cell in cells:
+        sums[cell.band] += int(cell.values[0]) if cell.values and cell.values[0] else 0
+    return sums
 
 
 def _outcomes(money: Any, scaled: int, won: int, lost: int) -> BandOutcomes:
