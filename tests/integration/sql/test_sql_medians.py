@@ -1,6 +1,8 @@
-"""The amount median read from a piece of its price band: the band cut at pivots whose counts
-the stale pipeline's scan makes, the top band's pivots placed from its mean. Each case equals
-the core's reference; the pieces read are checked to be the narrow ones."""
+"""The two medians: of amounts, read from a piece of its price band (the band cut at pivots
+whose counts the stale pipeline's scan makes, the top band's pivots placed from its mean;
+the pieces read are checked to be the narrow ones), and of latencies, from the histogram
+(SQLite: the decided rows' days gathered in that scan). Each case equals the core's
+reference."""
 
 from __future__ import annotations
 
@@ -50,6 +52,33 @@ MEDIANS = {
 }
 
 
+def _decided_after(days: list[float | None]) -> list[EstimateRow]:
+    """One row a latency (``None``: no decision), sent a day apart."""
+    return [
+        EstimateRow(
+            amount=Decimal(10 + i),
+            sent_at=START + timedelta(days=i),
+            decided_at=None if latency is None else START + timedelta(days=i + latency),
+        )
+        for i, latency in enumerate(days)
+    ]
+
+
+# The latency histogram (SQLite: every decided row's whole days, gathered in one plain scan
+# and counted in Python): none decided, one row, ties on the middle, odd and even counts,
+# days on the band edges and far beyond them, a day that only rounds down to an edge.
+LATENCIES = {
+    "none decided": _decided_after([None, None, None]),
+    "one row": _decided_after([4]),
+    "one pending row": _decided_after([None]),
+    "ties": _decided_after([7, 7, 7, 7, 1, 40, None]),
+    "odd": _decided_after([0, 3, 8, 15, 31]),
+    "even": _decided_after([0, 2.999, 3, 30.5, 31, 3650, None, None]),
+    "far": _decided_after([36_500, 36_500, 2]),
+    "many": _decided_after([i % 45 + 0.5 for i in range(500)] + [None] * 40),
+}
+
+
 @pytest.fixture
 def every_band_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pivots for any band, however small (in use: bands of PIVOT_MIN_ROWS rows or more)."""
@@ -57,10 +86,10 @@ def every_band_cut(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("every_band_cut")
-@pytest.mark.parametrize("rows", MEDIANS.values(), ids=MEDIANS.keys())
-def test_the_median_of_a_band_cut_at_pivots_equals_the_reference(
-    sql_store: SqlStore, rows: list[EstimateRow]
-) -> None:
+@pytest.mark.parametrize(
+    "rows", [*MEDIANS.values(), *LATENCIES.values()], ids=[*MEDIANS, *LATENCIES]
+)
+def test_the_medians_equal_the_reference(sql_store: SqlStore, rows: list[EstimateRow]) -> None:
     tallied = _tally_in(sql_store, rows, DEFAULT_BAND_SCHEME)
     assert tallied == tally_estimates(rows, DEFAULT_BAND_SCHEME)
 

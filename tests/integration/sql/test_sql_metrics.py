@@ -130,38 +130,3 @@ def test_the_amount_median_cut_at_pivots_equals_the_reference(
         patch.setattr(metric_medians, "PIVOT_MIN_ROWS", 0)
         tallied = _tally_in(sql_store, rows, scheme)
     assert tallied == tally_estimates(rows, scheme)
-
-
-def _decided_after(days: list[float | None]) -> list[EstimateRow]:
-    """One row a latency (``None``: no decision), sent a day apart."""
-    return [
-        EstimateRow(
-            amount=Decimal(10 + i),
-            sent_at=START + timedelta(days=i),
-            decided_at=None if latency is None else START + timedelta(days=i + latency),
-        )
-        for i, latency in enumerate(days)
-    ]
-
-
-# The latency histogram (SQLite: every decided row's whole days, gathered in one plain scan
-# and counted in Python): none decided, one row, ties on the middle, odd and even counts,
-# days on the band edges and far beyond them, a day that only rounds down to an edge.
-LATENCIES = {
-    "none decided": _decided_after([None, None, None]),
-    "one row": _decided_after([4]),
-    "one pending row": _decided_after([None]),
-    "ties": _decided_after([7, 7, 7, 7, 1, 40, None]),
-    "odd": _decided_after([0, 3, 8, 15, 31]),
-    "even": _decided_after([0, 2.999, 3, 30.5, 31, 3650, None, None]),
-    "far": _decided_after([36_500, 36_500, 2]),
-    "many": _decided_after([i % 45 + 0.5 for i in range(500)] + [None] * 40),
-}
-
-
-@pytest.mark.parametrize("rows", LATENCIES.values(), ids=LATENCIES.keys())
-def test_latency_bands_and_median_equal_the_reference(
-    sql_store: SqlStore, rows: list[EstimateRow]
-) -> None:
-    tallied = _tally_in(sql_store, rows, DEFAULT_BAND_SCHEME)
-    assert tallied == tally_estimates(rows, DEFAULT_BAND_SCHEME)
