@@ -1,6 +1,7 @@
 """The metric part of the pushed-down tally: outcome counts and sums per week and per price
 band (added up from the tally's cells), then the stale pipeline with the latency histogram
-(one plain scan on SQLite) and the amount median (a sort of one price band).
+(one plain scan on SQLite, ``stale_pipeline``) and the amount median (a sort of one piece of
+a price band, ``metric_medians``).
 
 Sums are exact: both backends add the integer scaled amounts (``encodings.scaled_amount``),
 exact for amounts with at most ``AMOUNT_SCALE`` decimals, and on PostgreSQL much cheaper than
@@ -13,96 +14,27 @@ exactly (the contract and pushdown tests check it).
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    Text,
-    and_,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-    type_coerce,
-)
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from snapshot_core.domain import BandScheme, EstimateRow, week_label
-from snapshot_core.domain.metrics import (
-    EXACT,
-    STALE_AFTER_DAYS,
-    BandOutcomes,
-    MetricTallies,
-    tally_metrics,
-)
+from snapshot_core.domain.metrics import EXACT, BandOutcomes, MetricTallies, tally_metrics
 
-from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
-from .errors import database_errors
-from .metric_medians import (
-    median_amount,
-    median_columns,
-    median_of_histogram,
-    median_of_scaled,
-    median_pivots,
-    pivot_columns,
-)
+from .encodings import OUTCOME_OF_CODE
+from .metric_columns import LOST, OUTCOME_CELLS, PENDING_CODE, WON, Cell, MetricColumns
+from .metric_medians import median_amount, median_of_histogram, median_pivots
 from .schema import estimates
+from .stale_pipeline import latest_sent, stale_and_latencies, stale_and_median
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
+# Cell, MetricColumns and OUTCOME_CELLS live in metric_columns; named here too, where the
+# tally (and code compiling its statements) has always found them.
 __all__ = ["OUTCOME_CELLS", "Cell", "MetricColumns", "metric_tallies", "python_sums"]
-
-_STORED_CODES = {name: code for name, code in OUTCOME_CODES.items() if code is not None}
-WON, LOST, PENDING_CODE = _STORED_CODES["won"], _STORED_CODES["lost"], _STORED_CODES["pending"]
-OUTCOME_CELLS = 4  # outcome codes in a cell key: 0 (not known), then the stored codes
-_SCALE = Decimal(10) ** AMOUNT_SCALE
-
-
-class Cell(NamedTuple):
-    """One group of the tally: a week, a price band index and an outcome code (0: not known),
-    its row count, and its metric columns (``MetricColumns``; ``None``: the sums overflowed)."""
-
-    week: str
-    band: int
-    code: int
-    rows: int
-    values: Sequence[Any] | None
-
-
-class MetricColumns:
-    """The metric columns of one tally cell, and how to read them back: the sum of scaled
-    amounts, the count of inexact amounts (PostgreSQL; NULL on SQLite) and the latest sending
-    time."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.amount: ColumnElement[Any] = estimates.c.amount_scaled
-
-    def columns(self) -> list[ColumnElement[Any]]:
-        # SQLite sorts every row to group it: the inexact count (text functions, and the
-        # amount's text in every sorted record) is made in the stale pipeline's plain scan.
-        inexact = func.count().filter(self.inexact()) if self.dialect == "postgresql" else null()
-        return [func.sum(self.amount), inexact, func.max(estimates.c.sent_at)]
-
-    def inexact(self) -> ColumnElement[bool]:
-        """A row whose scaled amount is not its exact amount (finer, or capped)."""
-        if self.dialect == "postgresql":  # numeric's scale: digits after the point, as stored
-            finer = func.scale(estimates.c.amount) > AMOUNT_SCALE
-        else:  # the stored key has one point, then the fraction without trailing zeros
-            pattern = "*." + "?" * (AMOUNT_SCALE + 1) + "*"
-            finer = type_coerce(estimates.c.amount, Text).op("GLOB")(literal(pattern, Text))
-        return or_(finer, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
-
-    def money(self, value: Any) -> Decimal:
-        return Decimal(0) if value is None else Decimal(value) / _SCALE
 
 
 def python_sums(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> MetricTallies:
@@ -121,97 +53,6 @@ def python_sums(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> Metr
         week_of=lambda row: week_of_row[id(row)],
         band_of=lambda row: scheme.price_labels[scheme.price_band_index(row.amount)],
     )
-
-
-def _latest(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
-    """The latest sending time, when the tally's scan could not give it (sums overflowed)."""
-    return uow.execute(
-        select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
-    ).scalar_one_or_none()
-
-
-class StalePipeline(NamedTuple):
-    """What the stale pipeline's plain scan gives (see ``_stale_and_latencies``)."""
-
-    stale_count: int
-    stale_amount: Decimal
-    latencies: list[tuple[int, int]]
-    inexact: bool
-    below: dict[int, int]  # rows whose scaled amount is below each of the median's pivots
-
-
-def _stale_and_latencies(
-    uow: SqlUnitOfWork,
-    source_key: int,
-    latest: datetime | None,
-    histogram: list[tuple[int, int]] | None,
-    pivots: list[int],
-) -> StalePipeline:
-    """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), the
-    histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
-    or made here; whether any amount is inexact; and the rows below each of the amount
-    median's ``pivots``. One plain scan: SQLite groups only through a sorter, so instead of
-    grouping the decided rows by days (a sort of most rows), the scan gathers their days
-    (``json_group_array``) and Python counts them."""
-    if latest is None:
-        return StalePipeline(0, Decimal(0), [], False, {})
-    days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
-    stale, where = _stale(latest), estimates.c.source_key == source_key
-    gathered = func.json_group_array(days).filter(days.is_not(None))
-    query = select(null() if histogram is not None else gathered, *pivot_columns(pivots))
-    decided_days, *counts = _scanned(uow, columns, query.where(where), stale)
-    below = dict(zip(pivots, counts[: len(pivots)], strict=True))
-    stale_count, inexact_count, stale_scaled, inexact_stale = counts[len(pivots) :]
-    if histogram is None:
-        histogram = list(Counter(json.loads(decided_days)).items())
-    latencies, inexact = sorted(histogram), bool(inexact_count)
-    if inexact_stale:
-        stale_rows = select(estimates.c.amount).where(where, stale)
-        amounts = [amount for (amount,) in uow.execute(stale_rows)]
-        return StalePipeline(len(amounts), sum(amounts, Decimal(0)), latencies, inexact, below)
-    stale_amount = columns.money(stale_scaled)
-    return StalePipeline(stale_count, stale_amount, latencies, inexact, below)
-
-
-def _stale(latest: datetime) -> ColumnElement[bool]:
-    return and_(
-        estimates.c.outcome == PENDING_CODE,
-        estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
-    )
-
-
-def _stale_and_median(
-    uow: SqlUnitOfWork,
-    source_key: int,
-    scheme: BandScheme,
-    latest: datetime,
-    price_counts: list[int],
-) -> tuple[int, Decimal, Decimal | None]:
-    """PostgreSQL, every scaled amount exact: the stale count and sum and the amount median in
-    one scan (the tally's scan made the latency histogram)."""
-    stale, amount = _stale(latest), estimates.c.amount_scaled
-    medians = median_columns(scheme, price_counts)
-    query = select(func.count().filter(stale), func.sum(amount).filter(stale), *medians)
-    row = tuple(uow.execute(query.where(estimates.c.source_key == source_key)).one())
-    median = median_of_scaled(list(row[2:]), sum(price_counts))
-    return row[0], MetricColumns(uow.dialect).money(row[1]), median
-
-
-def _scanned(
-    uow: SqlUnitOfWork, columns: MetricColumns, query: Select[Any], stale: ColumnElement[bool]
-) -> tuple[Any, ...]:
-    """The plain aggregate query's row with the stale count, the inexact count, the stale sum
-    and inexact stale count appended (the sum ``None`` and one inexact stale row if SQLite's
-    integer sum overflowed: summed in Python)."""
-    counted = query.add_columns(func.count().filter(stale), func.count().filter(columns.inexact()))
-    sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
-    try:
-        return tuple(uow.connection.execute(counted.add_columns(*sums)).one())
-    except OperationalError as error:
-        if "integer overflow" not in str(error.orig):
-            with database_errors(uow.store.url):
-                raise
-    return (*uow.execute(counted).one(), None, 1)
 
 
 def metric_tallies(
@@ -242,20 +83,20 @@ def _metric_tallies(
     overflowed = any(cell.values is None for cell in cells)
     inexact = any(cell.values[1] for cell in cells if cell.values)  # PostgreSQL counts them here
     if overflowed:
-        latest = _latest(uow, source_key)
+        latest = latest_sent(uow, source_key)
     else:
         latest = max((cell.values[2] for cell in cells if cell.values), default=None)
     two_passes = uow.dialect == "postgresql" and not inexact and histogram is not None
     median: Decimal | None = None
     if two_passes and latest is not None:
-        stale_count, stale_amount, median = _stale_and_median(
+        stale_count, stale_amount, median = stale_and_median(
             uow, source_key, scheme, latest, price_counts
         )
         latencies = sorted(histogram or [])
     else:
         scaled_by_band = None if overflowed else _scaled_by_band(cells, len(price_counts))
         pivots = median_pivots(scheme, price_counts, scaled_by_band)
-        stale_count, stale_amount, latencies, inexact_rows, below = _stale_and_latencies(
+        stale_count, stale_amount, latencies, inexact_rows, below = stale_and_latencies(
             uow, source_key, latest, histogram, pivots
         )
         inexact = inexact or inexact_rows
