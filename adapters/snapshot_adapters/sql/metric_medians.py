@@ -5,16 +5,18 @@ band is selected."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Float, and_, func, select, true
 
 from snapshot_core.domain import BandScheme
 from snapshot_core.domain.metrics import median_of
 
-from .encodings import AMOUNT_SCALE, scaled_edge
+from .encodings import AMOUNT_SCALE, SCALED_AMOUNT_CAP, scaled_edge
 from .schema import estimates
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ __all__ = [
     "median_columns",
     "median_of_histogram",
     "median_of_scaled",
+    "median_pivots",
+    "pivot_columns",
 ]
 
 
@@ -41,6 +45,48 @@ def band_bounds(scheme: BandScheme) -> tuple[ColumnElement[Any], list[Any]]:
     return estimates.c.amount, list(scheme.price_edges)
 
 
+def median_pivots(
+    scheme: BandScheme, price_counts: list[int], band_sums: list[int] | None
+) -> list[int]:
+    """The scaled amounts at which ``median_amount`` cuts the price band(s) holding the middle,
+    ascending: the count of rows below each (every band) can then be asked in a scan the
+    caller makes anyway (see ``median_amount``'s ``below``). ``band_sums``: each band's sum
+    of scaled amounts, if known (it places the pivots of the top band, which has no upper
+    edge)."""
+    pivots: set[int] = set()
+    for index, _, positions in _middle(scheme, price_counts):
+        pivots.update(_band_pivots(scheme, price_counts, band_sums, index, positions[0]))
+    return sorted(pivots)
+
+
+def _band_pivots(
+    scheme: BandScheme,
+    price_counts: list[int],
+    band_sums: list[int] | None,
+    index: int,
+    first: int,
+) -> list[int]:
+    """Pivots on the scaled amount around where the band's middle position ``first`` would
+    fall if amounts were spread evenly over the band: for the top band, up to twice its mean
+    above its lower edge. None for a band smaller than PIVOT_MIN_ROWS, a band on exact
+    amounts, or the top band without its sum."""
+    amount, edges = band_bounds(scheme)
+    count = price_counts[index]
+    if count < PIVOT_MIN_ROWS or amount is not estimates.c.amount_scaled:
+        return []
+    lower = 0 if index == 0 else edges[index - 1]  # scaled amounts are >= 0
+    if index < len(edges):
+        upper = edges[index]
+    elif band_sums is not None:
+        # An upper bound of every scaled amount, past which a pivot is of no use.
+        upper = min(lower + 2 * (band_sums[index] // count - lower), SCALED_AMOUNT_CAP + 1)
+    else:
+        return []
+    middle = (first + 0.5) / count
+    spread = {lower + int((upper - lower) * min(max(middle + d, 0.0), 1.0)) for d in PIVOT_SPREAD}
+    return sorted(spread - {lower, upper})
+
+
 def median_amount(
     uow: SqlUnitOfWork,
     source_key: int,
@@ -48,6 +94,8 @@ def median_amount(
     price_counts: list[int],
     *,
     exact: bool,
+    band_sums: list[int] | None = None,
+    below: Mapping[int, int] = MappingProxyType({}),
 ) -> Decimal | None:
     """The middle amount(s), sorting only the price band they fall in (known from the band
     counts), on the integer scaled amount: a fraction of the rows, cheap comparisons. When
@@ -55,8 +103,10 @@ def median_amount(
     exact amount need not take part in the sort; otherwise it breaks the ties.
 
     A sort for ``OFFSET k LIMIT 2`` keeps k + 2 rows (SQLite: about 0.5 µs a kept row), so a
-    large band is first cut at pivots near where the middle should fall (one counting scan),
-    and the piece holding it is read from whichever end is nearer."""
+    large band is first cut at pivots near where the middle should fall (``median_pivots``),
+    and the piece holding it is read from whichever end is nearer. ``below``: the count of
+    rows (of every band) below each of those pivots, counted by a scan the caller makes
+    anyway (``pivot_columns``); a band whose pivots it lacks is sorted whole."""
     n = sum(price_counts)
     if n == 0:
         return None
@@ -64,44 +114,53 @@ def median_amount(
     order += [] if exact else [estimates.c.amount]
     values: list[Decimal] = []
     for index, in_band, positions in _middle(scheme, price_counts):
-        count, wanted = price_counts[index], sorted(set(positions))
-        for piece, rows, here in _pieces(uow, source_key, scheme, index, in_band, count, wanted):
+        wanted = sorted(set(positions))
+        band = Band(in_band, price_counts[index], sum(price_counts[:index]))
+        pivots = _band_pivots(scheme, price_counts, band_sums, index, wanted[0])
+        if not set(pivots) <= below.keys():  # not counted: the whole band is sorted
+            pivots = []
+        for piece, rows, here in _pieces(band, wanted, pivots, below):
             values += _at(uow, source_key, piece, rows, here, order)
     return median_of(values if n % 2 == 0 else values[:1])
 
 
+class Band(NamedTuple):
+    """A price band holding a middle position: its condition, its row count and the count of
+    rows in the bands below it."""
+
+    condition: ColumnElement[bool]
+    rows: int
+    before: int
+
+
+def pivot_columns(pivots: list[int]) -> list[ColumnElement[Any]]:
+    """The count of rows below each pivot (scaled amounts), as aggregates of a plain scan."""
+    return [func.count().filter(estimates.c.amount_scaled < pivot) for pivot in pivots]
+
+
 def _pieces(
-    uow: SqlUnitOfWork,
-    source_key: int,
-    scheme: BandScheme,
-    index: int,
-    in_band: ColumnElement[bool],
-    count: int,
+    band: Band,
     positions: list[int],
+    pivots: list[int],
+    below: Mapping[int, int],
 ) -> list[tuple[ColumnElement[bool], int, list[int]]]:
-    """The band cut at pivots on the scaled amount (placed as if amounts were spread evenly
-    over the band), as (condition, row count, the positions in it, 0-based): only the pieces
-    holding a position. Splitting on the sort's first key keeps every piece's order."""
-    amount, edges = band_bounds(scheme)
-    lower = 0 if index == 0 else edges[index - 1]  # scaled amounts are >= 0
-    upper = edges[index] if index < len(edges) else None
-    if count < PIVOT_MIN_ROWS or amount is not estimates.c.amount_scaled or upper is None:
-        return [(in_band, count, positions)]
-    middle = (positions[0] + 0.5) / count
-    pivots = sorted(
-        {lower + int((upper - lower) * min(max(middle + d, 0.0), 1.0)) for d in PIVOT_SPREAD}
-        - {lower, upper}
-    )
+    """The band cut at its pivots, as (condition, row count, the positions in it, 0-based):
+    only the pieces holding a position. Splitting on the sort's first key keeps every piece's
+    order."""
     if not pivots:
-        return [(in_band, count, positions)]
-    counted = select(*(func.count().filter(amount < pivot) for pivot in pivots))
-    below = list(uow.execute(counted.where(estimates.c.source_key == source_key, in_band)).one())
-    cuts = [(lower, 0), *zip(pivots, below, strict=True), (upper, count)]
+        return [(band.condition, band.rows, positions)]
+    amount = estimates.c.amount_scaled
+    cuts = [(None, 0), *((pivot, below[pivot] - band.before) for pivot in pivots)]
+    cuts.append((None, band.rows))
     pieces = []
     for (start, first), (end, last) in pairwise(cuts):
         here = [p - first for p in positions if first <= p < last]
         if here:
-            pieces.append((and_(in_band, amount >= start, amount < end), last - first, here))
+            # Between two pivots the band's own condition holds already.
+            conditions = [] if start is not None and end is not None else [band.condition]
+            conditions += [] if start is None else [amount >= start]
+            conditions += [] if end is None else [amount < end]
+            pieces.append((and_(*conditions), last - first, here))
     return pieces
 
 

@@ -1,6 +1,7 @@
 """The metric part of the pushed-down tally: outcome counts and sums per week and per price
 band (added up from the tally's cells), then the stale pipeline with the latency histogram
-(one grouped scan) and the amount median (a sort of one price band).
+(one plain scan on SQLite, ``stale_pipeline``) and the amount median (a sort of one piece of
+a price band, ``metric_medians``).
 
 Sums are exact: both backends add the integer scaled amounts (``encodings.scaled_amount``),
 exact for amounts with at most ``AMOUNT_SCALE`` decimals, and on PostgreSQL much cheaper than
@@ -14,86 +15,26 @@ exactly (the contract and pushdown tests check it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    Text,
-    and_,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-    type_coerce,
-)
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from snapshot_core.domain import BandScheme, EstimateRow, week_label
-from snapshot_core.domain.metrics import (
-    EXACT,
-    STALE_AFTER_DAYS,
-    BandOutcomes,
-    MetricTallies,
-    tally_metrics,
-)
+from snapshot_core.domain.metrics import EXACT, BandOutcomes, MetricTallies, tally_metrics
 
-from .encodings import AMOUNT_SCALE, OUTCOME_CODES, OUTCOME_OF_CODE, SCALED_AMOUNT_CAP
-from .errors import database_errors
-from .metric_medians import median_amount, median_columns, median_of_histogram, median_of_scaled
+from .encodings import OUTCOME_OF_CODE
+from .metric_columns import LOST, OUTCOME_CELLS, PENDING_CODE, WON, Cell, MetricColumns
+from .metric_medians import median_amount, median_of_histogram, median_pivots
 from .schema import estimates
+from .stale_pipeline import latest_sent, stale_and_latencies, stale_and_median
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
+# Cell, MetricColumns and OUTCOME_CELLS live in metric_columns; named here too, where the
+# tally (and code compiling its statements) has always found them.
 __all__ = ["OUTCOME_CELLS", "Cell", "MetricColumns", "metric_tallies", "python_sums"]
-
-_STORED_CODES = {name: code for name, code in OUTCOME_CODES.items() if code is not None}
-WON, LOST, PENDING_CODE = _STORED_CODES["won"], _STORED_CODES["lost"], _STORED_CODES["pending"]
-OUTCOME_CELLS = 4  # outcome codes in a cell key: 0 (not known), then the stored codes
-_SCALE = Decimal(10) ** AMOUNT_SCALE
-
-
-class Cell(NamedTuple):
-    """One group of the tally: a week, a price band index and an outcome code (0: not known),
-    its row count, and its metric columns (``MetricColumns``; ``None``: the sums overflowed)."""
-
-    week: str
-    band: int
-    code: int
-    rows: int
-    values: Sequence[Any] | None
-
-
-class MetricColumns:
-    """The metric columns of one tally cell, and how to read them back: the sum of scaled
-    amounts, the count of inexact amounts (PostgreSQL; NULL on SQLite) and the latest sending
-    time."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.amount: ColumnElement[Any] = estimates.c.amount_scaled
-
-    def columns(self) -> list[ColumnElement[Any]]:
-        # SQLite sorts every row to group it: the inexact count (text functions, and the
-        # amount's text in every sorted record) is made in the stale pipeline's plain scan.
-        inexact = func.count().filter(self.inexact()) if self.dialect == "postgresql" else null()
-        return [func.sum(self.amount), inexact, func.max(estimates.c.sent_at)]
-
-    def inexact(self) -> ColumnElement[bool]:
-        """A row whose scaled amount is not its exact amount (finer, or capped)."""
-        if self.dialect == "postgresql":  # numeric's scale: digits after the point, as stored
-            finer = func.scale(estimates.c.amount) > AMOUNT_SCALE
-        else:  # the stored key has one point, then the fraction without trailing zeros
-            pattern = "*." + "?" * (AMOUNT_SCALE + 1) + "*"
-            finer = type_coerce(estimates.c.amount, Text).op("GLOB")(literal(pattern, Text))
-        return or_(finer, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
-
-    def money(self, value: Any) -> Decimal:
-        return Decimal(0) if value is None else Decimal(value) / _SCALE
 
 
 def python_sums(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> MetricTallies:
@@ -112,85 +53,6 @@ def python_sums(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> Metr
         week_of=lambda row: week_of_row[id(row)],
         band_of=lambda row: scheme.price_labels[scheme.price_band_index(row.amount)],
     )
-
-
-def _latest(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
-    """The latest sending time, when the tally's scan could not give it (sums overflowed)."""
-    return uow.execute(
-        select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
-    ).scalar_one_or_none()
-
-
-def _stale_and_latencies(
-    uow: SqlUnitOfWork,
-    source_key: int,
-    latest: datetime | None,
-    histogram: list[tuple[int, int]] | None,
-) -> tuple[int, Decimal, list[tuple[int, int]], bool]:
-    """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), the
-    histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
-    or made here (SQLite groups through a sorter: sorting only the decided rows, and counting
-    the stale ones in a plain scan, is cheaper there than sorting every row); and whether any
-    amount is inexact (counted in that plain scan)."""
-    if latest is None:
-        return 0, Decimal(0), [], False
-    days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
-    stale, where = _stale(latest), estimates.c.source_key == source_key
-    rows: list[tuple[Any, ...]]
-    if histogram is None:
-        decided = select(days, func.count()).where(where, days.is_not(None)).group_by(days)
-        rows = [(*row, 0, 0, None, 0) for row in uow.execute(decided)]
-    else:
-        rows = [(day, count, 0, 0, None, 0) for day, count in histogram]
-    rows += _grouped(uow, columns, select(null(), literal(0)).where(where), stale)  # type: ignore[arg-type]
-    latencies = sorted((day, count) for day, count, *_ in rows if day is not None)
-    inexact = any(row[3] for row in rows)
-    if not any(row[5] for row in rows):
-        stale_sum = sum(map(columns.money, (row[4] for row in rows)), Decimal(0))
-        return sum(row[2] for row in rows), stale_sum, latencies, inexact
-    amounts = [amount for (amount,) in uow.execute(select(estimates.c.amount).where(where, stale))]
-    return len(amounts), sum(amounts, Decimal(0)), latencies, inexact
-
-
-def _stale(latest: datetime) -> ColumnElement[bool]:
-    return and_(
-        estimates.c.outcome == PENDING_CODE,
-        estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
-    )
-
-
-def _stale_and_median(
-    uow: SqlUnitOfWork,
-    source_key: int,
-    scheme: BandScheme,
-    latest: datetime,
-    price_counts: list[int],
-) -> tuple[int, Decimal, Decimal | None]:
-    """PostgreSQL, every scaled amount exact: the stale count and sum and the amount median in
-    one scan (the tally's scan made the latency histogram)."""
-    stale, amount = _stale(latest), estimates.c.amount_scaled
-    medians = median_columns(scheme, price_counts)
-    query = select(func.count().filter(stale), func.sum(amount).filter(stale), *medians)
-    row = tuple(uow.execute(query.where(estimates.c.source_key == source_key)).one())
-    median = median_of_scaled(list(row[2:]), sum(price_counts))
-    return row[0], MetricColumns(uow.dialect).money(row[1]), median
-
-
-def _grouped(
-    uow: SqlUnitOfWork, columns: MetricColumns, query: Select[Any], stale: ColumnElement[bool]
-) -> list[tuple[Any, ...]]:
-    """The query's rows with the stale count, the inexact count, the stale sum and inexact
-    count appended (the sum ``None`` and one inexact stale row if SQLite's integer sum
-    overflowed: summed in Python)."""
-    counted = query.add_columns(func.count().filter(stale), func.count().filter(columns.inexact()))
-    sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
-    try:
-        return [tuple(row) for row in uow.connection.execute(counted.add_columns(*sums))]
-    except OperationalError as error:
-        if "integer overflow" not in str(error.orig):
-            with database_errors(uow.store.url):
-                raise
-    return [(*row, None, 1) for row in uow.execute(counted)]
 
 
 def metric_tallies(
@@ -221,19 +83,21 @@ def _metric_tallies(
     overflowed = any(cell.values is None for cell in cells)
     inexact = any(cell.values[1] for cell in cells if cell.values)  # PostgreSQL counts them here
     if overflowed:
-        latest = _latest(uow, source_key)
+        latest = latest_sent(uow, source_key)
     else:
         latest = max((cell.values[2] for cell in cells if cell.values), default=None)
     two_passes = uow.dialect == "postgresql" and not inexact and histogram is not None
     median: Decimal | None = None
     if two_passes and latest is not None:
-        stale_count, stale_amount, median = _stale_and_median(
+        stale_count, stale_amount, median = stale_and_median(
             uow, source_key, scheme, latest, price_counts
         )
         latencies = sorted(histogram or [])
     else:
-        stale_count, stale_amount, latencies, inexact_rows = _stale_and_latencies(
-            uow, source_key, latest, histogram
+        scaled_by_band = None if overflowed else _scaled_by_band(cells, len(price_counts))
+        pivots = median_pivots(scheme, price_counts, scaled_by_band)
+        stale_count, stale_amount, latencies, inexact_rows, below = stale_and_latencies(
+            uow, source_key, latest, histogram, pivots
         )
         inexact = inexact or inexact_rows
     exact = not overflowed and not inexact
@@ -275,7 +139,15 @@ def _metric_tallies(
         }
         total_amount = exact_tally.total_amount
     if not two_passes:
-        median = median_amount(uow, source_key, scheme, price_counts, exact=exact)
+        median = median_amount(
+            uow,
+            source_key,
+            scheme,
+            price_counts,
+            exact=exact,
+            band_sums=scaled_by_band,
+            below=below,
+        )
     metrics = MetricTallies(
         won=named["won"][0],
         lost=named["lost"][0],
@@ -292,6 +164,14 @@ def _metric_tallies(
         price_bands=bands,
     )
     return metrics, latencies
+
+
+def _scaled_by_band(cells: Sequence[Cell], bands: int) -> list[int]:
+    """Each price band's sum of scaled amounts (cells whose sums did not overflow)."""
+    sums = [0] * bands
+    for cell in cells:
+        sums[cell.band] += int(cell.values[0]) if cell.values and cell.values[0] else 0
+    return sums
 
 
 def _outcomes(money: Any, scaled: int, won: int, lost: int) -> BandOutcomes:
