@@ -99,7 +99,7 @@ class SeenIds:
                 refused.append(position)
                 continue
             bucket_keys.insert(at, key)
-            all_payloads[bucket].insert(at, payload)  # type: ignore[union-attr]  # made with keys
+            all_payloads[bucket].insert(at, payload)  # made with the keys array
         self.count += len(idents) - len(refused)
         return refused
 
