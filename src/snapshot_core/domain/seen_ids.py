@@ -82,7 +82,11 @@ class SeenIds:
         all_keys, all_payloads, shift = self._keys, self._payloads, _SHIFT
         # The digests and payloads of the whole batch at C speed; the loop only places them.
         keys = list(map(and_, map(hash, idents), repeat(_MASK64)))
-        checks = map(crc32, map(str.encode, idents, repeat("utf-8"), repeat("surrogatepass")))
+        if "".join(idents).isascii():  # UTF-8 as str.encode() gives it, with no codec look-up
+            texts = map(str.encode, idents)
+        else:
+            texts = map(str.encode, idents, repeat("utf-8"), repeat("surrogatepass"))
+        checks = map(crc32, texts)
         if lines and lines[-1] >= _MAX_LINE:  # the largest: lines come in file order
             lines = [min(line, _MAX_LINE) for line in lines]
         payloads = map(or_, map(lshift, checks, repeat(32)), lines)
