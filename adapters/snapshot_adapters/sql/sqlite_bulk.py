@@ -88,9 +88,13 @@ def sqlite_column_values(
     of the batch has one; with the statements for them."""
     for batch, columns in _sqlite_columns(source_key, first_seq, batches, MISSING):
         statements = _WITH_OUTCOMES if batch.outcomes is not None else _NO_OUTCOMES
-        # zip reuses its tuple once chain has moved past it: no allocation a row.
-        values = chain.from_iterable(zip(*columns[: statements.width], strict=True))
-        yield statements, list(values)
+        width = statements.width
+        # Each column put in its place in one C-level pass (an extended slice assignment):
+        # no tuple a row, nor a call a value.
+        values: list[object] = [None] * (len(batch) * width)
+        for place, column in enumerate(columns[:width]):
+            values[place::width] = column if isinstance(column, list) else list(column)
+        yield statements, values
 
 
 def _sqlite_columns(
