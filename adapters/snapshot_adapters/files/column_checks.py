@@ -73,12 +73,14 @@ def instants(texts: list[str], fast: list[bool], optional: bool) -> list[int | N
     it (naive: UTC), ``None`` for an empty optional one; a row whose text names no moment
     (`2026-02-30`) or none a UTC datetime can hold is no longer fast (check() says why)."""
     parse = datetime.fromisoformat
+    every = True  # whether every text was read (then a required column has no None)
     try:
         if optional:
             moments = [parse(text) if text else None for text in texts]
         else:
             moments = list(map(parse, texts))
     except (ValueError, OverflowError):
+        every = False
         moments = []
         for index, text in enumerate(texts):
             moment = None
@@ -93,13 +95,18 @@ def instants(texts: list[str], fast: list[bool], optional: bool) -> list[int | N
         None if moment is None else (moment - (naive if moment.tzinfo is None else epoch)) // unit
         for moment in moments
     ]
-    known = [value for value in micros if value is not None]
-    if known and (min(known) < _FIRST or max(known) > _LAST):
+    try:  # in C when no value is None (a required column read in full)
+        outside = bool(micros) and (min(micros) < _FIRST or max(micros) > _LAST)  # type: ignore[type-var, operator]
+    except TypeError:
+        known = [value for value in micros if value is not None]
+        outside = bool(known) and (min(known) < _FIRST or max(known) > _LAST)
+    if outside:
+        every = False
         for index, value in enumerate(micros):
             if value is not None and not _FIRST <= value <= _LAST:
                 fast[index] = False
                 micros[index] = None
-    if not optional:
+    if not optional and not every:
         for index, value in enumerate(micros):
             if value is None:
                 fast[index] = False

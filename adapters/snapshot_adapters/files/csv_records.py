@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Mapping
-from itertools import chain, islice, repeat
-from operator import attrgetter, itemgetter
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import chain, islice
 from typing import Any
 
 from snapshot_core.domain import EstimateRow, RowProblem
@@ -156,26 +155,29 @@ class CsvRecords:
         self, width: int, checker: RowChecker, plain: PlainRows
     ) -> Iterator[EstimateRow | EstimateColumns]:
         """``_single_rows`` for the default path: records are read ``BATCH_ROWS`` at a time
-        (with the line each ends on, all in C), and the well-shaped ones go to ``plain`` as
-        batches; a batch is let go before anything else happens (a bad row, an error while
-        reading ahead, the end), so rows are judged in file order and every error comes
-        where it came one by one."""
+        (all in C), and the well-shaped ones go to ``plain`` as batches; a batch is let go
+        before anything else happens (a bad row, an error while reading ahead, the end), so
+        rows are judged in file order and every error comes where it came one by one."""
         reader = self._reader
-        ends = map(attrgetter("line_num"), repeat(reader))
-        # ends is endless; zip stays usable after a csv.Error, as the reader does.
-        records = zip(reader, ends, strict=False)
         before = reader.line_num
         while True:
-            chunk: list[tuple[list[str], int]] = []
+            chunk: list[list[str]] = []
             failure: Exception | None = None
             try:
                 # extend() keeps what it read before an error: those rows come first.
-                chunk.extend(islice(records, BATCH_ROWS))
+                chunk.extend(islice(reader, BATCH_ROWS))
             except (csv.Error, UnicodeDecodeError, UnreadableFileError) as error:
                 failure = error
             if chunk:
-                yield from self._chunk_rows(chunk, before, width, checker, plain)
-                before = chunk[-1][1]
+                if failure is None and reader.line_num - before == len(chunk):
+                    starts: Sequence[int] = range(before + 1, before + 1 + len(chunk))
+                    after = reader.line_num  # a line a record: the common case
+                else:
+                    starts, after = _record_lines(chunk, before)
+                    # Without an error the reader stands where the last record ends.
+                    assert failure is not None or after == reader.line_num
+                yield from self._chunk_rows(chunk, starts, width, checker, plain)
+                before = after
             if failure is None:
                 if len(chunk) < BATCH_ROWS:
                     return
@@ -191,28 +193,20 @@ class CsvRecords:
 
     @staticmethod
     def _chunk_rows(
-        chunk: list[tuple[list[str], int]],
-        before: int,
+        chunk: list[list[str]],
+        starts: Sequence[int],
         width: int,
         checker: RowChecker,
         plain: PlainRows,
     ) -> Iterator[EstimateRow | EstimateColumns]:
-        """The rows of records read in one go (each with the line it ends on; ``before``:
-        where the reader stood before the first): one batch when all are well-shaped."""
-        shaped = list(map(itemgetter(0), chunk))
-        if all(map(width.__eq__, map(len, shaped))):  # all well-shaped (no bytecode a record)
-            count = len(chunk)
-            if chunk[-1][1] - before == count:  # a line a record (each takes one or more)
-                starts = list(range(before + 1, before + 1 + count))
-            else:
-                starts = [before + 1]
-                starts += [end + 1 for _, end in chunk[:-1]]
-            yield from plain.rows(starts, shaped)
+        """The rows of records read in one go (``starts``: the line each starts on): one
+        batch when all are well-shaped."""
+        if all(map(width.__eq__, map(len, chunk))):  # all well-shaped (no bytecode a record)
+            yield from plain.rows(list(starts), chunk)
             return
         lines: list[int] = []
         records: list[list[str]] = []
-        for fields, end in chunk:
-            line, before = before + 1, end
+        for fields, line in zip(chunk, starts, strict=True):
             if len(fields) == width:
                 lines.append(line)
                 records.append(fields)
@@ -240,3 +234,16 @@ class CsvRecords:
         return RowProblem(line, "row", f"malformed CSV: {error}"), [
             self._source.raw_lines(line, before)
         ]
+
+
+def _record_lines(records: list[list[str]], before: int) -> tuple[list[int], int]:
+    """The line each record starts on, and the line the last ends on (``before``: where the
+    reader stood before the first). A record takes one line more for each newline in its
+    fields: lines are split on LF, and the reader ends a record at a line's end unless the
+    line ends inside a quoted field, which then holds that LF."""
+    starts = []
+    line = before + 1
+    for fields in records:
+        starts.append(line)
+        line += 1 + "".join(fields).count("\n")
+    return starts, line - 1

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
-from operator import add, floordiv
+from operator import add, floordiv, lt
 from typing import NamedTuple
 
 from snapshot_core.domain import EstimateRow
@@ -46,6 +46,7 @@ from .values import ISO_TIMESTAMP, iso_to_utc
 __all__ = ["BATCH_ROWS", "PlainRows"]
 
 BATCH_ROWS = 512  # rows whose columns are checked together
+_NEVER = 1 << 63  # later than any instant (microseconds): a decision not made
 MONEY_AMOUNT = re.compile(r"\$?[0-9]{1,3}(?:,[0-9]{3}){1,4}\.[0-9]{1,10}")
 
 
@@ -137,9 +138,10 @@ class PlainRows:
         decided_at: list[int | None] = (
             [None] * count if decideds is None else instants(decideds, fast, optional=True)
         )
-        for index, (decided, sent) in enumerate(zip(decided_at, sent_at, strict=True)):
-            if decided is not None and sent is not None and decided < sent:
-                fast[index] = False  # check() rejects it ("is before sent_at")
+        if decideds is not None and _any_before(decided_at, sent_at):
+            for index, (decided, sent) in enumerate(zip(decided_at, sent_at, strict=True)):
+                if decided is not None and sent is not None and decided < sent:
+                    fast[index] = False  # check() rejects it ("is before sent_at")
         idents = batch.idents
         ids: list[str | None]
         if idents is None:
@@ -162,14 +164,14 @@ class PlainRows:
                 fast[chosen[position]] = False
         span = 7 * MICROS_PER_DAY
         weeks: list[int]
-        if None in sent_at:
+        try:  # no bytecode a row: this runs for every row of a large file
+            offsets = map(add, sent_at, repeat(EPOCH_WEEK_OFFSET, count))
+            weeks = list(map(floordiv, offsets, repeat(span, count)))
+        except TypeError:  # a sent_at not read (None): a row check() judges
             weeks = [
                 (micros + EPOCH_WEEK_OFFSET) // span if micros is not None else 0
                 for micros in sent_at
             ]
-        else:  # no bytecode a row: this runs for every row of a large file
-            offsets = map(add, sent_at, repeat(EPOCH_WEEK_OFFSET, count))
-            weeks = list(map(floordiv, offsets, repeat(span, count)))
 
         def row_of(index: int) -> EstimateRow:
             decided = decided_at[index]
@@ -245,6 +247,16 @@ class PlainRows:
             )
             if row is not None:
                 yield row
+
+
+def _any_before(decided_at: list[int | None], sent_at: list[int | None]) -> bool:
+    """Whether a row's decided_at may be before its sent_at: False (the common case) only
+    when none is, found in C; True also when a sent_at was not read."""
+    later = [_NEVER if decided is None else decided for decided in decided_at]
+    try:
+        return any(map(lt, later, sent_at))  # type: ignore[arg-type]  # TypeError for None
+    except TypeError:
+        return True
 
 
 class _Batch(NamedTuple):

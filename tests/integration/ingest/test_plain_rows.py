@@ -224,3 +224,47 @@ def test_an_error_met_while_reading_ahead_comes_after_the_rows_before_it(
     batched, single = _ingest(text, 512, True, options), _ingest(text, 512, False, options)
     assert batched[0] == "error"
     assert batched == single
+
+
+# Data lines as exports (and broken exports) write them: plain rows, rows whose quoted
+# field spans lines, blank lines, rows of the wrong width, and stray or unclosed quotes
+# (a malformed record, or one that swallows the lines after it).
+LINES = st.sampled_from(
+    [
+        "1.50,2026-01-05T10:00:00Z,,E-{n},n",
+        '2.50,2026-01-06,,E-{n},"a note\nover two lines"',
+        '3.50,2026-01-07,,E-{n},"three\n\nlines"',
+        "",
+        "   ",
+        "4.50,2026-01-08",
+        '5.50,2026-01-09,,E-{n},"unclosed',
+        '6.50,2026-01-10,,E-{n},stray"quote',
+        '"7.50",2026-01-11,,E-{n},n\r',
+        "8.50,2026-01-12,2026-01-11,E-{n},n",
+    ]
+)
+
+
+@given(lines=st.lists(LINES, max_size=14), batch=st.integers(1, 5), newline_at_end=st.booleans())
+@example(
+    lines=["1.50,2026-01-05T10:00:00Z,,E-{n},n", '2.50,2026-01-06,,E-{n},"a note\nover two lines"',
+           '6.50,2026-01-10,,E-{n},stray"quote', "4.50,2026-01-08",
+           "1.50,2026-01-05T10:00:00Z,,E-{n},n"],
+    batch=5, newline_at_end=True,
+)  # fmt: skip
+@example(
+    lines=['3.50,2026-01-07,,E-{n},"three\n\nlines"', '5.50,2026-01-09,,E-{n},"unclosed',
+           "1.50,2026-01-05T10:00:00Z,,E-{n},n"],
+    batch=2, newline_at_end=False,
+)  # fmt: skip
+def test_batched_reading_names_the_lines_row_by_row_reading_names(
+    lines: list[str], batch: int, newline_at_end: bool
+) -> None:
+    """Records over several lines, blank lines and malformed records in a batch: every
+    row, bad row and rejects line is given the line row-by-row reading gives it."""
+    body = "\n".join(line.format(n=n) for n, line in enumerate(lines))
+    text = "amount,sent_at,decided_at,estimate_id,notes\n" + body + ("\n" if newline_at_end else "")
+    options = {"on_bad_rows": "skip"}
+    assert _ingest(text, batch, True, options, (0, 1, 1)) == _ingest(
+        text, batch, False, options, (0, 1, 1)
+    )

@@ -123,6 +123,24 @@ def test_amount_columns_from_text_equal_those_of_the_decimal(texts: list[str]) -
     assert list(zip(keys, scaled, strict=True)) == [amount_columns(Decimal(t)) for t in texts]
 
 
+# Amounts to the cent (amount_column_pairs' own path when a whole batch is so), and near
+# misses that must leave it: leading zeros, 15 integer digits, other places.
+cent_texts = st.one_of(
+    st.from_regex(r"0{0,2}[0-9]{1,15}\.[0-9]{2}", fullmatch=True),
+    st.sampled_from(["0.00", "6300.00", "10.10", "0.05", "00.50", "1.5", "12", "1.250"]),
+)
+
+
+@given(st.lists(cent_texts, max_size=8))
+@example(["6300.00", "0.00", "10.10", "0.05", "99999999999999.99"])  # all on the cent path
+@example(["007.50", "1.25"])  # a leading zero: one by one
+@example(["100000000000000.00"])  # 15 integer digits: off the cent path
+@example(["1.5", "2.00"])
+def test_amounts_to_the_cent_are_encoded_as_their_decimals(texts: list[str]) -> None:
+    keys, scaled = amount_column_pairs(texts)
+    assert list(zip(keys, scaled, strict=True)) == [amount_columns(Decimal(t)) for t in texts]
+
+
 def _stored(source_key: int, seq: int, row: EstimateRow) -> tuple[object, ...]:
     """The row as the estimates table holds it, each value by its own definition."""
     sent = epoch_micros(row.sent_at)
