@@ -136,7 +136,7 @@ def test_bucket_of_many_sources_gives_the_same_document_both_ways(
     for name, (_, direct_tally) in SOURCES.items():
         made.clear()
         bucket = ["--db", f"sqlite:///{path}", "bucket", f"{name}-source-000001", "-u", USER]
-        code, out, err = assert_same([*bucket, "--json"], capfd, reset, path, direct_way=True)
+        code, _, err = assert_same([*bucket, "--json"], capfd, reset, path, direct_way=True)
         assert code == 0, err
         assert made == [direct_tally], name
         assert_same(bucket, capfd, reset, path, direct_way=True)

@@ -13,13 +13,16 @@ from ..encodings import decimal_from_key, epoch_micros, from_epoch_micros, sqlit
 __all__ = ["Statement"]
 
 
-def _utc_text(value: datetime | None) -> str | None:
-    """``UtcDateTime`` then SQLite's DATETIME, as a parameter: naive-UTC text."""
-    if value is None:
-        return None
+def _aware(value: datetime) -> datetime:
+    """What both UTC column types require of a parameter."""
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return sqlite_datetime(value)
+    return value
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """``UtcDateTime`` then SQLite's DATETIME, as a parameter: naive-UTC text."""
+    return None if value is None else sqlite_datetime(_aware(value))
 
 
 def _utc_moment(value: str | None) -> datetime | None:
@@ -29,11 +32,7 @@ def _utc_moment(value: str | None) -> datetime | None:
 
 def _utc_micros(value: datetime | None) -> int | None:
     """``UtcMicroseconds`` on SQLite as a parameter: microseconds since the epoch."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return epoch_micros(value)
+    return None if value is None else epoch_micros(_aware(value))
 
 
 def _utc_from_micros(value: int | None) -> datetime | None:
