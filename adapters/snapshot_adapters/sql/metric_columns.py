@@ -1,35 +1,20 @@
 """The tally's cells and their metric columns: what one group of the pushed-down tally holds
 (a week, a price band, an outcome code, its row count and metric values), the SQL of those
-values, and the stored outcome codes they are keyed by."""
+values, and the stored outcome codes they are keyed by (the SQLAlchemy-free part is
+``tally_figures``', named here too)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import ColumnElement, Text, func, literal, null, or_, type_coerce
 
-from .encodings import AMOUNT_SCALE, OUTCOME_CODES, SCALED_AMOUNT_CAP
+from .encodings import AMOUNT_SCALE, SCALED_AMOUNT_CAP
 from .schema import estimates
+from .tally_figures import LOST, OUTCOME_CELLS, PENDING_CODE, WON, Cell, money
 
 __all__ = ["LOST", "OUTCOME_CELLS", "PENDING_CODE", "WON", "Cell", "MetricColumns"]
-
-_STORED_CODES = {name: code for name, code in OUTCOME_CODES.items() if code is not None}
-WON, LOST, PENDING_CODE = _STORED_CODES["won"], _STORED_CODES["lost"], _STORED_CODES["pending"]
-OUTCOME_CELLS = 4  # outcome codes in a cell key: 0 (not known), then the stored codes
-_SCALE = Decimal(10) ** AMOUNT_SCALE
-
-
-class Cell(NamedTuple):
-    """One group of the tally: a week, a price band index and an outcome code (0: not known),
-    its row count, and its metric columns (``MetricColumns``; ``None``: the sums overflowed)."""
-
-    week: str
-    band: int
-    code: int
-    rows: int
-    values: Sequence[Any] | None
 
 
 class MetricColumns:
@@ -57,4 +42,4 @@ class MetricColumns:
         return or_(finer, estimates.c.amount_scaled >= SCALED_AMOUNT_CAP)
 
     def money(self, value: Any) -> Decimal:
-        return Decimal(0) if value is None else Decimal(value) / _SCALE
+        return money(value)

@@ -5,9 +5,7 @@ amount median's pivots; on PostgreSQL, when every amount is exact, the median in
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -15,17 +13,23 @@ from sqlalchemy import ColumnElement, Select, and_, func, null, select
 from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme
-from snapshot_core.domain.metrics import STALE_AFTER_DAYS
 
 from .errors import database_errors
 from .metric_columns import PENDING_CODE, MetricColumns
 from .metric_medians import median_columns, median_of_scaled, pivot_columns
 from .schema import estimates
+from .tally_figures import read_scan, stale_before
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
 
-__all__ = ["StalePipeline", "latest_sent", "stale_and_latencies", "stale_and_median"]
+__all__ = [
+    "StalePipeline",
+    "latest_sent",
+    "scan_query",
+    "stale_and_latencies",
+    "stale_and_median",
+]
 
 
 def latest_sent(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
@@ -55,34 +59,49 @@ def stale_and_latencies(
     """Pending estimates sent over STALE_AFTER_DAYS before the latest one (count and sum), the
     histogram of whole days to a decision: given (PostgreSQL makes it in the tally's scan),
     or made here; whether any amount is inexact; and the rows below each of the amount
-    median's ``pivots``. One plain scan: SQLite groups only through a sorter, so instead of
-    grouping the decided rows by days (a sort of most rows), the scan gathers their days
-    (``json_group_array``) and Python counts them."""
+    median's ``pivots``. One plain scan (``scan_query``)."""
     if latest is None:
         return StalePipeline(0, Decimal(0), [], False, {})
-    days, columns = estimates.c.latency_days, MetricColumns(uow.dialect)
-    stale, where = _stale(latest), estimates.c.source_key == source_key
-    gathered = func.json_group_array(days).filter(days.is_not(None))
-    query = select(null() if histogram is not None else gathered, *pivot_columns(pivots))
-    decided_days, *counts = _scanned(uow, columns, query.where(where), stale)
-    below = dict(zip(pivots, counts[: len(pivots)], strict=True))
-    stale_count, inexact_count, stale_scaled, inexact_stale = counts[len(pivots) :]
-    if histogram is None:
-        histogram = list(Counter(json.loads(decided_days)).items())
-    latencies, inexact = sorted(histogram), bool(inexact_count)
-    if inexact_stale:
-        stale_rows = select(estimates.c.amount).where(where, stale)
+    before = stale_before(latest)
+    query = scan_query(source_key, before, pivots, uow.dialect, gather_days=histogram is None)
+    scan = read_scan(_scanned(uow, query, source_key, before, pivots, histogram), pivots, histogram)
+    if scan.inexact_stale:
+        where = estimates.c.source_key == source_key
+        stale_rows = select(estimates.c.amount).where(where, _stale(before))
         amounts = [amount for (amount,) in uow.execute(stale_rows)]
-        return StalePipeline(len(amounts), sum(amounts, Decimal(0)), latencies, inexact, below)
-    stale_amount = columns.money(stale_scaled)
-    return StalePipeline(stale_count, stale_amount, latencies, inexact, below)
+        total = sum(amounts, Decimal(0))
+        return StalePipeline(len(amounts), total, scan.latencies, scan.inexact, scan.below)
+    stale_amount = MetricColumns(uow.dialect).money(scan.stale_scaled)
+    return StalePipeline(scan.stale_count, stale_amount, scan.latencies, scan.inexact, scan.below)
 
 
-def _stale(latest: datetime) -> ColumnElement[bool]:
-    return and_(
-        estimates.c.outcome == PENDING_CODE,
-        estimates.c.sent_at < latest - timedelta(days=STALE_AFTER_DAYS),
-    )
+def scan_query(
+    source_key: int,
+    before: datetime,
+    pivots: list[int],
+    dialect: str = "sqlite",
+    *,
+    gather_days: bool = True,
+    sums: bool = True,
+) -> Select[Any]:
+    """The plain scan: the days to a decision (``gather_days``; SQLite groups only through a
+    sorter, so instead of grouping the decided rows by days, a sort of most rows, the scan
+    gathers their days with ``json_group_array`` and Python counts them), the rows below
+    each pivot, the stale count, the inexact count and (``sums``) the stale sum and inexact
+    stale count."""
+    days, columns, stale = estimates.c.latency_days, MetricColumns(dialect), _stale(before)
+    gathered = func.json_group_array(days).filter(days.is_not(None))
+    query = select(gathered if gather_days else null(), *pivot_columns(pivots))
+    query = query.where(estimates.c.source_key == source_key)
+    query = query.add_columns(func.count().filter(stale), func.count().filter(columns.inexact()))
+    if sums:
+        stale_sum = func.sum(columns.amount).filter(stale)
+        query = query.add_columns(stale_sum, func.count().filter(stale & columns.inexact()))
+    return query
+
+
+def _stale(before: datetime) -> ColumnElement[bool]:
+    return and_(estimates.c.outcome == PENDING_CODE, estimates.c.sent_at < before)
 
 
 def stale_and_median(
@@ -94,7 +113,7 @@ def stale_and_median(
 ) -> tuple[int, Decimal, Decimal | None]:
     """PostgreSQL, every scaled amount exact: the stale count and sum and the amount median in
     one scan (the tally's scan made the latency histogram)."""
-    stale, amount = _stale(latest), estimates.c.amount_scaled
+    stale, amount = _stale(stale_before(latest)), estimates.c.amount_scaled
     medians = median_columns(scheme, price_counts)
     query = select(func.count().filter(stale), func.sum(amount).filter(stale), *medians)
     row = tuple(uow.execute(query.where(estimates.c.source_key == source_key)).one())
@@ -103,17 +122,22 @@ def stale_and_median(
 
 
 def _scanned(
-    uow: SqlUnitOfWork, columns: MetricColumns, query: Select[Any], stale: ColumnElement[bool]
+    uow: SqlUnitOfWork,
+    query: Select[Any],
+    source_key: int,
+    before: datetime,
+    pivots: list[int],
+    histogram: list[tuple[int, int]] | None,
 ) -> tuple[Any, ...]:
-    """The plain aggregate query's row with the stale count, the inexact count, the stale sum
-    and inexact stale count appended (the sum ``None`` and one inexact stale row if SQLite's
-    integer sum overflowed: summed in Python)."""
-    counted = query.add_columns(func.count().filter(stale), func.count().filter(columns.inexact()))
-    sums = [func.sum(columns.amount).filter(stale), func.count().filter(stale & columns.inexact())]
+    """The scan's row; if SQLite's integer sum overflowed, the row without the sums, then
+    the sum ``None`` and one inexact stale row (summed in Python)."""
     try:
-        return tuple(uow.connection.execute(counted.add_columns(*sums)).one())
+        return tuple(uow.connection.execute(query).one())
     except OperationalError as error:
         if "integer overflow" not in str(error.orig):
             with database_errors(uow.store.url):
                 raise
+    counted = scan_query(
+        source_key, before, pivots, uow.dialect, gather_days=histogram is None, sums=False
+    )
     return (*uow.execute(counted).one(), None, 1)

@@ -13,19 +13,18 @@ integers when the edges allow it (see ``encodings.scaled_amount``).
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, case, func, null, select, text
 from sqlalchemy.exc import OperationalError
 
 from snapshot_core.domain import BandScheme, BucketTallies
-from snapshot_core.domain import week_label as core_week_label
 
 from .errors import database_errors
 from .metric_medians import band_bounds
-from .metrics_tally import OUTCOME_CELLS, Cell, MetricColumns, metric_tallies
+from .metrics_tally import OUTCOME_CELLS, MetricColumns, metric_tallies
 from .schema import estimates
+from .tally_figures import bucket_tallies, read_cells, week_label
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
@@ -33,11 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["tally", "tally_query", "week_label"]
 
 MEDIAN_SORT_MEMORY = "64MB"  # about 80 bytes a sorted row: a band of 800,000 rows
-
-
-def week_label(week_key: int) -> str:
-    """The core's label for a stored key (ISO year × 100 + ISO week)."""
-    return core_week_label(*divmod(week_key, 100))
 
 
 def _cell_key(scheme: BandScheme) -> ColumnElement[Any]:
@@ -99,36 +93,13 @@ def tally(uow: SqlUnitOfWork, source_key: int | None, scheme: BandScheme) -> Buc
                 f" set_config('work_mem', '{MEDIAN_SORT_MEMORY}', true)"
             )
         )
-    n_bands = len(scheme.price_edges) + 1
-    weeks: Counter[str] = Counter()
-    labels: dict[int, str] = {}
-    price_counts = [0] * n_bands
-    cells: list[Cell] = []
     histogram: list[tuple[int, int]] | None = None if uow.dialect == "sqlite" else []
-    for row in [] if source_key is None else _tally_rows(uow, source_key, scheme):
-        if row[0] is None:  # PostgreSQL: a row of the latency histogram
-            if row[1] is not None and histogram is not None:
-                histogram.append((row[1], row[2]))
-            continue
-        week_band, code = divmod(row[0], OUTCOME_CELLS)
-        week_key, band = divmod(week_band, n_bands)
-        label = labels.get(week_key) or labels.setdefault(week_key, week_label(week_key))
-        weeks[label] += row[2]
-        price_counts[band] += row[2]
-        cells.append(Cell(label, band, code, row[2], row[3:] if len(row) > 3 else None))
-    total = sum(price_counts)
-    metrics, latencies = metric_tallies(uow, source_key, scheme, cells, price_counts, histogram)
-    latency_counts = [0] * (len(scheme.latency_edges_days) + 2)
-    for days, count in latencies:
-        latency_counts[scheme.latency_band_index(days)] += count
-    latency_counts[-1] = total - sum(latency_counts)  # pending: no decision
-    return BucketTallies(
-        estimate_count=total,
-        weeks=weeks,
-        price_bands=_nonzero(scheme.price_labels, price_counts),
-        latency_bands=_nonzero(scheme.latency_labels, latency_counts),
-        metrics=metrics,
+    rows = [] if source_key is None else _tally_rows(uow, source_key, scheme)
+    read = read_cells(rows, len(scheme.price_edges) + 1, histogram)
+    metrics, latencies = metric_tallies(
+        uow, source_key, scheme, read.cells, read.price_counts, read.histogram
     )
+    return bucket_tallies(scheme, read, metrics, latencies)
 
 
 def _tally_rows(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> list[tuple[Any, ...]]:
@@ -143,7 +114,3 @@ def _tally_rows(uow: SqlUnitOfWork, source_key: int, scheme: BandScheme) -> list
                 raise
     query = tally_query(source_key, scheme, uow.dialect, metrics=False)
     return [tuple(row) for row in uow.execute(query)]
-
-
-def _nonzero(labels: tuple[str, ...], counts: list[int]) -> dict[str, int]:
-    return {label: count for label, count in zip(labels, counts, strict=True) if count}

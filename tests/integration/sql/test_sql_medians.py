@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from snapshot_adapters.sql import SqlStore, create_sql_store, metric_medians
+from snapshot_adapters.sql import SqlStore, create_sql_store, median_positions, metric_medians
 from snapshot_core.domain import DEFAULT_BAND_SCHEME, EstimateRow, tally_estimates
 
 from .test_sql_pushdown import _tally_in
@@ -82,7 +82,7 @@ LATENCIES = {
 @pytest.fixture
 def every_band_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pivots for any band, however small (in use: bands of PIVOT_MIN_ROWS rows or more)."""
-    monkeypatch.setattr(metric_medians, "PIVOT_MIN_ROWS", 0)
+    monkeypatch.setattr(median_positions, "PIVOT_MIN_ROWS", 0)
 
 
 @pytest.mark.usefixtures("every_band_cut")
@@ -108,7 +108,7 @@ def pieces_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     at = metric_medians._at
 
     def counting(*args: Any) -> list[Decimal]:
-        read.append(args[3])
+        read.append(args[3].rows)
         return at(*args)
 
     monkeypatch.setattr(metric_medians, "_at", counting)
@@ -120,7 +120,7 @@ def test_a_large_top_band_is_read_from_a_narrow_piece(
 ) -> None:
     """Without an upper edge the pivots are placed from the band's mean; amounts spread evenly
     over 10k-30k put the middle in a piece of about 2% of the band."""
-    rows = metric_medians.PIVOT_MIN_ROWS + 1_000
+    rows = median_positions.PIVOT_MIN_ROWS + 1_000
     amounts = [Decimal(10_000) + Decimal(20_000 * i) / rows for i in range(rows)]
     estimates = _amounts(*amounts[::2], *amounts[1::2], "50", "7000")
     assert _tally_in(sqlite_store, estimates, DEFAULT_BAND_SCHEME) == tally_estimates(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from snapshot_adapters.sql import SqlStore, metric_medians
+from snapshot_adapters.sql import SqlStore, median_positions
 from snapshot_core.domain import DEFAULT_BAND_SCHEME, BandScheme, EstimateRow, tally_estimates
 
 from .test_sql_pushdown import _tally_in, rows_with_fine_amounts, schemes
@@ -127,6 +127,6 @@ def test_the_amount_median_cut_at_pivots_equals_the_reference(
 ) -> None:
     """Every band is cut at pivots here (large bands only, in use), read from either end."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(metric_medians, "PIVOT_MIN_ROWS", 0)
+        patch.setattr(median_positions, "PIVOT_MIN_ROWS", 0)
         tallied = _tally_in(sql_store, rows, scheme)
     assert tallied == tally_estimates(rows, scheme)

@@ -19,15 +19,20 @@ from typing import Any, cast
 from sqlalchemy import ClauseElement
 from sqlalchemy.dialects import sqlite
 
-from snapshot_core.domain import Source, SourceStatus
+from snapshot_core.domain import BandScheme, Source, SourceStatus
 
 from ..estimates import SqlEstimates
+from ..median_positions import Piece
+from ..metric_medians import at_query
 from ..records import SqlBuckets
 from ..sources import SqlSources
-from ..types import JsonDocument, UtcDateTime
+from ..stale_pipeline import scan_query
+from ..tally import tally_query
+from ..types import ExactDecimal, JsonDocument, UtcDateTime, UtcMicroseconds
 from .statement import Statement
+from .tally_names import CELLS, MAX_PIVOTS, at_name, at_shapes, scan_name
 
-__all__ = ["compile_statements", "render_module"]
+__all__ = ["compile_statements", "compile_tally_statements", "render_module"]
 
 _DIALECT = sqlite.dialect()
 _NOW = datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -45,6 +50,16 @@ _SENTINELS: dict[str, Any] = {
     "body": "<body>",
     "source_key": 555_555_555,
 }
+# The tally's arguments (ints distinct from every constant its statements bind).
+_TALLY_SENTINELS: dict[str, Any] = {
+    "source_key": _SENTINELS["source_key"],
+    "stale_before": datetime(2004, 5, 6, 7, 8, 9, 10, tzinfo=UTC),
+    "start": 444_444_441,
+    "end": 444_444_442,
+    "offset": 333_333_331,
+    "limit": 333_333_332,
+    **{f"pivot_{i}": 222_222_220 + i for i in range(MAX_PIVOTS)},
+}
 
 
 def _conversion(type_: Any) -> str:
@@ -53,6 +68,10 @@ def _conversion(type_: Any) -> str:
         return "utc_text"
     if isinstance(type_, JsonDocument):
         return "json"
+    if isinstance(type_, UtcMicroseconds):
+        return "utc_micros"
+    if isinstance(type_, ExactDecimal):
+        return "exact_decimal"
     return ""
 
 
@@ -181,7 +200,37 @@ def compile_statements() -> dict[str, Statement]:
         "SOURCE_KEY": key,
         "ESTIMATES_LAST_SEQ": last,
         "BUCKETS_SAVE": save,
+        **compile_tally_statements(),
     }
+
+
+def compile_tally_statements() -> dict[str, Statement]:
+    """The tally's statements for the default band scheme, one for each shape a step takes
+    (``tally_names``): the cells, the plain scan with 0 to MAX_PIVOTS pivots, and the read of
+    each piece of a band holding the median (every amount exact)."""
+    scheme, given = BandScheme(), _TALLY_SENTINELS
+    key, before = given["source_key"], given["stale_before"]
+    recorder = _Recorder(given, 0, None)
+    named = {CELLS: tally_query(key, scheme)}
+    for count in range(MAX_PIVOTS + 1):
+        pivots = [given[f"pivot_{i}"] for i in range(count)]
+        named[scan_name(count)] = scan_query(key, before, pivots)
+    rows, offset, limit = 4_000_000_000, given["offset"], given["limit"]
+    for index, start, end in at_shapes(len(scheme.price_edges) + 1):
+        for first in (offset, rows - offset - limit):  # read from the start, from the end
+            piece = Piece(
+                index,
+                given["start"] if start else None,
+                given["end"] if end else None,
+                rows,
+                [first, first + limit - 1],
+            )
+            named[at_name(piece)] = at_query(key, scheme, piece, exact=True)
+    compiled = {}
+    for name, query in named.items():
+        recorder.execute(query)
+        compiled[name] = recorder.compiled[-1]
+    return compiled
 
 
 def render_module(statements: Mapping[str, Statement], script: str) -> str:

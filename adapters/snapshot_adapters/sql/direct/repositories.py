@@ -114,6 +114,13 @@ class DirectEstimates:
         return executemany_batches(self._uow.executemany, sqlite_column_values(key, seq, batches))
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
+        found = self._uow.execute(sql.SOURCE_KEY, {"source_id": source_id}).fetchone()
+        if found is not None:
+            from .tally import direct_tally  # only ``snapshot bucket`` loads the tally
+
+            tallied = direct_tally(self._uow, found[0], scheme)
+            if tallied is not None:
+                return tallied
         return self._uow.sql().estimates.tally(source_id, scheme)
 
     def outcome_counts(self, source_id: str) -> dict[Outcome | None, int]:

@@ -16,6 +16,52 @@ __all__ = [
     "SOURCE_MARK_BUCKETED",
     "SOURCE_SET_STATUS",
     "SOURCE_SET_STATUS_AND_COUNT",
+    "TALLY_AT_0_ABOVE_ASC",
+    "TALLY_AT_0_ABOVE_DESC",
+    "TALLY_AT_0_BELOW_ASC",
+    "TALLY_AT_0_BELOW_DESC",
+    "TALLY_AT_0_WHOLE_ASC",
+    "TALLY_AT_0_WHOLE_DESC",
+    "TALLY_AT_1_ABOVE_ASC",
+    "TALLY_AT_1_ABOVE_DESC",
+    "TALLY_AT_1_BELOW_ASC",
+    "TALLY_AT_1_BELOW_DESC",
+    "TALLY_AT_1_WHOLE_ASC",
+    "TALLY_AT_1_WHOLE_DESC",
+    "TALLY_AT_2_ABOVE_ASC",
+    "TALLY_AT_2_ABOVE_DESC",
+    "TALLY_AT_2_BELOW_ASC",
+    "TALLY_AT_2_BELOW_DESC",
+    "TALLY_AT_2_WHOLE_ASC",
+    "TALLY_AT_2_WHOLE_DESC",
+    "TALLY_AT_3_ABOVE_ASC",
+    "TALLY_AT_3_ABOVE_DESC",
+    "TALLY_AT_3_BELOW_ASC",
+    "TALLY_AT_3_BELOW_DESC",
+    "TALLY_AT_3_WHOLE_ASC",
+    "TALLY_AT_3_WHOLE_DESC",
+    "TALLY_AT_4_ABOVE_ASC",
+    "TALLY_AT_4_ABOVE_DESC",
+    "TALLY_AT_4_BELOW_ASC",
+    "TALLY_AT_4_BELOW_DESC",
+    "TALLY_AT_4_WHOLE_ASC",
+    "TALLY_AT_4_WHOLE_DESC",
+    "TALLY_AT_5_ABOVE_ASC",
+    "TALLY_AT_5_ABOVE_DESC",
+    "TALLY_AT_5_BELOW_ASC",
+    "TALLY_AT_5_BELOW_DESC",
+    "TALLY_AT_5_WHOLE_ASC",
+    "TALLY_AT_5_WHOLE_DESC",
+    "TALLY_AT_BETWEEN_ASC",
+    "TALLY_AT_BETWEEN_DESC",
+    "TALLY_CELLS",
+    "TALLY_SCAN_0",
+    "TALLY_SCAN_1",
+    "TALLY_SCAN_2",
+    "TALLY_SCAN_3",
+    "TALLY_SCAN_4",
+    "TALLY_SCAN_5",
+    "TALLY_SCAN_6",
 ]
 
 SOURCE_ADD = Statement(
@@ -122,4 +168,974 @@ BUCKETS_SAVE = Statement(
         ("arg", "body", "json"),
     ),
     columns=(),
+)
+
+TALLY_CELLS = Statement(
+    sql=(
+        "SELECT (estimates.week_key * ? + CASE WHEN (estimates.amount_scaled < "
+        "?) THEN CASE WHEN (estimates.amount_scaled < ?) THEN ? ELSE CASE WHEN "
+        "(estimates.amount_scaled < ?) THEN ? ELSE ? END END ELSE CASE WHEN "
+        "(estimates.amount_scaled < ?) THEN ? ELSE CASE WHEN "
+        "(estimates.amount_scaled < ?) THEN ? ELSE ? END END END) * ? + "
+        "coalesce(estimates.outcome, ?) AS anon_1, NULL AS anon_2, count(*) AS "
+        "count_1, sum(estimates.amount_scaled) AS sum_1, NULL AS anon__1, "
+        "max(estimates.sent_at) AS max_1 \nFROM estimates \nWHERE "
+        "estimates.source_key = ? GROUP BY 1"
+    ),
+    parameters=(
+        ("const", 6, ""),
+        ("const", 25000000, ""),
+        ("const", 5000000, ""),
+        ("const", 0, ""),
+        ("const", 10000000, ""),
+        ("const", 1, ""),
+        ("const", 2, ""),
+        ("const", 50000000, ""),
+        ("const", 3, ""),
+        ("const", 100000000, ""),
+        ("const", 4, ""),
+        ("const", 5, ""),
+        ("const", 4, ""),
+        ("const", 0, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(
+        ("anon_1", ""),
+        ("anon_2", ""),
+        ("count_1", ""),
+        ("sum_1", ""),
+        ("anon__1", ""),
+        ("max_1", "utc_micros"),
+    ),
+)
+
+TALLY_SCAN_0 = Statement(
+    sql=(
+        "SELECT json_group_array(estimates.latency_days) FILTER (WHERE "
+        "estimates.latency_days IS NOT NULL) AS anon_1, count(*) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_2, count(*) "
+        "FILTER (WHERE (estimates.amount GLOB ?) OR estimates.amount_scaled >= "
+        "?) AS anon_3, sum(estimates.amount_scaled) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_4, count(*) "
+        "FILTER (WHERE estimates.outcome = ? AND estimates.sent_at < ? AND "
+        "((estimates.amount GLOB ?) OR estimates.amount_scaled >= ?)) AS anon_5 "
+        "\nFROM estimates \nWHERE estimates.source_key = ?"
+    ),
+    parameters=(
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(("anon_1", ""), ("anon_2", ""), ("anon_3", ""), ("anon_4", ""), ("anon_5", "")),
+)
+
+TALLY_SCAN_1 = Statement(
+    sql=(
+        "SELECT json_group_array(estimates.latency_days) FILTER (WHERE "
+        "estimates.latency_days IS NOT NULL) AS anon_1, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_2, count(*) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_3, count(*) "
+        "FILTER (WHERE (estimates.amount GLOB ?) OR estimates.amount_scaled >= "
+        "?) AS anon_4, sum(estimates.amount_scaled) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_5, count(*) "
+        "FILTER (WHERE estimates.outcome = ? AND estimates.sent_at < ? AND "
+        "((estimates.amount GLOB ?) OR estimates.amount_scaled >= ?)) AS anon_6 "
+        "\nFROM estimates \nWHERE estimates.source_key = ?"
+    ),
+    parameters=(
+        ("arg", "pivot_0", ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(
+        ("anon_1", ""),
+        ("anon_2", ""),
+        ("anon_3", ""),
+        ("anon_4", ""),
+        ("anon_5", ""),
+        ("anon_6", ""),
+    ),
+)
+
+TALLY_SCAN_2 = Statement(
+    sql=(
+        "SELECT json_group_array(estimates.latency_days) FILTER (WHERE "
+        "estimates.latency_days IS NOT NULL) AS anon_1, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_2, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_3, count(*) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_4, count(*) "
+        "FILTER (WHERE (estimates.amount GLOB ?) OR estimates.amount_scaled >= "
+        "?) AS anon_5, sum(estimates.amount_scaled) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_6, count(*) "
+        "FILTER (WHERE estimates.outcome = ? AND estimates.sent_at < ? AND "
+        "((estimates.amount GLOB ?) OR estimates.amount_scaled >= ?)) AS anon_7 "
+        "\nFROM estimates \nWHERE estimates.source_key = ?"
+    ),
+    parameters=(
+        ("arg", "pivot_0", ""),
+        ("arg", "pivot_1", ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(
+        ("anon_1", ""),
+        ("anon_2", ""),
+        ("anon_3", ""),
+        ("anon_4", ""),
+        ("anon_5", ""),
+        ("anon_6", ""),
+        ("anon_7", ""),
+    ),
+)
+
+TALLY_SCAN_3 = Statement(
+    sql=(
+        "SELECT json_group_array(estimates.latency_days) FILTER (WHERE "
+        "estimates.latency_days IS NOT NULL) AS anon_1, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_2, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_3, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_4, count(*) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_5, count(*) "
+        "FILTER (WHERE (estimates.amount GLOB ?) OR estimates.amount_scaled >= "
+        "?) AS anon_6, sum(estimates.amount_scaled) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_7, count(*) "
+        "FILTER (WHERE estimates.outcome = ? AND estimates.sent_at < ? AND "
+        "((estimates.amount GLOB ?) OR estimates.amount_scaled >= ?)) AS anon_8 "
+        "\nFROM estimates \nWHERE estimates.source_key = ?"
+    ),
+    parameters=(
+        ("arg", "pivot_0", ""),
+        ("arg", "pivot_1", ""),
+        ("arg", "pivot_2", ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(
+        ("anon_1", ""),
+        ("anon_2", ""),
+        ("anon_3", ""),
+        ("anon_4", ""),
+        ("anon_5", ""),
+        ("anon_6", ""),
+        ("anon_7", ""),
+        ("anon_8", ""),
+    ),
+)
+
+TALLY_SCAN_4 = Statement(
+    sql=(
+        "SELECT json_group_array(estimates.latency_days) FILTER (WHERE "
+        "estimates.latency_days IS NOT NULL) AS anon_1, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_2, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_3, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_4, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_5, count(*) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_6, count(*) "
+        "FILTER (WHERE (estimates.amount GLOB ?) OR estimates.amount_scaled >= "
+        "?) AS anon_7, sum(estimates.amount_scaled) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_8, count(*) "
+        "FILTER (WHERE estimates.outcome = ? AND estimates.sent_at < ? AND "
+        "((estimates.amount GLOB ?) OR estimates.amount_scaled >= ?)) AS anon_9 "
+        "\nFROM estimates \nWHERE estimates.source_key = ?"
+    ),
+    parameters=(
+        ("arg", "pivot_0", ""),
+        ("arg", "pivot_1", ""),
+        ("arg", "pivot_2", ""),
+        ("arg", "pivot_3", ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(
+        ("anon_1", ""),
+        ("anon_2", ""),
+        ("anon_3", ""),
+        ("anon_4", ""),
+        ("anon_5", ""),
+        ("anon_6", ""),
+        ("anon_7", ""),
+        ("anon_8", ""),
+        ("anon_9", ""),
+    ),
+)
+
+TALLY_SCAN_5 = Statement(
+    sql=(
+        "SELECT json_group_array(estimates.latency_days) FILTER (WHERE "
+        "estimates.latency_days IS NOT NULL) AS anon_1, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_2, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_3, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_4, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_5, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_6, count(*) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_7, count(*) "
+        "FILTER (WHERE (estimates.amount GLOB ?) OR estimates.amount_scaled >= "
+        "?) AS anon_8, sum(estimates.amount_scaled) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_9, count(*) "
+        "FILTER (WHERE estimates.outcome = ? AND estimates.sent_at < ? AND "
+        "((estimates.amount GLOB ?) OR estimates.amount_scaled >= ?)) AS anon_10 "
+        "\nFROM estimates \nWHERE estimates.source_key = ?"
+    ),
+    parameters=(
+        ("arg", "pivot_0", ""),
+        ("arg", "pivot_1", ""),
+        ("arg", "pivot_2", ""),
+        ("arg", "pivot_3", ""),
+        ("arg", "pivot_4", ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(
+        ("anon_1", ""),
+        ("anon_2", ""),
+        ("anon_3", ""),
+        ("anon_4", ""),
+        ("anon_5", ""),
+        ("anon_6", ""),
+        ("anon_7", ""),
+        ("anon_8", ""),
+        ("anon_9", ""),
+        ("anon_10", ""),
+    ),
+)
+
+TALLY_SCAN_6 = Statement(
+    sql=(
+        "SELECT json_group_array(estimates.latency_days) FILTER (WHERE "
+        "estimates.latency_days IS NOT NULL) AS anon_1, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_2, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_3, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_4, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_5, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_6, count(*) FILTER (WHERE "
+        "estimates.amount_scaled < ?) AS anon_7, count(*) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_8, count(*) "
+        "FILTER (WHERE (estimates.amount GLOB ?) OR estimates.amount_scaled >= "
+        "?) AS anon_9, sum(estimates.amount_scaled) FILTER (WHERE "
+        "estimates.outcome = ? AND estimates.sent_at < ?) AS anon_10, count(*) "
+        "FILTER (WHERE estimates.outcome = ? AND estimates.sent_at < ? AND "
+        "((estimates.amount GLOB ?) OR estimates.amount_scaled >= ?)) AS anon_11 "
+        "\nFROM estimates \nWHERE estimates.source_key = ?"
+    ),
+    parameters=(
+        ("arg", "pivot_0", ""),
+        ("arg", "pivot_1", ""),
+        ("arg", "pivot_2", ""),
+        ("arg", "pivot_3", ""),
+        ("arg", "pivot_4", ""),
+        ("arg", "pivot_5", ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", 3, ""),
+        ("arg", "stale_before", "utc_micros"),
+        ("const", "*.?????*", ""),
+        ("const", 4611686018427387904, ""),
+        ("arg", "source_key", ""),
+    ),
+    columns=(
+        ("anon_1", ""),
+        ("anon_2", ""),
+        ("anon_3", ""),
+        ("anon_4", ""),
+        ("anon_5", ""),
+        ("anon_6", ""),
+        ("anon_7", ""),
+        ("anon_8", ""),
+        ("anon_9", ""),
+        ("anon_10", ""),
+        ("anon_11", ""),
+    ),
+)
+
+TALLY_AT_0_WHOLE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled < ? ORDER BY estimates.amount_scaled\n LIMIT "
+        "? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_0_WHOLE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled < ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_0_BELOW_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled < ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_0_BELOW_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled < ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_0_ABOVE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled < ? AND estimates.amount_scaled >= ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_0_ABOVE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled < ? AND estimates.amount_scaled >= ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_1_WHOLE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("const", 10000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_1_WHOLE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("const", 10000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_1_BELOW_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("const", 10000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_1_BELOW_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("const", 10000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_1_ABOVE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("const", 10000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_1_ABOVE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 5000000, ""),
+        ("const", 10000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_2_WHOLE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 10000000, ""),
+        ("const", 25000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_2_WHOLE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 10000000, ""),
+        ("const", 25000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_2_BELOW_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 10000000, ""),
+        ("const", 25000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_2_BELOW_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 10000000, ""),
+        ("const", 25000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_2_ABOVE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 10000000, ""),
+        ("const", 25000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_2_ABOVE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 10000000, ""),
+        ("const", 25000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_3_WHOLE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 25000000, ""),
+        ("const", 50000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_3_WHOLE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 25000000, ""),
+        ("const", 50000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_3_BELOW_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 25000000, ""),
+        ("const", 50000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_3_BELOW_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 25000000, ""),
+        ("const", 50000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_3_ABOVE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 25000000, ""),
+        ("const", 50000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_3_ABOVE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 25000000, ""),
+        ("const", 50000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_4_WHOLE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 50000000, ""),
+        ("const", 100000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_4_WHOLE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 50000000, ""),
+        ("const", 100000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_4_BELOW_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 50000000, ""),
+        ("const", 100000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_4_BELOW_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled < ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 50000000, ""),
+        ("const", 100000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_4_ABOVE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled\n LIMIT ? "
+        "OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 50000000, ""),
+        ("const", 100000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_4_ABOVE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? AND "
+        "estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 50000000, ""),
+        ("const", 100000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_5_WHOLE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 100000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_5_WHOLE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? ORDER BY estimates.amount_scaled DESC\n "
+        "LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 100000000, ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_5_BELOW_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 100000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_5_BELOW_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 100000000, ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_5_ABOVE_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled >= ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 100000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_5_ABOVE_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled >= ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("const", 100000000, ""),
+        ("arg", "start", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_BETWEEN_ASC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("arg", "start", ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
+)
+
+TALLY_AT_BETWEEN_DESC = Statement(
+    sql=(
+        "SELECT estimates.amount \nFROM estimates \nWHERE estimates.source_key = ? "
+        "AND estimates.amount_scaled >= ? AND estimates.amount_scaled < ? ORDER "
+        "BY estimates.amount_scaled DESC\n LIMIT ? OFFSET ?"
+    ),
+    parameters=(
+        ("arg", "source_key", ""),
+        ("arg", "start", ""),
+        ("arg", "end", ""),
+        ("arg", "limit", ""),
+        ("arg", "offset", ""),
+    ),
+    columns=(("amount", "exact_decimal"),),
 )

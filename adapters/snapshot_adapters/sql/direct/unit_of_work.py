@@ -80,6 +80,13 @@ class DirectUnitOfWork(UnitOfWork):
             self.begin()
             return self.connection.execute(statement.sql, parameters)
 
+    def fetchall(self, statement: Statement, arguments: dict[str, Any]) -> list[Any]:
+        """Every row of a statement (read within ``errors``: SQLite may fail on a later row)."""
+        parameters = statement.bind(arguments)
+        with self.errors(statement.sql, parameters):
+            self.begin()
+            return self.connection.execute(statement.sql, parameters).fetchall()
+
     def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         """One statement for each of the rows (``sqlite_bulk``'s writer calls it)."""
         with self.errors(sql, rows, many=True):
