@@ -28,8 +28,15 @@ from .median_positions import median_of_histogram, median_pivots
 from .metric_columns import OUTCOME_CELLS, Cell, MetricColumns
 from .metric_medians import median_amount
 from .schema import estimates
-from .stale_pipeline import latest_sent, stale_and_latencies, stale_and_median
-from .tally_figures import Sums, exact_sums, latest_of, metric_tallies_of, scaled_by_band
+from .stale_pipeline import latency_histogram, latest_sent, stale_and_latencies, stale_and_median
+from .tally_figures import (
+    Sums,
+    exact_sums,
+    gathers_days,
+    latest_of,
+    metric_tallies_of,
+    scaled_by_band,
+)
 
 if TYPE_CHECKING:
     from .unit_of_work import SqlUnitOfWork
@@ -94,6 +101,8 @@ def _metric_tallies(
     else:
         scaled_by_bands = None if overflowed else scaled_by_band(cells, len(price_counts))
         pivots = median_pivots(scheme, price_counts, scaled_by_bands)
+        if histogram is None and not gathers_days(sum(price_counts)):
+            histogram = latency_histogram(uow, source_key)
         stale_count, stale_amount, latencies, inexact_rows, below = stale_and_latencies(
             uow, source_key, latest, histogram, pivots
         )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "StalePipeline",
+    "latency_histogram",
     "latest_sent",
     "scan_query",
     "stale_and_latencies",
@@ -37,6 +38,16 @@ def latest_sent(uow: SqlUnitOfWork, source_key: int) -> datetime | None:
     return uow.execute(
         select(func.max(estimates.c.sent_at)).where(estimates.c.source_key == source_key)
     ).scalar_one_or_none()
+
+
+def latency_histogram(uow: SqlUnitOfWork, source_key: int) -> list[tuple[int, int]]:
+    """(whole days to a decision, decided rows), by a grouped scan: for a source too large to
+    gather its days in the plain scan (``GATHER_MAX_ROWS``)."""
+    days = estimates.c.latency_days
+    where = (estimates.c.source_key == source_key, days.is_not(None))
+    query = select(days, func.count()).where(*where).group_by(days)
+    rows: list[Any] = list(uow.execute(query))
+    return [(int(day), int(count)) for day, count in rows]
 
 
 class StalePipeline(NamedTuple):

@@ -19,6 +19,7 @@ from snapshot_core.domain.metrics import STALE_AFTER_DAYS, BandOutcomes, MetricT
 from .encodings import AMOUNT_SCALE, OUTCOME_CODES
 
 __all__ = [
+    "GATHER_MAX_ROWS",
     "LOST",
     "OUTCOME_CELLS",
     "PENDING_CODE",
@@ -29,6 +30,7 @@ __all__ = [
     "Sums",
     "bucket_tallies",
     "exact_sums",
+    "gathers_days",
     "latest_of",
     "metric_tallies_of",
     "money",
@@ -42,6 +44,17 @@ __all__ = [
 _STORED_CODES = {name: code for name, code in OUTCOME_CODES.items() if code is not None}
 WON, LOST, PENDING_CODE = _STORED_CODES["won"], _STORED_CODES["lost"], _STORED_CODES["pending"]
 OUTCOME_CELLS = 4  # outcome codes in a cell key: 0 (not known), then the stored codes
+# SQLite gathers a source's days to a decision in its plain scan (a few bytes a decided row in
+# SQLite, then a pointer each in Python: about 15 MB at this size) up to this many rows; a
+# larger source counts them in a grouped scan instead, whose memory is a row a distinct day.
+GATHER_MAX_ROWS = 1_000_000
+
+
+def gathers_days(rows: int) -> bool:
+    """Whether the plain scan gathers the days to a decision of a source of ``rows`` rows."""
+    return rows <= GATHER_MAX_ROWS
+
+
 _SCALE = Decimal(10) ** AMOUNT_SCALE
 
 

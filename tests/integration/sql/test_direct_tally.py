@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from snapshot_adapters.sql import SqlStore, create_sql_store, median_positions
+from snapshot_adapters.sql import SqlStore, create_sql_store, median_positions, tally_figures
 from snapshot_adapters.sql.direct.store import DirectStore, direct_store
 from snapshot_adapters.sql.direct.unit_of_work import DirectUnitOfWork
 from snapshot_adapters.sql.encodings import SCALED_AMOUNT_CAP, scaled_edge
@@ -170,3 +170,18 @@ def test_later_sent_rows_make_others_stale_alike(both_ways: BothWays) -> None:
     tallied, took_direct = both_ways.tally(rows, DEFAULT_BAND_SCHEME)
     assert took_direct
     assert tallied.metrics is not None and tallied.metrics.stale_pending == 1
+
+
+@pytest.mark.parametrize("rows", LATENCIES.values(), ids=LATENCIES.keys())
+def test_a_source_too_large_to_gather_its_days_counts_them_by_group_alike(
+    both_ways: BothWays, rows: list[EstimateRow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past GATHER_MAX_ROWS (none here: the same path) the days to a decision are counted
+    by a grouped scan, whose memory does not grow with the rows; the direct store leaves such
+    a source to today's path. Same figures either way (``tally`` compares with the core's)."""
+    gathered, took_direct = both_ways.tally(rows, DEFAULT_BAND_SCHEME)
+    assert took_direct
+    monkeypatch.setattr(tally_figures, "GATHER_MAX_ROWS", 0)
+    grouped, took_direct = both_ways.tally(rows, DEFAULT_BAND_SCHEME)
+    assert not took_direct
+    assert grouped == gathered

@@ -23,6 +23,7 @@ from ..median_positions import (
 from ..tally_figures import (
     bucket_tallies,
     exact_sums,
+    gathers_days,
     latest_of,
     metric_tallies_of,
     money,
@@ -65,6 +66,8 @@ def _tally(uow: DirectUnitOfWork, source_key: int, scheme: BandScheme) -> Bucket
         _rows(uow, CELLS, {"source_key": source_key}), len(scheme.price_edges) + 1, None
     )
     cells, price_counts = read.cells, read.price_counts
+    if not gathers_days(sum(price_counts)):  # its days are counted by a grouped scan instead
+        raise _Elsewhere
     latest = latest_of(cells)
     band_sums = scaled_by_band(cells, len(price_counts))
     pivots = median_pivots(scheme, price_counts, band_sums)
