@@ -99,7 +99,7 @@ class ForkedRows:
         self._channel = receiving
         self._process = context.Process(
             target=_read_in_child,
-            args=(self._rows, self._relay, sending),
+            args=(self._rows, self._relay, sending, receiving),
             name="snapshot-reader",
             daemon=True,
         )
@@ -123,7 +123,7 @@ class ForkedRows:
         while True:
             try:
                 message = receive()
-            except EOFError:
+            except (EOFError, OSError):  # OSError: the child died in the middle of a message
                 raise RuntimeError(self._gone()) from None
             if type(message) is EstimateColumns:
                 yield message
@@ -144,12 +144,14 @@ class ForkedRows:
     def close(self) -> None:
         """Stop the child (if still running) and wait for it."""
         process = self._process
-        if process is not None:
-            if process.is_alive():
-                process.kill()
-            process.join(_STOP_WAIT_S)
-        if self._channel is not None:
-            self._channel.close()
+        try:
+            if process is not None and process.pid is not None:  # started (fork may fail)
+                if process.is_alive():
+                    process.kill()
+                process.join(_STOP_WAIT_S)
+        finally:
+            if self._channel is not None:
+                self._channel.close()
 
     def _gone(self) -> str:
         assert self._process is not None
@@ -167,18 +169,21 @@ def _widen(pipe: int) -> None:
         fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 
-def _read_in_child(rows: FileRows, relay: Relay, channel: Connection) -> None:
+def _read_in_child(
+    rows: FileRows, relay: Relay, channel: Connection, parents_end: Connection
+) -> None:
     """In the child: every batch of ``rows`` through ``channel``, then the verdict; whatever
     happens, nothing is printed here (the parent reports), and a parent that has gone ends
-    this process quietly."""
+    this process quietly: with the pipe's other end closed here, its next send fails."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops this process
+    parents_end.close()  # else this process would keep the pipe open for itself, and wait
     relay.channel = channel
     send = channel.send
     try:
         for batch in rows.column_batches():
             send(batch)
         rejection = rows.rejection()
-        verdict = None if rejection is None else _carried(rejection)
+        verdict = None if rejection is None else _portable(rejection)
         send(("end", verdict, rows.bad_rows, rows.problems))
     except BaseException as error:  # raised in the parent instead
         with contextlib.suppress(OSError):  # a broken pipe: the parent has gone, no one to tell
@@ -187,10 +192,21 @@ def _read_in_child(rows: FileRows, relay: Relay, channel: Connection) -> None:
 
 def _send_raised(send: Callable[[object], None], error: BaseException) -> None:
     try:
-        send(("raised", _carried(error)))
-    except (pickle.PicklingError, TypeError, AttributeError):  # not picklable: its words
-        failure = RuntimeError(f"{type(error).__name__}: {error}")
-        send(("raised", _carried(failure)))
+        send(("raised", _portable(error)))
+    except Exception:  # not picklable at all: its class and words
+        send(("raised", _carried(RuntimeError(f"{type(error).__name__}: {error}"))))
+
+
+def _portable(error: BaseException) -> Any:
+    """The exception itself when pickle makes it again exactly (same class, text and
+    attributes: the built-in ones keep some in C fields, a file name say); else its class,
+    arguments and attributes (``_carried``), for one whose ``__init__`` takes others."""
+    try:
+        again = pickle.loads(pickle.dumps(error))
+    except Exception:  # any failure to round-trip: carried instead
+        return _carried(error)
+    same = type(again) is type(error) and str(again) == str(error)
+    return error if same and vars(again) == vars(error) else _carried(error)
 
 
 def _carried(error: BaseException) -> tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]:
@@ -199,7 +215,9 @@ def _carried(error: BaseException) -> tuple[type[BaseException], tuple[Any, ...]
     return type(error), error.args, dict(vars(error))
 
 
-def _revived(carried: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]) -> Any:
+def _revived(carried: Any) -> Any:
+    if isinstance(carried, BaseException):  # sent as it is (``_portable``)
+        return carried
     kind, args, attributes = carried
     error = kind.__new__(kind, *args)
     error.args = args

@@ -23,7 +23,9 @@ from .direct import sqlite_setup
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_S", "is_memory_sqlite", "make_engine", "normalize_url"]
 
-SQLITE_BUSY_TIMEOUT_S = sqlite_setup.SQLITE_BUSY_TIMEOUT_S  # read at each use: tests shorten it
+# The same value, read from here at each use by this module: tests shorten this one for the
+# SQLAlchemy engine, and sqlite_setup's for the direct store.
+SQLITE_BUSY_TIMEOUT_S = sqlite_setup.SQLITE_BUSY_TIMEOUT_S
 # A pooled PostgreSQL connection idle for longer than this is pinged before use. One used
 # more recently is trusted: a busy worker would otherwise pay one round trip per unit of
 # work (two per snapshot). A server restart inside that window fails one statement, as a

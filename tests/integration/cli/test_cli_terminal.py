@@ -17,6 +17,7 @@ import pytest
 
 from snapshot_adapters.fake import FakeModel, synthetic_estimates
 from snapshot_adapters.fake.misbehaving import RefusingModel
+from snapshot_adapters.files.forked_rows import can_fork
 from snapshot_adapters.sql import create_sql_store
 from snapshot_adapters.system import SystemClock, UuidIds
 from snapshot_core import Orchestrator
@@ -264,19 +265,18 @@ def _session_processes(session: int) -> list[int]:
     return found
 
 
-def test_ctrl_c_at_a_terminal_stops_the_reading_process_too(tmp_path: Path) -> None:
-    """A terminal's Ctrl-C reaches every process of the group: the one storing and the one
-    reading a large file (files/forked_rows.py). Still one line, 130, nothing stored, and
-    no process left behind."""
-    if not Path("/proc/self/stat").exists():
-        pytest.skip("reads /proc (Linux)")
+def _ingesting_in_two_processes(workdir: Path) -> subprocess.Popen[str]:
+    """`snapshot ingest` of a large file in a session of its own, once its reading process
+    has been forked (skips where it would not fork: not Linux, or one CPU)."""
+    if not Path("/proc/self/stat").exists() or not can_fork():
+        pytest.skip("a second reading process: Linux with two CPUs")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SNAPSHOT_", "OPENAI_"))}
     rows = "".join(f"E-{i},{i % 900}.50,2026-01-05T10:00:00Z,,note\n" for i in range(300_000))
-    (tmp_path / "big.csv").write_text("estimate_id,amount,sent_at,decided_at,notes\n" + rows)
+    (workdir / "big.csv").write_text("estimate_id,amount,sent_at,decided_at,notes\n" + rows)
     command = [sys.executable, "-m", "snapshot_adapters.cli.main", "ingest", "big.csv"]
     process = subprocess.Popen(
         [*command, "--user", USER],
-        cwd=tmp_path,
+        cwd=workdir,
         env={**env, "SNAPSHOT_LLM": "fake"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -287,14 +287,35 @@ def test_ctrl_c_at_a_terminal_stops_the_reading_process_too(tmp_path: Path) -> N
     while len(_session_processes(process.pid)) < 2:  # until the reader is forked
         assert process.poll() is None and time.monotonic() < deadline, "no reading process"
         time.sleep(0.02)
+    return process
+
+
+def _gone(session: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _session_processes(session) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _session_processes(session)
+
+
+def test_a_killed_command_leaves_no_reading_process_behind(tmp_path: Path) -> None:
+    """`kill -9` of `snapshot ingest` (no `finally` runs): its reading process, whose pipe
+    now has no reader, ends too, at its next batch."""
+    process = _ingesting_in_two_processes(tmp_path)
+    process.kill()
+    process.communicate(timeout=60)
+    assert _gone(process.pid, 20), "the reading process outlived the command"
+
+
+def test_ctrl_c_at_a_terminal_stops_the_reading_process_too(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches every process of the group: the one storing and the one
+    reading a large file (files/forked_rows.py). Still one line, 130, nothing stored, and
+    no process left behind."""
+    process = _ingesting_in_two_processes(tmp_path)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert (process.returncode, stdout) == (130, "")
     assert stderr.endswith("notes\nInterrupted\n") and "Traceback" not in stderr, stderr
-    deadline = time.monotonic() + 10
-    while _session_processes(process.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _session_processes(process.pid) == []
+    assert _gone(process.pid, 10)
     listed = run_cli(tmp_path, "sources", "--user", USER, "--json")
     if listed.returncode == 0:  # the database was made before the signal: no half source
         assert json.loads(listed.stdout) == []

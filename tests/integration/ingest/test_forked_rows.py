@@ -4,9 +4,12 @@ in the same order; and a child that fails or dies is reported, with nothing stor
 
 from __future__ import annotations
 
+import errno
 import os
+import struct
 import tempfile
 from collections.abc import Iterator
+from multiprocessing import connection, popen_fork
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -267,4 +270,63 @@ def test_a_database_store_gets_the_same_source(
     assert made[0].estimate_count == 3_996
     assert made[0].model_dump(exclude={"source_id", "created_at"}) == made[1].model_dump(
         exclude={"source_id", "created_at"}
+    )
+
+
+def test_a_child_killed_in_the_middle_of_a_message_is_reported_the_same(
+    tmp_path: Path, forks: StartedForks
+) -> None:
+    """Killed while a batch is half written (the pipe is often full, so an out-of-memory kill
+    lands there): the same error as between two messages, nothing stored."""
+    sent = [0]
+    real = connection.Connection._send_bytes  # type: ignore[attr-defined]
+
+    def cut(self: Any, buffer: Any) -> None:  # in the child: the third message, half of it
+        sent[0] += 1
+        if sent[0] == 3:
+            self._send(struct.pack("!i", len(buffer)) + bytes(buffer)[: len(buffer) // 2])
+            os._exit(9)
+        real(self, buffer)
+
+    with mock.patch.object(connection.Connection, "_send_bytes", cut):
+        backend = memory_backend()
+        with pytest.raises(RuntimeError, match=r"stopped unexpectedly \(exit code 9\)"):
+            backend.ingest(_write(tmp_path, _rows(3_000)), parallel=True)
+    store: Any = backend.uow_factory
+    assert store.estimates == {} and forks.count == 1
+
+
+def test_a_fork_that_fails_raises_its_own_error(tmp_path: Path, forks: StartedForks) -> None:
+    """The system's refusal to fork (no memory) is the error raised, nothing stored."""
+
+    def refused(self: Any, process: Any) -> None:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    with mock.patch.object(popen_fork.Popen, "_launch", refused):
+        backend = memory_backend()
+        with pytest.raises(OSError, match="Cannot allocate memory"):
+            backend.ingest(_write(tmp_path, _rows(3_000)), parallel=True)
+    store: Any = backend.uow_factory
+    assert store.estimates == {} and forks.count == 1
+
+
+def test_an_error_is_raised_with_what_pickle_keeps_in_c_fields(
+    tmp_path: Path, forks: StartedForks
+) -> None:
+    """A built-in exception keeps some of its state outside ``args`` (a file name here): it
+    comes back whole."""
+    real = csv_records.CsvRecords.rows
+
+    def missing(self: Any, *args: Any) -> Iterator[Any]:
+        for count, item in enumerate(real(self, *args)):
+            if count == 2:
+                raise FileNotFoundError(errno.ENOENT, "No such file or directory", "part-2.csv")
+            yield item
+
+    with mock.patch.object(csv_records.CsvRecords, "rows", missing):
+        outcome = _both_ways(_write(tmp_path, _rows(3_000)), forks)
+    assert outcome[:3] == (
+        "error",
+        FileNotFoundError,
+        "[Errno 2] No such file or directory: 'part-2.csv'",
     )

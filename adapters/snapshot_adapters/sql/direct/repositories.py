@@ -40,7 +40,7 @@ class DirectSources:
 
     def get(self, source_id: str, user_id: str) -> Source | None:
         arguments = {"source_id": source_id, "user_id": user_id}
-        row = self._uow.execute(sql.SOURCE_GET, arguments).fetchone()
+        row = self._uow.fetchone(sql.SOURCE_GET, arguments)
         return None if row is None else Source.model_validate(sql.SOURCE_GET.row(row))
 
     def set_status(
@@ -58,7 +58,7 @@ class DirectSources:
         arguments = {"source_id": source_id, "estimate_count": estimate_count, "now": now}
         if self._uow.execute(sql.SOURCE_MARK_BUCKETED, arguments).rowcount == 1:
             return True
-        if self._uow.execute(sql.SOURCE_EXISTS, arguments).fetchone() is None:
+        if self._uow.fetchone(sql.SOURCE_EXISTS, arguments) is None:
             raise KeyError(source_id)
         return False
 
@@ -99,11 +99,11 @@ class DirectEstimates:
 
     def _next(self, source_id: str) -> tuple[int, int]:
         """The source's key and the seq of the next row; ``KeyError`` for an unknown source."""
-        found = self._uow.execute(sql.SOURCE_KEY, {"source_id": source_id}).fetchone()
+        found = self._uow.fetchone(sql.SOURCE_KEY, {"source_id": source_id})
         if found is None:
             raise KeyError(source_id)
         key: int = found[0]
-        (last,) = self._uow.execute(sql.ESTIMATES_LAST_SEQ, {"source_key": key}).fetchone()
+        (last,) = self._uow.fetchone(sql.ESTIMATES_LAST_SEQ, {"source_key": key})
         return key, last + 1
 
     def add_many(self, source_id: str, rows: Iterable[EstimateRow]) -> int:
@@ -114,7 +114,7 @@ class DirectEstimates:
         return executemany_batches(self._uow.executemany, sqlite_column_values(key, seq, batches))
 
     def tally(self, source_id: str, scheme: BandScheme) -> BucketTallies:
-        found = self._uow.execute(sql.SOURCE_KEY, {"source_id": source_id}).fetchone()
+        found = self._uow.fetchone(sql.SOURCE_KEY, {"source_id": source_id})
         if found is not None:
             from .tally import direct_tally  # only ``snapshot bucket`` loads the tally
 

@@ -87,9 +87,17 @@ class DirectUnitOfWork(UnitOfWork):
             self.begin()
             return self.connection.execute(statement.sql, parameters).fetchall()
 
+    def fetchone(self, statement: Statement, arguments: dict[str, Any]) -> Any:
+        """The first row of a statement, or None (read within ``errors``, as ``fetchall``)."""
+        parameters = statement.bind(arguments)
+        with self.errors(statement.sql, parameters):
+            self.begin()
+            return self.connection.execute(statement.sql, parameters).fetchone()
+
     def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         """One statement for each of the rows (``sqlite_bulk``'s writer calls it)."""
         with self.errors(sql, rows, many=True):
+            self.begin()
             self.connection.executemany(sql, rows)
 
     @contextmanager
