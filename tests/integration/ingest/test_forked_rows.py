@@ -8,7 +8,7 @@ import errno
 import os
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing import connection, popen_fork
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from snapshot_adapters.files import api, csv_records, plausibility
+from snapshot_adapters.files import IngestLimits, api, csv_records, plausibility
 from snapshot_adapters.files import rows as rows_module
 from snapshot_adapters.files.forked_rows import PARALLEL_MIN_BYTES, ForkedRows
 from snapshot_core.domain import SnapshotError
@@ -106,6 +106,20 @@ def _write(tmp: Path, text: str | bytes, name: str = "export.csv") -> Path:
     return path
 
 
+def _after_two_records(action: Callable[[], None]) -> Any:
+    """Patches the CSV reader to call ``action`` (in the child, when it reads) after its
+    first two items."""
+    real = csv_records.CsvRecords.rows
+
+    def rows(self: Any, *args: Any) -> Iterator[Any]:
+        for count, item in enumerate(real(self, *args)):
+            if count == 2:
+                action()
+            yield item
+
+    return mock.patch.object(csv_records.CsvRecords, "rows", rows)
+
+
 def _rows(count: int, *, bad_every: int = 0, duplicate_every: int = 0) -> str:
     lines = ["estimate_id,amount,sent_at,decided_at,notes"]
     for i in range(count):
@@ -144,7 +158,7 @@ def test_bad_and_duplicate_rows_are_reported_the_same(
         ("estimate_id,amount,sent_at\n", {}, "only a header"),
         ("amount,sent_at\nx,2026-01-05\ny,2026-01-06\n", {"on_bad_rows": "skip"}, "all 2 rows"),
         ("amount,sent_at\n1,01/02/2026\n2,03/04/2026\n", {}, "--date-format"),
-        (_rows(50), {"limits": api.IngestLimits(max_rows=10)}, "10"),
+        (_rows(50), {"limits": IngestLimits(max_rows=10)}, "10"),
         ("amount,sent_at\n5.250,2026-01-05\n", {}, "--decimal"),
         ("amount,sent_at\n1,2061-01-05\n" + "1,2026-01-05\n" * 40, {}, "mistyped year"),
     ],
@@ -199,15 +213,11 @@ def test_an_error_in_the_child_is_raised_here_and_nothing_is_stored(
 ) -> None:
     """What reading raises (here a disk's I/O error after the first batch) is raised by the
     parent, as the same exception, as reading in one process would."""
-    real = csv_records.CsvRecords.rows
 
-    def failing(self: Any, *args: Any) -> Iterator[Any]:
-        for count, item in enumerate(real(self, *args)):
-            if count == 2:
-                raise OSError(5, "Input/output error")
-            yield item
+    def fail() -> None:
+        raise OSError(5, "Input/output error")
 
-    with mock.patch.object(csv_records.CsvRecords, "rows", failing):
+    with _after_two_records(fail):
         outcome = _both_ways(_write(tmp_path, _rows(3_000)), forks)
     assert outcome[:3] == ("error", OSError, "[Errno 5] Input/output error")
     assert outcome[5] == {}
@@ -218,15 +228,7 @@ def test_a_child_that_dies_is_reported_and_nothing_is_stored(
 ) -> None:
     """A reader killed from outside (the kernel's out-of-memory killer, say) is an error
     naming its exit status, never a partial source."""
-    real = csv_records.CsvRecords.rows
-
-    def dying(self: Any, *args: Any) -> Iterator[Any]:
-        for count, item in enumerate(real(self, *args)):
-            if count == 2:
-                os._exit(9)
-            yield item
-
-    with mock.patch.object(csv_records.CsvRecords, "rows", dying):
+    with _after_two_records(lambda: os._exit(9)):
         backend = memory_backend()
         with pytest.raises(RuntimeError, match=r"stopped unexpectedly \(exit code 9\)"):
             backend.ingest(_write(tmp_path, _rows(3_000)), parallel=True)
@@ -315,15 +317,11 @@ def test_an_error_is_raised_with_what_pickle_keeps_in_c_fields(
 ) -> None:
     """A built-in exception keeps some of its state outside ``args`` (a file name here): it
     comes back whole."""
-    real = csv_records.CsvRecords.rows
 
-    def missing(self: Any, *args: Any) -> Iterator[Any]:
-        for count, item in enumerate(real(self, *args)):
-            if count == 2:
-                raise FileNotFoundError(errno.ENOENT, "No such file or directory", "part-2.csv")
-            yield item
+    def missing() -> None:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", "part-2.csv")
 
-    with mock.patch.object(csv_records.CsvRecords, "rows", missing):
+    with _after_two_records(missing):
         outcome = _both_ways(_write(tmp_path, _rows(3_000)), forks)
     assert outcome[:3] == (
         "error",
